@@ -1,0 +1,336 @@
+"""Table definitions (SQLAlchemy Core). The single source of the schema; Alembic
+migrations in ``migrations/`` are generated from it and run on SQLite and PostgreSQL.
+
+Money columns are ``BigInteger`` minor units. Timestamps are stored as naive UTC
+and returned as aware UTC (``UTCDateTime``), identically on both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, naive UTC in storage."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert value.tzinfo is not None, "timestamps must be timezone-aware"
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+Money = BigInteger
+# An autoincrementing 64-bit key that is SQLite's rowid on SQLite.
+Sequence64 = BigInteger().with_variant(Integer(), "sqlite")
+
+ID = 40  # prefixed ids: "ord_" + 26 characters, with room to spare
+LEDGER_ID = 160
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254)),
+    Column("iban", String(34)),
+    Column("bic", String(11)),
+    Column("street", String(140)),
+    Column("postcode", String(16)),
+    Column("town", String(35)),
+    Column("country", String(2)),
+    Column("merchant_id", String(ID), ForeignKey("parties.id")),
+    Column("api_key_hash", String(64), nullable=False, unique=True),
+    Column("api_key_prefix", String(24), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(64), primary_key=True),  # hash of the caller's API key
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # in_progress | completed
+    Column("response_status", Integer),
+    Column("response_content_type", String(100)),
+    Column("response_body", LargeBinary),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False, index=True),
+)
+
+ledger_accounts = Table(
+    "ledger_accounts",
+    metadata,
+    Column("id", String(LEDGER_ID), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("owner_id", String(ID), index=True),
+    Column("debits_must_not_exceed_credits", Boolean, nullable=False),
+    Column("credits_must_not_exceed_debits", Boolean, nullable=False),
+    Column("debits_pending", Money, nullable=False),
+    Column("debits_posted", Money, nullable=False),
+    Column("credits_pending", Money, nullable=False),
+    Column("credits_posted", Money, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+ledger_transfers = Table(
+    "ledger_transfers",
+    metadata,
+    Column("seq", Sequence64, primary_key=True, autoincrement=True),
+    Column("id", String(LEDGER_ID), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("debit_account_id", String(LEDGER_ID), ForeignKey("ledger_accounts.id"), nullable=False),
+    Column("credit_account_id", String(LEDGER_ID), ForeignKey("ledger_accounts.id"), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    # A pending transfer is resolved (posted, voided or expired) at most once:
+    # the database enforces it with this unique column.
+    Column("pending_id", String(LEDGER_ID), unique=True),
+    Column("timeout_at", UTCDateTime()),
+    Column("code", String(32), nullable=False),
+    Column("order_id", String(ID), index=True),
+    Column("line_id", String(ID)),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
+    Index("ix_ledger_transfers_kind_timeout_at", "kind", "timeout_at"),
+    Index("ix_ledger_transfers_debit_account_id", "debit_account_id"),
+    Index("ix_ledger_transfers_credit_account_id", "credit_account_id"),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("supplier_id", String(ID), ForeignKey("parties.id"), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("wholesale_price", Money, nullable=False),
+    Column("gtin", String(14), index=True),
+    Column("deposit_bps", Integer),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("supplier_id", "sku"),
+)
+
+listings = Table(
+    "listings",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), ForeignKey("parties.id"), nullable=False),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("merchant_id", "product_id"),
+)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), ForeignKey("parties.id"), nullable=False),
+    Column("supplier_id", String(ID), ForeignKey("parties.id"), nullable=False),
+    Column("deposit_bps", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("accepted_at", UTCDateTime()),
+    Index("ix_agreements_merchant_supplier", "merchant_id", "supplier_id"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), ForeignKey("parties.id"), nullable=False, index=True),
+    Column("status", String(24), nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("payment_mode", String(16), nullable=False),
+    Column("fulfilment", String(16), nullable=False),
+    Column("customer_email", String(254), nullable=False),
+    Column("customer_name", String(200)),
+    Column("customer_iban", String(34)),
+    Column("courier_id", String(ID), ForeignKey("parties.id"), index=True),
+    Column("store_id", String(ID), ForeignKey("parties.id"), index=True),
+    Column("delivery_fee", Money, nullable=False),
+    Column("courier_fee_status", String(16), nullable=False),
+    Column("amount_total", Money, nullable=False),
+    Column("redeem_by", UTCDateTime(), nullable=False, index=True),
+    # The customer's page link: only its hash is stored.
+    Column("customer_token_hash", String(64), nullable=False, unique=True),
+    # The QR code: a random reference (its HMAC-signed token is the QR payload)
+    # and a short human code; rotation replaces both.
+    Column("qr_reference", String(32), unique=True),
+    Column("short_code", String(16), unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("paid_at", UTCDateTime()),
+    Column("closed_at", UTCDateTime()),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("supplier_id", String(ID), ForeignKey("parties.id"), nullable=False, index=True),
+    Column("product_kind", String(16), nullable=False),
+    Column("gtin", String(14)),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("wholesale_price", Money, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("supplier_amount", Money, nullable=False),
+    Column("commission", Money, nullable=False),
+    Column("deposit_bps", Integer, nullable=False),
+    Column("deposit", Money, nullable=False),
+    Column("service_date", Date),
+    Column("status", String(16), nullable=False),
+    Column("quantity_released", Integer, nullable=False),
+    Column("released_amount", Money, nullable=False),
+    Column("refunded_amount", Money, nullable=False),
+    Column("closed_at", UTCDateTime()),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("status", String(32), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("provider", String(16), nullable=False),
+    Column("provider_reference", String(128), index=True),
+    Column("provider_transaction_id", String(128)),
+    Column("checkout_url", String(2000)),
+    Column("next_action_url", String(2000)),
+    Column("return_url", String(2000)),
+    Column("failure_code", String(64)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+provider_notifications = Table(
+    "provider_notifications",
+    metadata,
+    Column("seq", Sequence64, primary_key=True, autoincrement=True),
+    Column("provider", String(16), nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("provider_reference", String(128)),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),  # received | processed | rejected
+    Column("detail", String(500)),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("processed_at", UTCDateTime()),
+    UniqueConstraint("provider", "event_id"),
+)
+
+# The sandbox provider's own records: what a real provider keeps on its side.
+sandbox_payments = Table(
+    "sandbox_payments",
+    metadata,
+    Column("reference", String(64), primary_key=True),
+    Column("merchant_reference", String(ID), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("transaction_id", String(64)),
+    Column("card_last4", String(4)),
+    Column("failure_code", String(64)),
+    Column("return_url", String(2000)),
+    Column("refunded_amount", Money, nullable=False),
+    Column("event_counter", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+redemptions = Table(
+    "redemptions",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("professional_id", String(ID), ForeignKey("parties.id"), nullable=False),
+    Column("courier_fee_released", Money, nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("line_id", String(ID), ForeignKey("order_lines.id")),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("method", String(8), nullable=False),  # card | sepa
+    Column("status", String(16), nullable=False, index=True),
+    Column("provider_refund_id", String(128)),
+    Column("failure_code", String(64)),
+    Column("iban", String(34)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# The transactional outbox: written in the same transaction as the change it
+# tells of; webhook delivery reads it.
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Sequence64, primary_key=True, autoincrement=True),
+    Column("id", String(ID), nullable=False, unique=True),
+    Column("type", String(40), nullable=False),
+    Column("order_id", String(ID), index=True),
+    Column("party_ids", JSON, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+__all__ = [name for name, value in globals().items() if isinstance(value, Table)] + [
+    "UTCDateTime",
+    "metadata",
+]

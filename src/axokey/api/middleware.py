@@ -1,0 +1,233 @@
+"""ASGI middleware: body-size limit, per-key rate limit, Idempotency-Key replay.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so that bodies are read once and
+responses are captured without buffering anything but keyed POSTs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from axokey.api.problems import PROBLEM_CONTENT_TYPE, problem_body
+from axokey.domain.errors import AxokeyError
+from axokey.services import idempotency
+from axokey.services.context import ServiceContext
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def send_problem(
+    send: Send, status: int, code: str, title: str, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = json.dumps(problem_body(status, code, title, detail)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise BodyTooLarge("client disconnected")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"body larger than {limit} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # like a client that stays connected
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+class TokenBuckets:
+    """A token bucket per caller (API-key hash or client address), in memory."""
+
+    MAX_BUCKETS = 100_000
+
+    def __init__(self, rate_per_second: float, burst: int) -> None:
+        self.rate = rate_per_second
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, caller: str) -> float:
+        """0 when allowed; otherwise the seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, updated = self._buckets.get(caller, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - updated) * self.rate)
+            if tokens < 1:
+                self._buckets[caller] = (tokens, now)
+                return (1 - tokens) / self.rate
+            if len(self._buckets) >= self.MAX_BUCKETS and caller not in self._buckets:
+                self._buckets.clear()  # bounded memory; a reset only grants a fresh burst
+            self._buckets[caller] = (tokens - 1, now)
+            return 0.0
+
+
+class ApiGuardMiddleware:
+    """Applies, in order: the body limit, the rate limit, idempotency keys."""
+
+    def __init__(self, app: ASGIApp, context: ServiceContext) -> None:
+        self.app = app
+        self.context = context
+        settings = context.settings
+        self.body_limit = settings.request_body_max_bytes
+        self.buckets = TokenBuckets(
+            settings.rate_limit_requests_per_second, settings.rate_limit_burst_requests
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.body_limit):
+            await send_problem(
+                send, 413, "request_too_large", "Request body too large",
+                f"the body must not exceed {self.body_limit} bytes",
+            )
+            return
+        authorization = _header(scope, b"authorization") or ""
+        client = scope.get("client") or ("", 0)
+        caller = (
+            hashlib.sha256(authorization.encode()).hexdigest()
+            if authorization
+            else f"ip:{client[0]}"
+        )
+        wait_seconds = self.buckets.take(caller)
+        if wait_seconds > 0:
+            await send_problem(
+                send, 429, "rate_limited", "Too many requests",
+                "slow down: the rate limit for this API key is exceeded",
+                headers=[(b"retry-after", str(max(1, round(wait_seconds))).encode())],
+            )
+            return
+        try:
+            body = await _read_body(receive, self.body_limit)
+        except BodyTooLarge:
+            await send_problem(
+                send, 413, "request_too_large", "Request body too large",
+                f"the body must not exceed {self.body_limit} bytes",
+            )
+            return
+        key = _header(scope, b"idempotency-key")
+        if scope["method"] != "POST" or key is None or not authorization:
+            await self.app(scope, _replay(body), send)
+            return
+        await self._keyed(scope, body, key, caller, send)
+
+    async def _keyed(self, scope: Scope, body: bytes, key: str, caller: str, send: Send) -> None:
+        if not key or len(key) > self.context.settings.idempotency_key_max_length:
+            await send_problem(
+                send, 400, "invalid_idempotency_key", "Bad request",
+                "Idempotency-Key must be 1 to 255 characters",
+            )
+            return
+        fingerprint = idempotency.request_fingerprint(
+            scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), body
+        )
+        try:
+            stored = await run_in_threadpool(
+                idempotency.begin_request,
+                self.context, scope=caller, key=key, fingerprint=fingerprint,
+            )
+        except AxokeyError as error:
+            await send_problem(send, error.status, error.code, error.title, error.detail)
+            return
+        if stored is not None:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": stored.status,
+                    "headers": [
+                        (b"content-type", stored.content_type.encode()),
+                        (b"content-length", str(len(stored.body)).encode()),
+                        (b"idempotent-replayed", b"true"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": stored.body})
+            return
+
+        captured: dict[str, Any] = {"status": 500, "content_type": "", "body": []}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"content-type":
+                        captured["content_type"] = value.decode("latin-1")
+            elif message["type"] == "http.response.body":
+                captured["body"].append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, _replay(body), capture)
+        except BaseException:
+            await run_in_threadpool(
+                idempotency.abandon_request, self.context, scope=caller, key=key
+            )
+            raise
+        if captured["status"] >= 500:
+            await run_in_threadpool(
+                idempotency.abandon_request, self.context, scope=caller, key=key
+            )
+            return
+        await run_in_threadpool(
+            idempotency.complete_request,
+            self.context,
+            scope=caller,
+            key=key,
+            response=idempotency.StoredResponse(
+                captured["status"], captured["content_type"], b"".join(captured["body"])
+            ),
+        )

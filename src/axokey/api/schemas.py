@@ -1,0 +1,111 @@
+"""Request and response bodies (separate models, with length limits)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from axokey.domain.ledger import Transfer
+from axokey.domain.parties import Party
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddressIn(Strict):
+    street: Annotated[str, StringConstraints(max_length=140)] | None = None
+    postcode: Annotated[str, StringConstraints(max_length=16)] | None = None
+    town: Annotated[str, StringConstraints(max_length=35)] | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+
+
+class AddressOut(BaseModel):
+    street: str | None
+    postcode: str | None
+    town: str | None
+    country: str | None
+
+
+class PartyCreate(Strict):
+    role: Literal["merchant", "supplier", "courier", "store"]
+    name: Name
+    email: EmailStr | None = None
+    iban: Annotated[str, StringConstraints(max_length=42)] | None = None
+    bic: Annotated[str, StringConstraints(max_length=11)] | None = None
+    merchant_id: Annotated[str, StringConstraints(max_length=40)] | None = None
+    address: AddressIn | None = None
+
+
+class PartyOut(BaseModel):
+    id: str
+    object: Literal["party"] = "party"
+    role: str
+    name: str
+    email: str | None
+    iban: str | None
+    bic: str | None
+    address: AddressOut
+    merchant_id: str | None
+    api_key_prefix: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, party: Party) -> PartyOut:
+        return cls(
+            id=party.id,
+            role=party.role.value,
+            name=party.name,
+            email=party.email,
+            iban=party.iban,
+            bic=party.bic,
+            address=AddressOut(
+                street=party.address.street,
+                postcode=party.address.postcode,
+                town=party.address.town,
+                country=party.address.country,
+            ),
+            merchant_id=party.merchant_id,
+            api_key_prefix=party.api_key_prefix,
+            created_at=party.created_at,
+        )
+
+
+class PartyCreated(PartyOut):
+    api_key: str = Field(description="Shown once. Only its hash is stored.")
+
+
+class TransferOut(BaseModel):
+    id: str
+    kind: str
+    debit_account_id: str
+    credit_account_id: str
+    amount: int
+    currency: str
+    pending_id: str | None
+    timeout_at: datetime | None
+    code: str
+    order_id: str | None
+    line_id: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, transfer: Transfer) -> TransferOut:
+        return cls(
+            id=transfer.id,
+            kind=transfer.kind.value,
+            debit_account_id=transfer.debit_account_id,
+            credit_account_id=transfer.credit_account_id,
+            amount=transfer.amount,
+            currency=transfer.currency,
+            pending_id=transfer.pending_id,
+            timeout_at=transfer.timeout_at,
+            code=transfer.code,
+            order_id=transfer.order_id,
+            line_id=transfer.line_id,
+            created_at=transfer.created_at,
+        )

@@ -1,0 +1,114 @@
+"""The ``axokey`` command: serve, migrate, keys, ledger check, sweep, demo."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from axokey.config import Settings, load_settings
+
+app = typer.Typer(help="AXOKEY: escrow payments for safe drop shipping.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(ledger_app, name="ledger")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    from axokey.adapters.db.migrations import upgrade_database
+
+    settings = _settings()
+    upgrade_database(settings.database_url)
+    console.print(f"database at head: {settings.database_url}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo: Annotated[bool, typer.Option(help="Add demo parties, products and orders.")] = False,
+) -> None:
+    """Run the API and the web pages, after applying pending migrations."""
+    import uvicorn
+
+    from axokey.adapters.db.migrations import upgrade_database
+    from axokey.api.app import build_context, create_app
+
+    settings = _settings()
+    if settings.admin_key is None:
+        # A fresh demo must work with zero configuration: make a key and say it.
+        settings.admin_key = "axk_admin_" + secrets.token_urlsafe(32)
+        os.environ["AXOKEY_ADMIN_KEY"] = settings.admin_key
+        console.print(f"[bold]AXOKEY_ADMIN_KEY[/bold] (generated for this run): {settings.admin_key}")
+    if settings.public_base_url == Settings.model_fields["public_base_url"].default:
+        settings.public_base_url = f"http://{host}:{port}"
+    upgrade_database(settings.database_url)
+    context = build_context(settings)
+    if demo:
+        from axokey.services.demo import seed_demo
+
+        seed_demo(context, console)
+    application = create_app(context=context)
+    console.print(f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@keys_app.command("create-admin")
+def create_admin() -> None:
+    """Print a new random admin key to put in AXOKEY_ADMIN_KEY."""
+    key = "axk_admin_" + secrets.token_urlsafe(32)
+    console.print(key, soft_wrap=True)
+    errors.print("Set it as AXOKEY_ADMIN_KEY for `axokey serve`; it is not stored anywhere.")
+
+
+@ledger_app.command("check")
+def ledger_check() -> None:
+    """Verify every ledger invariant over the whole database (exit 1 on violation)."""
+    from axokey.api.app import build_context
+    from axokey.services.ledger import check_ledger
+
+    context = build_context(_settings())
+    try:
+        violations = check_ledger(context)
+    finally:
+        context.database.dispose()
+    if not violations:
+        console.print("[green]ledger ok[/green]: every invariant holds")
+        raise typer.Exit(0)
+    table = Table("invariant", "subject", "violation", title="ledger violations")
+    for violation in violations:
+        table.add_row(violation.invariant, violation.subject, violation.detail)
+    errors.print(table)
+    for violation in violations:
+        typer.echo(f"VIOLATION {violation}", err=True)
+    raise typer.Exit(1)
+
+
+def _parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Settings, from the environment (prefix ``AXOKEY_``). Every limit names its unit."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AXOKEY_", extra="ignore")
+
+    database_url: str = "sqlite:///./axokey.db"
+    admin_key: str | None = None
+    provider: Literal["sandbox", "payxpert"] = "sandbox"
+    # Public base URL used in links given to customers (checkout, order page).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Secret for signing QR tokens and the sandbox's notifications. Derived from
+    # the admin key when unset, so a demo runs with zero configuration; set it in
+    # production. Format: "kid:secret[,kid:secret...]"; the first signs.
+    signing_keys: str | None = None
+
+    payxpert_base_url: str = "https://connect2.payxpert.com"
+    payxpert_originator: str | None = None
+    payxpert_password: str | None = None
+    provider_http_timeout_seconds: float = 10.0
+
+    request_body_max_bytes: int = 256 * 1024
+    rate_limit_requests_per_second: float = 50.0
+    rate_limit_burst_requests: int = 200
+    idempotency_key_ttl_seconds: int = 48 * 3600
+    idempotency_key_max_length: int = 255
+    page_size_max: int = 100
+    order_lines_max: int = 100
+    line_quantity_max: int = 10_000
+    itinerary_grace_seconds: int = 24 * 3600
+    default_redeem_window_seconds: int = 30 * 24 * 3600
+    sweep_interval_seconds: float = 60.0
+    sweep_batch_size: int = 200
+    database_busy_timeout_seconds: float = 30.0
+    database_pool_size: int = 10
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+__all__ = ["Field", "Settings", "load_settings"]

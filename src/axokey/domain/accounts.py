@@ -1,0 +1,60 @@
+"""The chart of accounts: which ledger accounts exist and how they are named.
+
+Ids are deterministic, so any service can name an account without looking it up,
+and each account is created the first time it is needed.
+
+- ``clearing`` (per provider and currency): money the payment provider collected
+  from cards (debited at capture) and gives back (credited at a card refund).
+- ``escrow`` (per order): what the order holds; never negative.
+- ``payable`` (per party and currency): what AXOKEY owes a supplier, merchant or
+  courier; released money lands here, payouts take it out. Never negative.
+- ``refunds`` (per currency): refunds decided and not yet paid out; never negative.
+- ``settlement`` (per currency): the bank account that SEPA transfers leave from.
+"""
+
+from __future__ import annotations
+
+from axokey.domain.ledger import Account
+
+ESCROW = "escrow"
+PAYABLE = "payable"
+CLEARING = "clearing"
+REFUNDS = "refunds"
+SETTLEMENT = "settlement"
+
+
+def escrow_account(order_id: str, currency: str) -> Account:
+    return Account(
+        id=f"acc_escrow_{order_id}",
+        currency=currency,
+        kind=ESCROW,
+        owner_id=order_id,
+        debits_must_not_exceed_credits=True,
+    )
+
+
+def payable_account(party_id: str, currency: str) -> Account:
+    return Account(
+        id=f"acc_payable_{party_id}_{currency}",
+        currency=currency,
+        kind=PAYABLE,
+        owner_id=party_id,
+        debits_must_not_exceed_credits=True,
+    )
+
+
+def clearing_account(provider: str, currency: str) -> Account:
+    return Account(id=f"acc_clearing_{provider}_{currency}", currency=currency, kind=CLEARING)
+
+
+def refunds_account(currency: str) -> Account:
+    return Account(
+        id=f"acc_refunds_{currency}",
+        currency=currency,
+        kind=REFUNDS,
+        debits_must_not_exceed_credits=True,
+    )
+
+
+def settlement_account(currency: str) -> Account:
+    return Account(id=f"acc_settlement_{currency}", currency=currency, kind=SETTLEMENT)

@@ -1,0 +1,34 @@
+"""What every use case is given: the database, the settings, the clock, the provider."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from axokey.adapters.db.engine import Database
+from axokey.config import Settings
+
+if TYPE_CHECKING:
+    from axokey.adapters.providers.base import PaymentProvider
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ServiceContext:
+    database: Database
+    settings: Settings
+    clock: Callable[[], datetime] = system_clock
+    providers: dict[str, PaymentProvider] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def provider(self) -> PaymentProvider:
+        """The provider that new payments go through (``AXOKEY_PROVIDER``)."""
+        return self.providers[self.settings.provider]

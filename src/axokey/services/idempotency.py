@@ -1,0 +1,150 @@
+"""Idempotency keys, as in the IETF draft "The Idempotency-Key HTTP Header Field".
+
+A POST with a key is recorded before it runs (``in_progress``), scoped to the
+caller's API key. The same key and the same request replays the stored response;
+another request under the same key is refused (422); a request still running
+under that key is refused (409). Responses of 5xx are not stored, so the client
+may retry. Records live at least ``idempotency_key_ttl_seconds``.
+
+Why it is safe although the record and the use case commit separately: every use
+case is idempotent on its own (deterministic transfer ids, state checks), so a
+crash between the two commits makes a retry re-run a use case that does nothing
+twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from axokey.adapters.db.tables import idempotency_keys
+from axokey.domain.errors import Conflict, ValidationFailed
+from axokey.services.context import ServiceContext
+
+# A request recorded as running for longer than this is taken to have died
+# with its process; its key may be used again.
+IN_PROGRESS_LEASE_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    content_type: str
+    body: bytes
+
+
+def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _insert(connection: Connection):  # type: ignore[no-untyped-def]
+    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+
+
+def begin_request(
+    context: ServiceContext, *, scope: str, key: str, fingerprint: str
+) -> StoredResponse | None:
+    """Record the start of a keyed request; return a stored response to replay."""
+    now = context.now()
+    expires_at = now + timedelta(seconds=context.settings.idempotency_key_ttl_seconds)
+
+    def work(connection: Connection) -> StoredResponse | None:
+        row = connection.execute(
+            select(idempotency_keys).where(
+                idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+            )
+        ).first()
+        if row is not None:
+            stale = row.status == "in_progress" and (
+                now - row.created_at > timedelta(seconds=IN_PROGRESS_LEASE_SECONDS)
+            )
+            if row.expires_at > now and not stale:
+                if row.request_hash != fingerprint:
+                    raise ValidationFailed(
+                        "this Idempotency-Key was used with a different request",
+                        code="idempotency_key_reused",
+                    )
+                if row.status == "in_progress":
+                    raise Conflict(
+                        "a request with this Idempotency-Key is still being processed",
+                        code="idempotency_key_in_use",
+                    )
+                return StoredResponse(
+                    row.response_status, row.response_content_type, row.response_body
+                )
+            connection.execute(
+                delete(idempotency_keys).where(
+                    idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+                )
+            )
+        result = connection.execute(
+            _insert(connection)(idempotency_keys)
+            .values(
+                scope=scope,
+                key=key,
+                request_hash=fingerprint,
+                status="in_progress",
+                created_at=now,
+                expires_at=expires_at,
+            )
+            .on_conflict_do_nothing(index_elements=["scope", "key"])
+        )
+        if result.rowcount == 0:
+            raise Conflict(
+                "a request with this Idempotency-Key is still being processed",
+                code="idempotency_key_in_use",
+            )
+        return None
+
+    return context.database.run(work)
+
+
+def complete_request(
+    context: ServiceContext, *, scope: str, key: str, response: StoredResponse
+) -> None:
+    def work(connection: Connection) -> None:
+        connection.execute(
+            update(idempotency_keys)
+            .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
+            .values(
+                status="completed",
+                response_status=response.status,
+                response_content_type=response.content_type,
+                response_body=response.body,
+            )
+        )
+
+    context.database.run(work)
+
+
+def abandon_request(context: ServiceContext, *, scope: str, key: str) -> None:
+    """Forget a key whose request failed unexpectedly, so that it can be retried."""
+
+    def work(connection: Connection) -> None:
+        connection.execute(
+            delete(idempotency_keys).where(
+                idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+            )
+        )
+
+    context.database.run(work)
+
+
+def purge_expired_keys(context: ServiceContext) -> int:
+    now = context.now()
+
+    def work(connection: Connection) -> int:
+        result = connection.execute(
+            delete(idempotency_keys).where(idempotency_keys.c.expires_at <= now)
+        )
+        return result.rowcount
+
+    return context.database.run(work)

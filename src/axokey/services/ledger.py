@@ -1,0 +1,167 @@
+"""Ledger use cases: check the whole ledger, expire pending transfers, list transfers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from axokey.adapters.db import ledger_store
+from axokey.adapters.db.tables import ledger_transfers
+from axokey.domain.accounts import ESCROW, PAYABLE, REFUNDS
+from axokey.domain.errors import Conflict
+from axokey.domain.ledger import (
+    Account,
+    BatchOutcome,
+    Transfer,
+    TransferKind,
+    TransferRequest,
+    Violation,
+    verify_ledger,
+)
+from axokey.domain.parties import Principal
+from axokey.services.context import ServiceContext
+from axokey.services.visibility import require_visible_order
+
+
+class LedgerRejected(Conflict):
+    """A linked batch of transfers was refused; nothing was applied."""
+
+    code = "ledger_rejected"
+
+    def __init__(self, outcome: BatchOutcome) -> None:
+        failure = outcome.first_failure()
+        assert failure is not None
+        super().__init__(
+            f"transfer {failure.request.id} refused: {failure.code.value}",
+            code=failure.code.value,
+        )
+        self.outcome = outcome
+
+
+def post_or_raise(
+    connection: Connection, context: ServiceContext, requests: list[TransferRequest]
+) -> BatchOutcome:
+    """Apply a linked batch in the caller's transaction; raise if it is refused."""
+    outcome = ledger_store.post_transfers(connection, requests, now=context.now())
+    if not outcome.succeeded:
+        raise LedgerRejected(outcome)
+    return outcome
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """SPEC.md's per-order figures, computed from the order's escrow transfers."""
+
+    captured: int
+    paid_to_payees: int
+    refunded: int
+    held: int
+
+
+def order_money(escrow: Account, transfers: list[Transfer], kinds: dict[str, str]) -> OrderMoney:
+    captured = paid = refunded = 0
+    for transfer in transfers:
+        if transfer.kind not in (TransferKind.SINGLE, TransferKind.POST_PENDING):
+            continue
+        if transfer.credit_account_id == escrow.id:
+            captured += transfer.amount
+        elif transfer.debit_account_id == escrow.id:
+            destination = kinds.get(transfer.credit_account_id)
+            if destination == PAYABLE:
+                paid += transfer.amount
+            elif destination == REFUNDS:
+                refunded += transfer.amount
+    return OrderMoney(captured, paid, refunded, escrow.credit_balance_posted)
+
+
+def check_order_invariant(accounts: list[Account], transfers: list[Transfer]) -> list[Violation]:
+    """Invariant 4: per order, captured = paid_to_payees + refunded + held, held ≥ 0."""
+    kinds = {account.id: account.kind for account in accounts}
+    by_account: dict[str, list[Transfer]] = defaultdict(list)
+    for transfer in transfers:
+        by_account[transfer.debit_account_id].append(transfer)
+        by_account[transfer.credit_account_id].append(transfer)
+    violations = []
+    for account in accounts:
+        if account.kind != ESCROW:
+            continue
+        money = order_money(account, by_account[account.id], kinds)
+        if money.held < 0:
+            violations.append(Violation("4", f"order {account.owner_id}", f"held {money.held} < 0"))
+        if money.captured != money.paid_to_payees + money.refunded + money.held:
+            violations.append(
+                Violation(
+                    "4",
+                    f"order {account.owner_id}",
+                    f"captured {money.captured} ≠ paid {money.paid_to_payees} + refunded "
+                    f"{money.refunded} + held {money.held}",
+                )
+            )
+    return violations
+
+
+def check_ledger(context: ServiceContext) -> list[Violation]:
+    """Every ledger invariant over the whole database (a consistent snapshot)."""
+    with context.database.read() as connection:
+        accounts = ledger_store.all_accounts(connection)
+        transfers = ledger_store.all_transfers(connection)
+    return verify_ledger(accounts, transfers) + check_order_invariant(accounts, transfers)
+
+
+def expire_pending_transfers(context: ServiceContext, *, batch_size: int = 200) -> int:
+    """Expire pending transfers past their deadline (never before). Returns how many.
+
+    Safe to run concurrently: expiring is idempotent by transfer id, and a
+    pending transfer that another transaction resolved first is skipped.
+    """
+    expired = 0
+    while True:
+        now = context.now()
+
+        def work(connection: Connection) -> int:
+            pending_ids = ledger_store.expired_pending_ids(connection, now, batch_size)
+            if not pending_ids:
+                return 0
+            requests = [
+                TransferRequest(
+                    id=f"{pending_id}:expire",
+                    kind=TransferKind.EXPIRE_PENDING,
+                    pending_id=pending_id,
+                    code="expire",
+                )
+                for pending_id in pending_ids
+            ]
+            outcome = ledger_store.post_transfers(connection, requests, now=now, linked=False)
+            return len(outcome.created) or -1
+
+        done = context.database.run(work)
+        if done == 0:
+            return expired
+        if done < 0:  # only races lost: others expired them
+            return expired
+        expired += done
+
+
+def list_transfers(
+    context: ServiceContext, *, order_id: str | None, limit: int, starting_after: str | None
+) -> tuple[list[Transfer], bool]:
+    with context.database.read() as connection:
+        query = select(ledger_transfers).order_by(ledger_transfers.c.seq)
+        if order_id is not None:
+            query = query.where(ledger_transfers.c.order_id == order_id)
+        if starting_after is not None:
+            cursor = connection.execute(
+                select(ledger_transfers.c.seq).where(ledger_transfers.c.id == starting_after)
+            ).scalar()
+            if cursor is not None:
+                query = query.where(ledger_transfers.c.seq > cursor)
+        rows = connection.execute(query.limit(limit + 1)).all()
+    transfers = [ledger_store.transfer_from_row(row) for row in rows[:limit]]
+    return transfers, len(rows) > limit
+
+
+def require_order_party(context: ServiceContext, principal: Principal, order_id: str) -> None:
+    with context.database.read() as connection:
+        require_visible_order(connection, principal, order_id)

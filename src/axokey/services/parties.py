@@ -1,0 +1,164 @@
+"""Parties: onboarding, look-up, authentication of API keys."""
+
+from __future__ import annotations
+
+import pycountry
+from sqlalchemy import Connection, Row, insert, select
+
+from axokey.adapters.db.tables import parties
+from axokey.domain.errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from axokey.domain.identifiers import new_id
+from axokey.domain.parties import Party, PostalAddress, Principal, Role
+from axokey.services.context import ServiceContext
+from axokey.services.keys import hash_api_key, key_prefix, keys_match, new_api_key
+
+
+def party_from_row(row: Row) -> Party:  # type: ignore[type-arg]
+    return Party(
+        id=row.id,
+        role=Role(row.role),
+        name=row.name,
+        email=row.email,
+        iban=row.iban,
+        bic=row.bic,
+        address=PostalAddress(row.street, row.postcode, row.town, row.country),
+        merchant_id=row.merchant_id,
+        api_key_prefix=row.api_key_prefix,
+        created_at=row.created_at,
+    )
+
+
+def normalise_bank_details(iban: str | None, bic: str | None) -> tuple[str | None, str | None]:
+    """Validate an IBAN and BIC with schwifty; return their compact forms."""
+    from schwifty import BIC, IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    errors: list[FieldError] = []
+    iban_compact: str | None = None
+    bic_compact: str | None = None
+    if iban is not None:
+        try:
+            parsed = IBAN(iban)
+            iban_compact = parsed.compact
+        except SchwiftyException as error:
+            errors.append(FieldError("iban", f"invalid IBAN: {error}"))
+    if bic is not None:
+        try:
+            bic_compact = BIC(bic).compact
+        except SchwiftyException as error:
+            errors.append(FieldError("bic", f"invalid BIC: {error}"))
+    if errors:
+        raise ValidationFailed("invalid bank details", code="invalid_bank_details", errors=errors)
+    return iban_compact, bic_compact
+
+
+def create_party(
+    context: ServiceContext,
+    *,
+    role: Role,
+    name: str,
+    email: str | None = None,
+    iban: str | None = None,
+    bic: str | None = None,
+    address: PostalAddress | None = None,
+    merchant_id: str | None = None,
+) -> tuple[Party, str]:
+    """Onboard a party. Returns it with its API key, which is never shown again."""
+    if role is Role.ADMIN:
+        raise ValidationFailed("role must be merchant, supplier, courier or store", code="invalid_role")
+    iban, bic = normalise_bank_details(iban, bic)
+    address = address or PostalAddress(None, None, None, None)
+    if address.country is not None and pycountry.countries.get(alpha_2=address.country) is None:
+        raise ValidationFailed(
+            "invalid country",
+            errors=[FieldError("address.country", "an ISO 3166-1 alpha-2 code, e.g. FR")],
+        )
+    api_key = new_api_key(role.value)
+    party_id = new_id("pty")
+    now = context.now()
+
+    def work(connection: Connection) -> Party:
+        if role is Role.STORE:
+            if merchant_id is None:
+                raise ValidationFailed(
+                    "a store names its merchant",
+                    code="merchant_required",
+                    errors=[FieldError("merchant_id", "required for a store")],
+                )
+            merchant = connection.execute(
+                select(parties.c.role).where(parties.c.id == merchant_id)
+            ).first()
+            if merchant is None or merchant.role != Role.MERCHANT:
+                raise ValidationFailed(
+                    f"merchant {merchant_id} not found",
+                    code="unknown_merchant",
+                    errors=[FieldError("merchant_id", "no merchant with this id")],
+                )
+        elif merchant_id is not None:
+            raise ValidationFailed(
+                "only a store names a merchant",
+                errors=[FieldError("merchant_id", "only for role store")],
+            )
+        connection.execute(
+            insert(parties).values(
+                id=party_id,
+                role=role.value,
+                name=name,
+                email=email,
+                iban=iban,
+                bic=bic,
+                street=address.street,
+                postcode=address.postcode,
+                town=address.town,
+                country=address.country,
+                merchant_id=merchant_id,
+                api_key_hash=hash_api_key(api_key),
+                api_key_prefix=key_prefix(api_key),
+                created_at=now,
+            )
+        )
+        row = connection.execute(select(parties).where(parties.c.id == party_id)).one()
+        return party_from_row(row)
+
+    return context.database.run(work), api_key
+
+
+def get_party(connection: Connection, party_id: str) -> Party | None:
+    row = connection.execute(select(parties).where(parties.c.id == party_id)).first()
+    return party_from_row(row) if row else None
+
+
+def read_party(context: ServiceContext, principal: Principal, party_id: str) -> Party:
+    """A party as the caller may see it: the operator sees all; a party itself;
+    a merchant its own stores. Anything else is 404 (no existence leak)."""
+    with context.database.read() as connection:
+        party = get_party(connection, party_id)
+    if party is None:
+        raise NotFound(f"party {party_id} not found")
+    if principal.is_admin or principal.party_id == party.id:
+        return party
+    if principal.role is Role.MERCHANT and party.merchant_id == principal.party_id:
+        return party
+    raise NotFound(f"party {party_id} not found")
+
+
+def authenticate(context: ServiceContext, presented_key: str | None) -> Principal:
+    """The principal behind a bearer key, or ``Unauthenticated``."""
+    if not presented_key:
+        raise Unauthenticated("an API key is required: Authorization: Bearer <key>")
+    key_hash = hash_api_key(presented_key)
+    admin_key = context.settings.admin_key
+    if admin_key and keys_match(presented_key, admin_key):
+        return Principal(role=Role.ADMIN, party=None, key_hash=key_hash)
+    with context.database.read() as connection:
+        row = connection.execute(select(parties).where(parties.c.api_key_hash == key_hash)).first()
+    if row is None or not keys_match(row.api_key_hash, key_hash):
+        raise Unauthenticated("the API key is not valid")
+    party = party_from_row(row)
+    return Principal(role=party.role, party=party, key_hash=key_hash)
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        allowed = ", ".join(role.value for role in roles)
+        raise Forbidden(f"this action is for: {allowed}", code="role_not_allowed")
