@@ -54,7 +54,9 @@ def serve(
         # A fresh demo must work with zero configuration: make a key and say it.
         settings.admin_key = "axk_admin_" + secrets.token_urlsafe(32)
         os.environ["AXOKEY_ADMIN_KEY"] = settings.admin_key
-        console.print(f"[bold]AXOKEY_ADMIN_KEY[/bold] (generated for this run): {settings.admin_key}")
+        console.print(
+            f"[bold]AXOKEY_ADMIN_KEY[/bold] (generated for this run): {settings.admin_key}"
+        )
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
     upgrade_database(settings.database_url)
@@ -64,7 +66,9 @@ def serve(
 
         seed_demo(context, console)
     application = create_app(context=context)
-    console.print(f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs")
+    console.print(
+        f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs"
+    )
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 

@@ -10,7 +10,9 @@ VALID_IBAN = "FR1420041010050500013M02606"
 
 
 def create_party(client: Any, role: str, **fields: Any) -> dict[str, Any]:
-    response = client.post("/v1/parties", json={"role": role, "name": f"{role} 1", **fields}, headers=ADMIN)
+    response = client.post(
+        "/v1/parties", json={"role": role, "name": f"{role} 1", **fields}, headers=ADMIN
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -22,7 +24,12 @@ def test_admin_creates_a_party_and_its_key_works(client: Any) -> None:
         email="s@example.com",
         iban="FR14 2004 1010 0505 0001 3M02 606",
         bic="PSSTFRPPPAR",
-        address={"street": "1 rue de la Paix", "postcode": "75002", "town": "Paris", "country": "FR"},
+        address={
+            "street": "1 rue de la Paix",
+            "postcode": "75002",
+            "town": "Paris",
+            "country": "FR",
+        },
     )
     assert party["id"].startswith("pty_")
     assert party["iban"] == VALID_IBAN
@@ -56,9 +63,18 @@ def test_other_parties_are_404_and_a_merchant_sees_its_store(client: Any) -> Non
     merchant = create_party(client, "merchant")
     other = create_party(client, "merchant")
     store = create_party(client, "store", merchant_id=merchant["id"])
-    assert client.get(f"/v1/parties/{other['id']}", headers=bearer(merchant["api_key"])).status_code == 404
-    assert client.get(f"/v1/parties/{store['id']}", headers=bearer(merchant["api_key"])).status_code == 200
-    assert client.get(f"/v1/parties/{store['id']}", headers=bearer(other["api_key"])).status_code == 404
+    assert (
+        client.get(f"/v1/parties/{other['id']}", headers=bearer(merchant["api_key"])).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/v1/parties/{store['id']}", headers=bearer(merchant["api_key"])).status_code
+        == 200
+    )
+    assert (
+        client.get(f"/v1/parties/{store['id']}", headers=bearer(other["api_key"])).status_code
+        == 404
+    )
     assert client.get(f"/v1/parties/{other['id']}", headers=ADMIN).status_code == 200
 
 
@@ -69,10 +85,16 @@ def test_validation_errors_name_their_fields(client: Any) -> None:
     assert response.status_code == 422
     fields = {error["field"] for error in response.json()["errors"]}
     assert {"role", "name"} <= fields
-    bad_iban = client.post("/v1/parties", json={"role": "supplier", "name": "s", "iban": "FR7630006000011234567890188"}, headers=ADMIN)
+    bad_iban = client.post(
+        "/v1/parties",
+        json={"role": "supplier", "name": "s", "iban": "FR7630006000011234567890188"},
+        headers=ADMIN,
+    )
     assert bad_iban.status_code == 422
     assert bad_iban.json()["errors"][0]["field"] == "iban"
-    store_without_merchant = client.post("/v1/parties", json={"role": "store", "name": "s"}, headers=ADMIN)
+    store_without_merchant = client.post(
+        "/v1/parties", json={"role": "store", "name": "s"}, headers=ADMIN
+    )
     assert store_without_merchant.status_code == 422
     assert store_without_merchant.json()["code"] == "merchant_required"
 
@@ -116,7 +138,9 @@ def test_idempotent_replay_returns_the_first_response(client: Any) -> None:
     # Another caller's key space is separate: the same key is a new request.
     merchant = create_party(client, "merchant")
     other = client.post(
-        "/v1/parties", json=body, headers={**bearer(merchant["api_key"]), "Idempotency-Key": "party-1"}
+        "/v1/parties",
+        json=body,
+        headers={**bearer(merchant["api_key"]), "Idempotency-Key": "party-1"},
     )
     assert other.status_code == 403
 
@@ -128,9 +152,13 @@ def test_idempotency_key_still_running_is_409(client: Any, context: Any) -> None
     import hashlib
 
     scope = hashlib.sha256(f"Bearer {ADMIN['Authorization'][7:]}".encode()).hexdigest()
-    assert idempotency.begin_request(context, scope=scope, key="busy", fingerprint=fingerprint) is None
+    assert (
+        idempotency.begin_request(context, scope=scope, key="busy", fingerprint=fingerprint) is None
+    )
     response = client.post(
-        "/v1/parties", content=b"{}", headers={**ADMIN, "Idempotency-Key": "busy", "Content-Type": "application/json"}
+        "/v1/parties",
+        content=b"{}",
+        headers={**ADMIN, "Idempotency-Key": "busy", "Content-Type": "application/json"},
     )
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_key_in_use"

@@ -22,7 +22,9 @@ def get_context(request: Request) -> ServiceContext:
 
 ContextDep = Annotated[ServiceContext, Depends(get_context)]
 
-_bearer = HTTPBearer(auto_error=False, description="A party's API key, or the operator's admin key.")
+_bearer = HTTPBearer(
+    auto_error=False, description="A party's API key, or the operator's admin key."
+)
 
 
 def get_principal(

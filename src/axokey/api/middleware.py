@@ -33,7 +33,12 @@ class BodyTooLarge(Exception):
 
 
 async def send_problem(
-    send: Send, status: int, code: str, title: str, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     body = json.dumps(problem_body(status, code, title, detail)).encode()
     await send(
@@ -132,7 +137,10 @@ class ApiGuardMiddleware:
         length = _header(scope, b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.body_limit):
             await send_problem(
-                send, 413, "request_too_large", "Request body too large",
+                send,
+                413,
+                "request_too_large",
+                "Request body too large",
                 f"the body must not exceed {self.body_limit} bytes",
             )
             return
@@ -146,7 +154,10 @@ class ApiGuardMiddleware:
         wait_seconds = self.buckets.take(caller)
         if wait_seconds > 0:
             await send_problem(
-                send, 429, "rate_limited", "Too many requests",
+                send,
+                429,
+                "rate_limited",
+                "Too many requests",
                 "slow down: the rate limit for this API key is exceeded",
                 headers=[(b"retry-after", str(max(1, round(wait_seconds))).encode())],
             )
@@ -155,7 +166,10 @@ class ApiGuardMiddleware:
             body = await _read_body(receive, self.body_limit)
         except BodyTooLarge:
             await send_problem(
-                send, 413, "request_too_large", "Request body too large",
+                send,
+                413,
+                "request_too_large",
+                "Request body too large",
                 f"the body must not exceed {self.body_limit} bytes",
             )
             return
@@ -168,7 +182,10 @@ class ApiGuardMiddleware:
     async def _keyed(self, scope: Scope, body: bytes, key: str, caller: str, send: Send) -> None:
         if not key or len(key) > self.context.settings.idempotency_key_max_length:
             await send_problem(
-                send, 400, "invalid_idempotency_key", "Bad request",
+                send,
+                400,
+                "invalid_idempotency_key",
+                "Bad request",
                 "Idempotency-Key must be 1 to 255 characters",
             )
             return
@@ -178,7 +195,10 @@ class ApiGuardMiddleware:
         try:
             stored = await run_in_threadpool(
                 idempotency.begin_request,
-                self.context, scope=caller, key=key, fingerprint=fingerprint,
+                self.context,
+                scope=caller,
+                key=key,
+                fingerprint=fingerprint,
             )
         except AxokeyError as error:
             await send_problem(send, error.status, error.code, error.title, error.detail)

@@ -220,7 +220,10 @@ def _same_content(request: TransferRequest, existing: Transfer) -> bool:
         return True
     if request.amount is not None and request.amount != existing.amount:
         return False
-    if request.debit_account_id is not None and request.debit_account_id != existing.debit_account_id:
+    if (
+        request.debit_account_id is not None
+        and request.debit_account_id != existing.debit_account_id
+    ):
         return False
     if (
         request.credit_account_id is not None
@@ -325,7 +328,8 @@ def _resolve_pending(
     if pending.kind is not TransferKind.PENDING:
         return ResultCode.PENDING_TRANSFER_NOT_PENDING, None
     if (
-        request.debit_account_id is not None and request.debit_account_id != pending.debit_account_id
+        request.debit_account_id is not None
+        and request.debit_account_id != pending.debit_account_id
     ) or (
         request.credit_account_id is not None
         and request.credit_account_id != pending.credit_account_id
@@ -466,9 +470,7 @@ def recompute_counters(transfers: Iterable[Transfer]) -> dict[str, list[int]]:
     return counters
 
 
-def verify_ledger(
-    accounts: Iterable[Account], transfers: Sequence[Transfer]
-) -> list[Violation]:
+def verify_ledger(accounts: Iterable[Account], transfers: Sequence[Transfer]) -> list[Violation]:
     """Check SPEC.md's ledger invariants 1, 2, 3 and 5 over a whole ledger."""
     violations: list[Violation] = []
     account_list = list(accounts)
@@ -546,7 +548,8 @@ def verify_ledger(
                 Violation(
                     "1",
                     f"currency {currency}",
-                    f"debits {d_posted}+{d_pending} pending ≠ credits {c_posted}+{c_pending} pending",
+                    f"debits {d_posted} (+{d_pending} pending) ≠ "
+                    f"credits {c_posted} (+{c_pending} pending)",
                 )
             )
     return violations

@@ -24,7 +24,10 @@ def hash_api_key(key: str) -> str:
 
 def key_prefix(key: str) -> str:
     """What is shown to identify a key without revealing it."""
-    return key[: key.rfind("_") + 5] if "_" in key else key[:4]
+    parts = key.split("_", 2)
+    if len(parts) == 3:
+        return f"{parts[0]}_{parts[1]}_{parts[2][:4]}"[:24]
+    return key[:4]
 
 
 def keys_match(presented: str, expected: str) -> bool:

@@ -118,9 +118,9 @@ def expire_pending_transfers(context: ServiceContext, *, batch_size: int = 200) 
     """
     expired = 0
     while True:
-        now = context.now()
 
         def work(connection: Connection) -> int:
+            now = context.now()
             pending_ids = ledger_store.expired_pending_ids(connection, now, batch_size)
             if not pending_ids:
                 return 0

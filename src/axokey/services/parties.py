@@ -65,7 +65,9 @@ def create_party(
 ) -> tuple[Party, str]:
     """Onboard a party. Returns it with its API key, which is never shown again."""
     if role is Role.ADMIN:
-        raise ValidationFailed("role must be merchant, supplier, courier or store", code="invalid_role")
+        raise ValidationFailed(
+            "role must be merchant, supplier, courier or store", code="invalid_role"
+        )
     iban, bic = normalise_bank_details(iban, bic)
     address = address or PostalAddress(None, None, None, None)
     if address.country is not None and pycountry.countries.get(alpha_2=address.country) is None:

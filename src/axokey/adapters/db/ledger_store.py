@@ -60,7 +60,7 @@ def transfer_from_row(row: Row) -> Transfer:  # type: ignore[type-arg]
 
 
 def _insert(connection: Connection):  # type: ignore[no-untyped-def]
-    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)
+    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
 
 
 def ensure_accounts(connection: Connection, accounts: Iterable[Account], now: datetime) -> None:
@@ -121,7 +121,9 @@ def lock_accounts(connection: Connection, account_ids: Iterable[str]) -> dict[st
     ids = sorted(set(account_ids))
     if not ids:
         return {}
-    query = select(ledger_accounts).where(ledger_accounts.c.id.in_(ids)).order_by(ledger_accounts.c.id)
+    query = (
+        select(ledger_accounts).where(ledger_accounts.c.id.in_(ids)).order_by(ledger_accounts.c.id)
+    )
     if connection.dialect.name == "postgresql":
         query = query.with_for_update()
     return {row.id: account_from_row(row) for row in connection.execute(query)}
@@ -196,7 +198,10 @@ def post_transfers(
             ],
         )
     for account in outcome.accounts.values():
-        if accounts.get(account.id) is not None and accounts[account.id].counters() == account.counters():
+        if (
+            accounts.get(account.id) is not None
+            and accounts[account.id].counters() == account.counters()
+        ):
             continue
         connection.execute(
             update(ledger_accounts)
@@ -236,9 +241,7 @@ def expired_pending_ids(connection: Connection, now: datetime, limit: int) -> li
     rows = connection.execute(
         select(ledger_transfers.c.id)
         .select_from(
-            ledger_transfers.outerjoin(
-                resolution, resolution.c.pending_id == ledger_transfers.c.id
-            )
+            ledger_transfers.outerjoin(resolution, resolution.c.pending_id == ledger_transfers.c.id)
         )
         .where(
             ledger_transfers.c.kind == TransferKind.PENDING.value,

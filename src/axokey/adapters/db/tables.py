@@ -24,7 +24,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -123,7 +122,9 @@ ledger_transfers = Table(
     Column("id", String(LEDGER_ID), nullable=False, unique=True),
     Column("kind", String(16), nullable=False),
     Column("debit_account_id", String(LEDGER_ID), ForeignKey("ledger_accounts.id"), nullable=False),
-    Column("credit_account_id", String(LEDGER_ID), ForeignKey("ledger_accounts.id"), nullable=False),
+    Column(
+        "credit_account_id", String(LEDGER_ID), ForeignKey("ledger_accounts.id"), nullable=False
+    ),
     Column("amount", Money, nullable=False),
     Column("currency", String(3), nullable=False),
     # A pending transfer is resolved (posted, voided or expired) at most once:
