@@ -35,24 +35,26 @@ def pytest_report_header() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+def database_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
     """A migrated database: a template file (SQLite) or a worker's own database."""
     if not ON_POSTGRES:
         path = tmp_path_factory.mktemp("template") / "template.db"
         upgrade_database(f"sqlite:///{path}")
-        return str(path)
+        yield str(path)
+        return
     base = make_url(normalise_url(TEST_DATABASE_URL))
-    name = f"axokey_test_{worker_id}".replace("-", "_")
+    # One database per test process: parallel runs never share one.
+    name = f"axokey_test_{worker_id}_{os.getpid()}".replace("-", "_")
     admin_engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin_engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin_engine.dispose()
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = base.set(database=name).render_as_string(hide_password=False)
     upgrade_database(url)
-    return url
+    yield url
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_engine.dispose()
 
 
 @pytest.fixture(scope="session")
