@@ -10,7 +10,7 @@ from axokey import __version__
 from axokey.adapters.db.engine import Database, make_engine
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
-from axokey.api.routers import ledger, parties
+from axokey.api.routers import catalog, ledger, money, orders, parties, providers, redemptions
 from axokey.config import Settings, load_settings
 from axokey.services.context import ServiceContext
 
@@ -62,5 +62,12 @@ def create_app(
 
 
 def _routers() -> list[Any]:
-    routers = [parties.router, ledger.router]
-    return routers
+    return [
+        parties.router,
+        catalog.router,
+        orders.router,
+        providers.router,
+        redemptions.router,
+        money.router,
+        ledger.router,
+    ]

@@ -58,3 +58,11 @@ def refunds_account(currency: str) -> Account:
 
 def settlement_account(currency: str) -> Account:
     return Account(id=f"acc_settlement_{currency}", currency=currency, kind=SETTLEMENT)
+
+
+def kind_of_account_id(account_id: str) -> str:
+    """The kind of an account, read from its deterministic id."""
+    for kind in (ESCROW, PAYABLE, CLEARING, REFUNDS, SETTLEMENT):
+        if account_id.startswith(f"acc_{kind}_"):
+            return kind
+    raise ValueError(f"not an account id: {account_id}")

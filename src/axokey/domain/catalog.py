@@ -15,6 +15,7 @@ class ProductKind(StrEnum):
 class AgreementStatus(StrEnum):
     PROPOSED = "proposed"
     ACTIVE = "active"
+    SUPERSEDED = "superseded"  # a later accepted agreement for the same pair replaced it
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,9 @@ def problem_of(error: AxokeyError) -> ProblemDetail:
         detail=error.detail,
         errors=list(error.errors),
     )
+
+
+class ProviderUnavailable(AxokeyError):
+    status = 503
+    code = "provider_unavailable"
+    title = "Payment provider unavailable"

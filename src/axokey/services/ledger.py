@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
 from axokey.adapters.db import ledger_store
 from axokey.adapters.db.tables import ledger_transfers
-from axokey.domain.accounts import ESCROW, PAYABLE, REFUNDS
+from axokey.domain.accounts import ESCROW, PAYABLE, REFUNDS, kind_of_account_id
 from axokey.domain.errors import Conflict
 from axokey.domain.ledger import (
     Account,
@@ -43,7 +44,11 @@ class LedgerRejected(Conflict):
 def post_or_raise(
     connection: Connection, context: ServiceContext, requests: list[TransferRequest]
 ) -> BatchOutcome:
-    """Apply a linked batch in the caller's transaction; raise if it is refused."""
+    """Apply a linked batch in the caller's transaction; raise if it is refused.
+
+    A refused batch is a programming error or a lost race that the caller's own
+    state checks should have caught: raising rolls the whole use case back.
+    """
     outcome = ledger_store.post_transfers(connection, requests, now=context.now())
     if not outcome.succeeded:
         raise LedgerRejected(outcome)
@@ -60,25 +65,29 @@ class OrderMoney:
     held: int
 
 
-def order_money(escrow: Account, transfers: list[Transfer], kinds: dict[str, str]) -> OrderMoney:
+def order_money(escrow_id: str, transfers: Iterable[Transfer]) -> OrderMoney:
+    """Captured, paid, refunded and held, from the transfers that touch an escrow.
+
+    ``held`` is what the escrow still holds (pending holds included): captured
+    minus what left it, recomputed from the transfers alone.
+    """
     captured = paid = refunded = 0
     for transfer in transfers:
         if transfer.kind not in (TransferKind.SINGLE, TransferKind.POST_PENDING):
             continue
-        if transfer.credit_account_id == escrow.id:
+        if transfer.credit_account_id == escrow_id:
             captured += transfer.amount
-        elif transfer.debit_account_id == escrow.id:
-            destination = kinds.get(transfer.credit_account_id)
+        elif transfer.debit_account_id == escrow_id:
+            destination = kind_of_account_id(transfer.credit_account_id)
             if destination == PAYABLE:
                 paid += transfer.amount
             elif destination == REFUNDS:
                 refunded += transfer.amount
-    return OrderMoney(captured, paid, refunded, escrow.credit_balance_posted)
+    return OrderMoney(captured, paid, refunded, captured - paid - refunded)
 
 
 def check_order_invariant(accounts: list[Account], transfers: list[Transfer]) -> list[Violation]:
     """Invariant 4: per order, captured = paid_to_payees + refunded + held, held ≥ 0."""
-    kinds = {account.id: account.kind for account in accounts}
     by_account: dict[str, list[Transfer]] = defaultdict(list)
     for transfer in transfers:
         by_account[transfer.debit_account_id].append(transfer)
@@ -87,7 +96,16 @@ def check_order_invariant(accounts: list[Account], transfers: list[Transfer]) ->
     for account in accounts:
         if account.kind != ESCROW:
             continue
-        money = order_money(account, by_account[account.id], kinds)
+        money = order_money(account.id, by_account[account.id])
+        if money.held != account.credit_balance_posted:
+            violations.append(
+                Violation(
+                    "4",
+                    f"order {account.owner_id}",
+                    f"escrow {account.id} holds {account.credit_balance_posted}, its "
+                    f"transfers say {money.held}",
+                )
+            )
         if money.held < 0:
             violations.append(Violation("4", f"order {account.owner_id}", f"held {money.held} < 0"))
         if money.captured != money.paid_to_payees + money.refunded + money.held:

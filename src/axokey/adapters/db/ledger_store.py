@@ -155,22 +155,26 @@ def post_transfers(
         account_ids.update((pending.debit_account_id, pending.credit_account_id))
     accounts = lock_accounts(connection, account_ids)
 
-    transfers = _read_transfers(connection, request_ids | pending_ids)
-    resolutions: dict[str, Transfer] = {}
-    if pending_ids:
-        rows = connection.execute(
-            select(ledger_transfers).where(ledger_transfers.c.pending_id.in_(pending_ids))
-        )
-        resolutions = {row.pending_id: transfer_from_row(row) for row in rows}
-    # A resolution of a pending transfer of this batch may name accounts that
-    # were not in the first read: lock them too (idempotent replays only).
-    missing = {
-        account_id
-        for transfer in transfers.values()
-        for account_id in (transfer.debit_account_id, transfer.credit_account_id)
-        if account_id not in accounts
-    }
-    if missing:
+    while True:
+        transfers = _read_transfers(connection, request_ids | pending_ids)
+        resolutions: dict[str, Transfer] = {}
+        if pending_ids:
+            rows = connection.execute(
+                select(ledger_transfers).where(ledger_transfers.c.pending_id.in_(pending_ids))
+            )
+            resolutions = {row.pending_id: transfer_from_row(row) for row in rows}
+        # A transfer read here may name accounts that were not locked yet (an
+        # idempotent replay, or a pending transfer committed after the first
+        # read): lock them too, then read again, since another batch may have
+        # resolved that pending transfer while this one waited for the locks.
+        missing = {
+            account_id
+            for transfer in transfers.values()
+            for account_id in (transfer.debit_account_id, transfer.credit_account_id)
+            if account_id not in accounts
+        }
+        if not missing:
+            break
         accounts.update(lock_accounts(connection, missing))
 
     outcome = apply_transfers(

@@ -288,6 +288,17 @@ sandbox_payments = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 
+sandbox_refunds = Table(
+    "sandbox_refunds",
+    metadata,
+    Column("refund_id", String(ID), primary_key=True),  # the merchant's refund id
+    Column("reference", String(64), ForeignKey("sandbox_payments.reference"), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("failure_code", String(64)),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
 redemptions = Table(
     "redemptions",
     metadata,
@@ -305,6 +316,8 @@ refunds = Table(
     Column("id", String(ID), primary_key=True),
     Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False, index=True),
     Column("line_id", String(ID), ForeignKey("order_lines.id")),
+    # The ledger transfer (escrow → refunds) that set this refund's money aside.
+    Column("transfer_id", String(LEDGER_ID), nullable=False, unique=True),
     Column("amount", Money, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("reason", String(32), nullable=False),
@@ -313,6 +326,8 @@ refunds = Table(
     Column("provider_refund_id", String(128)),
     Column("failure_code", String(64)),
     Column("iban", String(34)),
+    Column("payment_id", String(ID), ForeignKey("payments.id")),
+    Column("attempts", Integer, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )

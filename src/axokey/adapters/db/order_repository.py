@@ -1,0 +1,175 @@
+"""Loading and saving orders (the aggregate: an order with its lines)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from axokey.adapters.db.tables import order_lines, orders
+from axokey.domain.catalog import ProductKind
+from axokey.domain.orders import (
+    Customer,
+    FeeStatus,
+    Fulfilment,
+    LineStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMode,
+)
+
+
+def _line_from_row(row: Row) -> OrderLine:  # type: ignore[type-arg]
+    return OrderLine(
+        id=row.id,
+        position=row.position,
+        product_id=row.product_id,
+        supplier_id=row.supplier_id,
+        product_kind=ProductKind(row.product_kind),
+        gtin=row.gtin,
+        quantity=row.quantity,
+        unit_price=row.unit_price,
+        wholesale_price=row.wholesale_price,
+        deposit_bps=row.deposit_bps,
+        service_date=row.service_date,
+        status=LineStatus(row.status),
+        quantity_released=row.quantity_released,
+        released_amount=row.released_amount,
+        refunded_amount=row.refunded_amount,
+        closed_at=row.closed_at,
+    )
+
+
+def _order_from_row(row: Row, lines: list[OrderLine]) -> Order:  # type: ignore[type-arg]
+    return Order(
+        id=row.id,
+        merchant_id=row.merchant_id,
+        status=OrderStatus(row.status),
+        currency=row.currency,
+        payment_mode=PaymentMode(row.payment_mode),
+        fulfilment=Fulfilment(row.fulfilment),
+        customer=Customer(row.customer_email, row.customer_name, row.customer_iban),
+        courier_id=row.courier_id,
+        store_id=row.store_id,
+        delivery_fee=row.delivery_fee,
+        fee_status=FeeStatus(row.courier_fee_status),
+        redeem_by=row.redeem_by,
+        created_at=row.created_at,
+        lines=lines,
+        paid_at=row.paid_at,
+        closed_at=row.closed_at,
+    )
+
+
+def lock_order_row(connection: Connection, order_id: str) -> Row | None:  # type: ignore[type-arg]
+    """Read an order's row, locking it until commit (PostgreSQL; SQLite's write
+    transactions are serialised already). Every state change of an order goes
+    through this lock, so two scans of one order never interleave."""
+    query = select(orders).where(orders.c.id == order_id)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return connection.execute(query).first()
+
+
+def load_orders(connection: Connection, rows: Sequence[Row]) -> list[Order]:  # type: ignore[type-arg]
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    lines: dict[str, list[OrderLine]] = {order_id: [] for order_id in ids}
+    for line_row in connection.execute(
+        select(order_lines)
+        .where(order_lines.c.order_id.in_(ids))
+        .order_by(order_lines.c.order_id, order_lines.c.position)
+    ):
+        lines[line_row.order_id].append(_line_from_row(line_row))
+    return [_order_from_row(row, lines[row.id]) for row in rows]
+
+
+def load_order(connection: Connection, order_id: str, *, lock: bool = False) -> Order | None:
+    if lock:
+        row = lock_order_row(connection, order_id)
+    else:
+        row = connection.execute(select(orders).where(orders.c.id == order_id)).first()
+    if row is None:
+        return None
+    return load_orders(connection, [row])[0]
+
+
+def insert_order(connection: Connection, order: Order, *, customer_token_hash: str) -> None:
+    connection.execute(
+        insert(orders).values(
+            id=order.id,
+            merchant_id=order.merchant_id,
+            status=order.status.value,
+            currency=order.currency,
+            payment_mode=order.payment_mode.value,
+            fulfilment=order.fulfilment.value,
+            customer_email=order.customer.email,
+            customer_name=order.customer.name,
+            customer_iban=order.customer.iban,
+            courier_id=order.courier_id,
+            store_id=order.store_id,
+            delivery_fee=order.delivery_fee,
+            courier_fee_status=order.fee_status.value,
+            amount_total=order.amount_total,
+            redeem_by=order.redeem_by,
+            customer_token_hash=customer_token_hash,
+            created_at=order.created_at,
+        )
+    )
+    connection.execute(
+        insert(order_lines),
+        [
+            {
+                "id": line.id,
+                "order_id": order.id,
+                "position": line.position,
+                "product_id": line.product_id,
+                "supplier_id": line.supplier_id,
+                "product_kind": line.product_kind.value,
+                "gtin": line.gtin,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "wholesale_price": line.wholesale_price,
+                "amount": line.amount,
+                "supplier_amount": line.supplier_amount,
+                "commission": line.commission,
+                "deposit_bps": line.deposit_bps,
+                "deposit": line.deposit,
+                "service_date": line.service_date,
+                "status": line.status.value,
+                "quantity_released": line.quantity_released,
+                "released_amount": line.released_amount,
+                "refunded_amount": line.refunded_amount,
+                "closed_at": line.closed_at,
+            }
+            for line in order.lines
+        ],
+    )
+
+
+def save_order(connection: Connection, order: Order) -> None:
+    """Write the order's and its lines' mutable state (statuses and totals)."""
+    connection.execute(
+        update(orders)
+        .where(orders.c.id == order.id)
+        .values(
+            status=order.status.value,
+            courier_fee_status=order.fee_status.value,
+            paid_at=order.paid_at,
+            closed_at=order.closed_at,
+        )
+    )
+    for line in order.lines:
+        connection.execute(
+            update(order_lines)
+            .where(order_lines.c.id == line.id)
+            .values(
+                status=line.status.value,
+                quantity_released=line.quantity_released,
+                released_amount=line.released_amount,
+                refunded_amount=line.refunded_amount,
+                closed_at=line.closed_at,
+            )
+        )

@@ -1,0 +1,300 @@
+"""The sandbox payment provider: a provider of our own, for development and tests.
+
+It behaves like a real one: it keeps its own records (``sandbox_payments``), hosts
+the card page and the 3-D Secure challenge page (served by ``axokey.web``), and
+tells the app of every change by a signed notification that goes through the
+same path as any provider's (``payments.receive_notification``). Card numbers are
+never stored: only their last four digits.
+
+Test cards (API.md, plus one for failing refunds):
+
+====================  ==========================================================
+4242424242424242      succeeds without a challenge
+4000002760003184      needs a 3-D Secure challenge: one-time code 123456 passes
+4000000000000002      declined (``card_declined``)
+4000000000009995      fails for insufficient funds (``insufficient_funds``)
+4000000000005126      succeeds, but refunds to it fail (``refund_declined``)
+====================  ==========================================================
+
+Any other card number that passes the Luhn check is declined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from axokey.adapters.db.engine import Database
+from axokey.adapters.db.tables import sandbox_payments, sandbox_refunds
+from axokey.adapters.providers.base import (
+    CheckoutRequest,
+    CheckoutSession,
+    InvalidNotification,
+    PaymentStatus,
+    ProviderNotification,
+    ProviderPaymentState,
+    RefundOutcome,
+    RefundStatus,
+)
+from axokey.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+
+CARD_SUCCEEDS = "4242424242424242"
+CARD_NEEDS_CHALLENGE = "4000002760003184"
+CARD_DECLINED = "4000000000000002"
+CARD_INSUFFICIENT_FUNDS = "4000000000009995"
+CARD_REFUNDS_FAIL = "4000000000005126"
+CHALLENGE_OTP = "123456"
+SIGNATURE_HEADER = "sandbox-signature"
+
+
+def luhn_valid(number: str) -> bool:
+    if not number.isdigit() or not 12 <= len(number) <= 19:
+        return False
+    total = 0
+    for index, character in enumerate(reversed(number)):
+        digit = int(character)
+        if index % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+@dataclass
+class SandboxProvider:
+    """The sandbox. ``deliver`` is how its notifications reach the app."""
+
+    database: Database
+    base_url: str
+    notification_key: bytes
+    clock: Callable[[], datetime]
+    deliver: Callable[[Mapping[str, str], bytes], None]
+    name: str = "sandbox"
+
+    # --- the provider port ------------------------------------------------------
+
+    def start_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        reference = "sbx_" + secrets.token_hex(12)
+        now = self.clock()
+
+        def work(connection: Connection) -> None:
+            connection.execute(
+                insert(sandbox_payments).values(
+                    reference=reference,
+                    merchant_reference=request.payment_id,
+                    amount=request.amount_minor,
+                    currency=request.currency,
+                    status=PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
+                    return_url=request.return_url,
+                    refunded_amount=0,
+                    event_counter=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+
+        self.database.run(work)
+        return CheckoutSession(reference, self.checkout_url(reference))
+
+    def fetch_status(self, provider_reference: str) -> ProviderPaymentState:
+        with self.database.read() as connection:
+            row = self._row(connection, provider_reference)
+        return self._state(row)
+
+    def refund(
+        self,
+        *,
+        provider_reference: str,
+        transaction_id: str,
+        amount_minor: int,
+        currency: str,
+        refund_id: str,
+    ) -> RefundOutcome:
+        now = self.clock()
+
+        def work(connection: Connection) -> RefundOutcome:
+            done = connection.execute(
+                select(sandbox_refunds).where(sandbox_refunds.c.refund_id == refund_id)
+            ).first()
+            if done is not None:  # the same refund asked again: the same answer
+                return RefundOutcome(RefundStatus(done.status), done.refund_id, done.failure_code)
+            payment = self._row(connection, provider_reference, lock=True)
+            failure = None
+            if payment.status != PaymentStatus.SUCCEEDED.value:
+                failure = "not_captured"
+            elif payment.transaction_id != transaction_id or payment.currency != currency:
+                failure = "unknown_transaction"
+            elif payment.card_last4 == CARD_REFUNDS_FAIL[-4:]:
+                failure = "refund_declined"
+            elif payment.refunded_amount + amount_minor > payment.amount or amount_minor <= 0:
+                failure = "amount_exceeds_captured"
+            status = RefundStatus.FAILED if failure else RefundStatus.SUCCEEDED
+            connection.execute(
+                insert(sandbox_refunds).values(
+                    refund_id=refund_id,
+                    reference=provider_reference,
+                    amount=amount_minor,
+                    status=status.value,
+                    failure_code=failure,
+                    created_at=now,
+                )
+            )
+            if failure is None:
+                connection.execute(
+                    update(sandbox_payments)
+                    .where(sandbox_payments.c.reference == provider_reference)
+                    .values(refunded_amount=payment.refunded_amount + amount_minor, updated_at=now)
+                )
+            return RefundOutcome(status, refund_id, failure)
+
+        return self.database.run(work)
+
+    def parse_notification(self, headers: Mapping[str, str], body: bytes) -> ProviderNotification:
+        signature = {key.lower(): value for key, value in headers.items()}.get(SIGNATURE_HEADER)
+        expected = hmac.new(self.notification_key, body, hashlib.sha256).hexdigest()
+        if signature is None or not hmac.compare_digest(signature.encode(), expected.encode()):
+            raise InvalidNotification("bad or missing sandbox signature")
+        try:
+            message = json.loads(body)
+            return ProviderNotification(
+                provider=self.name,
+                event_id=str(message["event_id"]),
+                provider_reference=str(message["reference"]),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise InvalidNotification("malformed sandbox notification") from error
+
+    # --- the customer's side (the hosted pages and the scripting API) -----------
+
+    def checkout_url(self, reference: str) -> str:
+        return f"{self.base_url.rstrip('/')}/sandbox/checkout/{reference}"
+
+    def challenge_url(self, reference: str) -> str:
+        return f"{self.base_url.rstrip('/')}/sandbox/3ds/{reference}"
+
+    def payment_page(self, reference: str) -> ProviderPaymentState:
+        return self.fetch_status(reference)
+
+    def return_url(self, reference: str) -> str | None:
+        with self.database.read() as connection:
+            value = self._row(connection, reference).return_url
+        return str(value) if value else None
+
+    def submit_card(
+        self, reference: str, card_number: str, otp: str | None = None
+    ) -> ProviderPaymentState:
+        """The customer submits a card on the hosted page."""
+        number = "".join(card_number.split())
+        if not luhn_valid(number):
+            raise ValidationFailed(
+                "the card number is not valid",
+                code="invalid_card_number",
+                errors=[FieldError("card_number", "not a valid card number")],
+            )
+        if number == CARD_NEEDS_CHALLENGE:
+            status, failure = PaymentStatus.REQUIRES_ACTION, None
+        elif number in (CARD_SUCCEEDS, CARD_REFUNDS_FAIL):
+            status, failure = PaymentStatus.SUCCEEDED, None
+        elif number == CARD_INSUFFICIENT_FUNDS:
+            status, failure = PaymentStatus.FAILED, "insufficient_funds"
+        else:
+            status, failure = PaymentStatus.FAILED, "card_declined"
+        self._change(
+            reference,
+            expect=PaymentStatus.REQUIRES_PAYMENT_METHOD,
+            status=status,
+            failure=failure,
+            last4=number[-4:],
+        )
+        if status is PaymentStatus.REQUIRES_ACTION and otp is not None:
+            return self.complete_challenge(reference, otp)
+        return self.fetch_status(reference)
+
+    def complete_challenge(self, reference: str, otp: str) -> ProviderPaymentState:
+        """The customer answers the 3-D Secure challenge (strong authentication)."""
+        passed = hmac.compare_digest(otp.strip().encode(), CHALLENGE_OTP.encode())
+        self._change(
+            reference,
+            expect=PaymentStatus.REQUIRES_ACTION,
+            status=PaymentStatus.SUCCEEDED if passed else PaymentStatus.FAILED,
+            failure=None if passed else "authentication_failed",
+        )
+        return self.fetch_status(reference)
+
+    # --- internals ------------------------------------------------------------
+
+    def _row(self, connection: Connection, reference: str, *, lock: bool = False) -> Row:  # type: ignore[type-arg]
+        query = select(sandbox_payments).where(sandbox_payments.c.reference == reference)
+        if lock and connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = connection.execute(query).first()
+        if row is None:
+            raise NotFound("no such sandbox payment", code="payment_not_found")
+        return row
+
+    def _state(self, row: Row) -> ProviderPaymentState:  # type: ignore[type-arg]
+        status = PaymentStatus(row.status)
+        return ProviderPaymentState(
+            provider_reference=row.reference,
+            status=status,
+            amount_minor=row.amount,
+            currency=row.currency,
+            transaction_id=row.transaction_id,
+            failure_code=row.failure_code,
+            next_action_url=self.challenge_url(row.reference)
+            if status is PaymentStatus.REQUIRES_ACTION
+            else None,
+        )
+
+    def _change(
+        self,
+        reference: str,
+        *,
+        expect: PaymentStatus,
+        status: PaymentStatus,
+        failure: str | None,
+        last4: str | None = None,
+    ) -> None:
+        now = self.clock()
+
+        def work(connection: Connection) -> int:
+            row = self._row(connection, reference, lock=True)
+            if row.status != expect.value:
+                raise Conflict(
+                    f"this payment is {row.status}: it cannot take this step",
+                    code="payment_not_payable",
+                )
+            values: dict[str, object] = {
+                "status": status.value,
+                "failure_code": failure,
+                "event_counter": row.event_counter + 1,
+                "updated_at": now,
+            }
+            if last4 is not None:
+                values["card_last4"] = last4
+            if status is PaymentStatus.SUCCEEDED:
+                values["transaction_id"] = "sbxtx_" + secrets.token_hex(10)
+            connection.execute(
+                update(sandbox_payments)
+                .where(sandbox_payments.c.reference == reference)
+                .values(**values)
+            )
+            return int(row.event_counter) + 1
+
+        event_number = self.database.run(work)
+        self._notify(reference, event_number)
+
+    def _notify(self, reference: str, event_number: int) -> None:
+        """Tell the app, exactly as a remote provider would: a signed message."""
+        body = json.dumps(
+            {"event_id": f"{reference}:{event_number}", "reference": reference},
+            separators=(",", ":"),
+        ).encode()
+        signature = hmac.new(self.notification_key, body, hashlib.sha256).hexdigest()
+        self.deliver({SIGNATURE_HEADER: signature, "content-type": "application/json"}, body)

@@ -1,0 +1,113 @@
+"""Orders, their payment checkout, their QR code, and cancellation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from axokey.adapters import qr_images
+from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
+from axokey.api.order_schemas import CheckoutIn, OrderCreate, OrderOut, PaymentOut
+from axokey.domain.errors import Conflict
+from axokey.domain.orders import Customer, Fulfilment, LineRequest, OrderStatus, PaymentMode
+from axokey.services import ordering, payments
+from axokey.services.context import ServiceContext
+from axokey.services.ordering import OrderView
+
+router = APIRouter(tags=["orders"])
+
+
+def _out(context: ServiceContext, view: OrderView) -> OrderOut:
+    return OrderOut.of(view, context.settings.itinerary_grace_seconds)
+
+
+@router.post("/v1/orders", status_code=201, response_model=OrderOut)
+def create_order(body: OrderCreate, context: ContextDep, principal: PrincipalDep) -> OrderOut:
+    """A merchant creates an order; amounts, commissions and deposits per SPEC.md."""
+    view = ordering.create_order(
+        context,
+        principal,
+        ordering.NewOrder(
+            currency=body.currency,
+            payment_mode=PaymentMode(body.payment_mode),
+            fulfilment=Fulfilment(body.fulfilment),
+            customer=Customer(body.customer.email, body.customer.name, body.customer.iban),
+            lines=[
+                LineRequest(line.product_id, line.quantity, line.unit_price, line.service_date)
+                for line in body.lines
+            ],
+            courier_id=body.courier_id,
+            delivery_fee=body.delivery_fee,
+            store_id=body.store_id,
+            redeem_by=body.redeem_by,
+        ),
+    )
+    return _out(context, view)
+
+
+@router.get("/v1/orders", response_model=Page[OrderOut])
+def list_orders(
+    context: ContextDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    status: Annotated[OrderStatus | None, Query()] = None,
+) -> Page[OrderOut]:
+    """The orders the caller may see, newest first."""
+    views, has_more = ordering.list_orders(
+        context, principal, status=status, limit=page.limit, starting_after=page.starting_after
+    )
+    return Page[OrderOut](data=[_out(context, view) for view in views], has_more=has_more)
+
+
+@router.get("/v1/orders/{order_id}", response_model=OrderOut)
+def get_order(order_id: str, context: ContextDep, principal: PrincipalDep) -> OrderOut:
+    return _out(context, ordering.get_order(context, principal, order_id))
+
+
+@router.post("/v1/orders/{order_id}/cancel", response_model=OrderOut)
+def cancel_order(order_id: str, context: ContextDep, principal: PrincipalDep) -> OrderOut:
+    """Cancel before payment, or after payment and before any hand-over (refunds by
+    the money rules; deposits stay with the suppliers)."""
+    return _out(context, ordering.cancel_order(context, principal, order_id))
+
+
+@router.post("/v1/orders/{order_id}/checkout", status_code=201, response_model=PaymentOut)
+def checkout(
+    order_id: str, context: ContextDep, principal: PrincipalDep, body: CheckoutIn | None = None
+) -> PaymentOut:
+    """A hosted payment page for the customer (with 3-D Secure when the card asks)."""
+    payment = payments.start_checkout(
+        context, principal, order_id, body.return_url if body else None
+    )
+    return PaymentOut.of(payment)
+
+
+@router.get("/v1/orders/{order_id}/qr", response_class=Response)
+def order_qr(
+    order_id: str,
+    context: ContextDep,
+    principal: PrincipalDep,
+    format: Annotated[Literal["svg", "png"], Query()] = "svg",
+) -> Response:
+    """The order's QR code (merchant and operator), SVG by default or PNG."""
+    view = ordering.get_order(context, principal, order_id)
+    if view.qr_payload is None:
+        if view.order.status is OrderStatus.AWAITING_PAYMENT:
+            raise Conflict("the QR code is issued once the order is paid", code="order_not_paid")
+        raise Conflict("the QR code is shown to the merchant only", code="qr_not_available")
+    if format == "png":
+        return Response(qr_images.qr_png(view.qr_payload), media_type="image/png")
+    return Response(qr_images.qr_svg(view.qr_payload), media_type="image/svg+xml")
+
+
+@router.post("/v1/orders/{order_id}/rotate-code", response_model=OrderOut)
+def rotate_code(order_id: str, context: ContextDep, principal: PrincipalDep) -> OrderOut:
+    """Replace a leaked QR code and short code: the old ones stop working at once."""
+    payments.rotate_codes(context, principal, order_id)
+    return _out(context, ordering.get_order(context, principal, order_id))
+
+
+@router.get("/v1/payments/{payment_id}", response_model=PaymentOut)
+def get_payment(payment_id: str, context: ContextDep, principal: PrincipalDep) -> PaymentOut:
+    return PaymentOut.of(payments.get_payment(context, principal, payment_id))

@@ -1,0 +1,65 @@
+"""Payment providers' notifications, and the sandbox's scripting API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from axokey.adapters.providers.sandbox import SandboxProvider
+from axokey.api.deps import ContextDep, PrincipalDep
+from axokey.api.order_schemas import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
+from axokey.domain.errors import Conflict, NotFound
+from axokey.domain.parties import Role
+from axokey.services import payments, sweeping
+from axokey.services.context import ServiceContext
+from axokey.services.parties import require_role
+
+router = APIRouter(tags=["payments"])
+
+
+@router.post("/v1/providers/{provider}/notifications")
+async def provider_notification(
+    provider: str, request: Request, context: ContextDep
+) -> dict[str, str]:
+    """Where a provider tells us a payment changed. Stored, verified, processed
+    once per provider event id; the payment's status is confirmed with the
+    provider before any money moves."""
+    from starlette.concurrency import run_in_threadpool
+
+    body = await request.body()
+    outcome = await run_in_threadpool(
+        payments.receive_notification, context, provider, dict(request.headers), body
+    )
+    return {"status": outcome}
+
+
+def _sandbox(context: ServiceContext) -> SandboxProvider:
+    provider = context.providers.get("sandbox")
+    if context.settings.provider != "sandbox" or not isinstance(provider, SandboxProvider):
+        raise NotFound("the sandbox is not enabled", code="sandbox_disabled")
+    return provider
+
+
+@router.post("/v1/sandbox/payments/{payment_id}/pay", response_model=PaymentOut, tags=["sandbox"])
+def sandbox_pay(payment_id: str, body: SandboxPayIn, context: ContextDep) -> PaymentOut:
+    """Sandbox only: play the customer on the hosted page (test cards in API.md)."""
+    sandbox = _sandbox(context)
+    provider, reference = payments.provider_reference_of(context, payment_id)
+    if provider != "sandbox":
+        raise Conflict("this payment is not a sandbox payment", code="not_a_sandbox_payment")
+    state = sandbox.fetch_status(reference)
+    if state.status.value == "requires_action":
+        if body.otp is None:
+            raise Conflict("the 3-D Secure challenge needs the one-time code", code="otp_required")
+        sandbox.complete_challenge(reference, body.otp)
+    else:
+        sandbox.submit_card(reference, body.card_number, body.otp)
+    return PaymentOut.of(payments.payment_by_reference(context, "sandbox", reference))
+
+
+@router.post("/v1/sandbox/sweep", response_model=SweepOut, tags=["sandbox"])
+def sandbox_sweep(body: SandboxSweepIn, context: ContextDep, principal: PrincipalDep) -> SweepOut:
+    """Sandbox only (operator): run the sweep as if the clock read ``as_of``."""
+    require_role(principal, Role.ADMIN)
+    _sandbox(context)
+    report = sweeping.sweep(context, as_of=body.as_of)
+    return SweepOut(**report.__dict__)

@@ -1,0 +1,64 @@
+"""The QR scan: preview, and redeem (the cascade)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from axokey.api.deps import ContextDep, PrincipalDep
+from axokey.api.order_schemas import (
+    PreviewLineOut,
+    RedemptionIn,
+    RedemptionOut,
+    RedemptionPreviewIn,
+    RedemptionPreviewOut,
+)
+from axokey.domain.orders import FeeStatus
+from axokey.domain.parties import Role
+from axokey.domain.redemption import Handover
+from axokey.services import redeeming
+
+router = APIRouter(tags=["redemptions"])
+
+
+@router.post("/v1/redemptions/preview", response_model=RedemptionPreviewOut)
+def preview(
+    body: RedemptionPreviewIn, context: ContextDep, principal: PrincipalDep
+) -> RedemptionPreviewOut:
+    """What this professional may hand over for a scanned code, and what it would release."""
+    order, lines = redeeming.preview_redemption(context, principal, body.code)
+    return RedemptionPreviewOut(
+        order_id=order.id,
+        order_status=order.status.value,
+        currency=order.currency,
+        lines=[
+            PreviewLineOut(
+                line_id=item.line.id,
+                product_id=item.line.product_id,
+                supplier_id=item.line.supplier_id,
+                quantity=item.line.quantity,
+                amount=item.line.amount,
+                releasable_amount=item.releasable_amount,
+                releasable_commission=item.releasable_commission,
+                gtin=item.line.gtin,
+            )
+            for item in lines
+        ],
+        courier_fee=order.delivery_fee
+        if principal.role is Role.COURIER and order.fee_status is FeeStatus.HELD
+        else 0,
+    )
+
+
+@router.post("/v1/redemptions", status_code=201, response_model=RedemptionOut)
+def redeem(body: RedemptionIn, context: ContextDep, principal: PrincipalDep) -> RedemptionOut:
+    """Hand over lines (by id, or by scanned barcodes); ``complete`` declares the
+    rest of this professional's lines missing and refunds them."""
+    redemption = redeeming.redeem_order(
+        context,
+        principal,
+        code=body.code,
+        handovers=[Handover(line.line_id, line.quantity) for line in body.lines],
+        gtins=body.gtins,
+        complete=body.complete,
+    )
+    return RedemptionOut.of(redemption)

@@ -1,0 +1,206 @@
+"""Refund policy: what a customer gets back when an item is not handed over.
+
+A line not handed over (declared missing, cancelled, or past its deadline) is
+refunded ``amount − deposit`` (the whole amount in escrow mode: its deposit is
+0): the holds for it are voided (or expired, past the deadline) and the money
+moves from the order's escrow to the refunds account, from where it goes back to
+the card or out by SEPA transfer. A delivery fee is refunded when the delivery
+never took place. Suppliers keep their deposits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from axokey.domain import accounts
+from axokey.domain.errors import Conflict, Forbidden
+from axokey.domain.ledger import TransferKind, TransferRequest
+from axokey.domain.orders import (
+    OPEN_STATUSES,
+    FeeStatus,
+    LineStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    RefundReason,
+)
+
+
+@dataclass(frozen=True)
+class RefundDecision:
+    line_id: str | None  # None: the courier's fee
+    amount: int
+    reason: RefundReason
+    transfer_id: str
+
+
+@dataclass(frozen=True)
+class Release:
+    line_id: str
+    supplier_id: str
+    amount: int  # the supplier's share released now (its deposit was paid at capture)
+    commission: int
+    quantity: int
+
+
+@dataclass
+class Settlement:
+    """What one decision (redeem, cancel, expire) does: transfers, results, events."""
+
+    transfers: list[TransferRequest] = field(default_factory=list)
+    releases: list[Release] = field(default_factory=list)
+    refunds: list[RefundDecision] = field(default_factory=list)
+    courier_fee_released: int = 0
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def event(self, event_type: str, **data: Any) -> None:
+        self.events.append((event_type, data))
+
+
+def _end_hold(
+    transfer_id: str, pending_id: str, *, expired: bool, order: Order, line_id: str | None
+) -> TransferRequest:
+    return TransferRequest(
+        id=transfer_id,
+        kind=TransferKind.EXPIRE_PENDING if expired else TransferKind.VOID_PENDING,
+        pending_id=pending_id,
+        code="expire" if expired else "void",
+        order_id=order.id,
+        line_id=line_id,
+    )
+
+
+def refund_transfer(
+    order: Order, transfer_id: str, amount: int, line_id: str | None
+) -> TransferRequest:
+    return TransferRequest(
+        id=transfer_id,
+        kind=TransferKind.SINGLE,
+        amount=amount,
+        debit_account_id=accounts.escrow_account(order.id, order.currency).id,
+        credit_account_id=accounts.refunds_account(order.currency).id,
+        code="refund",
+        order_id=order.id,
+        line_id=line_id,
+    )
+
+
+def refund_line(
+    order: Order,
+    line: OrderLine,
+    reason: RefundReason,
+    now: datetime,
+    settlement: Settlement,
+    *,
+    expired: bool = False,
+) -> None:
+    """End a held line's holds and refund what was held for it."""
+    assert line.status is LineStatus.HELD
+    verb = "expire" if expired else "void"
+    for leg, amount in (("supplier", line.supplier_hold), ("commission", line.commission)):
+        if amount > 0:
+            settlement.transfers.append(
+                _end_hold(
+                    line.transfer_id(f"{verb}:{leg}"),
+                    line.transfer_id(f"hold:{leg}"),
+                    expired=expired,
+                    order=order,
+                    line_id=line.id,
+                )
+            )
+    amount = line.held_amount
+    if amount > 0:
+        transfer_id = line.transfer_id("refund")
+        settlement.transfers.append(refund_transfer(order, transfer_id, amount, line.id))
+        settlement.refunds.append(RefundDecision(line.id, amount, reason, transfer_id))
+    line.status = LineStatus.REFUNDED
+    line.refunded_amount = amount
+    line.closed_at = now
+    settlement.event("line.refunded", line_id=line.id, amount=amount, reason=reason.value)
+
+
+def refund_courier_fee(
+    order: Order, reason: RefundReason, settlement: Settlement, *, expired: bool = False
+) -> None:
+    assert order.fee_status is FeeStatus.HELD
+    verb = "expire" if expired else "void"
+    settlement.transfers.append(
+        _end_hold(
+            order.transfer_id(f"{verb}:courier"),
+            order.transfer_id("hold:courier"),
+            expired=expired,
+            order=order,
+            line_id=None,
+        )
+    )
+    transfer_id = order.transfer_id("refund:courier")
+    settlement.transfers.append(refund_transfer(order, transfer_id, order.delivery_fee, None))
+    settlement.refunds.append(RefundDecision(None, order.delivery_fee, reason, transfer_id))
+    order.fee_status = FeeStatus.REFUNDED
+
+
+def all_closed(order: Order) -> bool:
+    return order.fee_status is not FeeStatus.HELD and all(
+        line.status in (LineStatus.RELEASED, LineStatus.REFUNDED) for line in order.lines
+    )
+
+
+def cancel(order: Order, *, by_merchant_id: str, now: datetime) -> Settlement:
+    """The merchant cancels: before payment nothing moves; after payment and before
+    any hand-over every line is refunded by the money rules (deposits stay)."""
+    if order.merchant_id != by_merchant_id:
+        raise Forbidden("only the order's merchant cancels it", code="not_your_order")
+    settlement = Settlement()
+    if order.status is OrderStatus.AWAITING_PAYMENT:
+        for line in order.lines:
+            line.status = LineStatus.REFUNDED
+            line.closed_at = now
+    elif order.status is OrderStatus.PAID:
+        for line in order.lines:
+            refund_line(order, line, RefundReason.CANCELLED, now, settlement)
+        if order.fee_status is FeeStatus.HELD:
+            refund_courier_fee(order, RefundReason.CANCELLED, settlement)
+    elif order.status is OrderStatus.PARTIALLY_REDEEMED:
+        raise Conflict(
+            "items were already handed over: the order can no longer be cancelled",
+            code="order_partially_redeemed",
+        )
+    else:
+        raise Conflict(
+            f"order {order.id} is {order.status.value}", code=f"order_{order.status.value}"
+        )
+    order.status = OrderStatus.CANCELLED
+    order.closed_at = now
+    settlement.event("order.cancelled", refunded=sum(r.amount for r in settlement.refunds))
+    return settlement
+
+
+def expire_due(order: Order, *, now: datetime, grace: timedelta) -> Settlement:
+    """Refund every held line whose deadline has passed (never before), and the
+    courier's fee once ``redeem_by`` has passed. Idempotent: closed lines are skipped."""
+    settlement = Settlement()
+    if order.status not in OPEN_STATUSES:
+        return settlement
+    for line in order.lines:
+        if line.status is LineStatus.HELD and now >= order.line_deadline(line, grace):
+            refund_line(order, line, RefundReason.EXPIRED, now, settlement, expired=True)
+    if order.fee_status is FeeStatus.HELD and now >= order.redeem_by:
+        refund_courier_fee(order, RefundReason.NO_DELIVERY, settlement, expired=True)
+    if settlement.transfers and all_closed(order):
+        released_any = any(line.status is LineStatus.RELEASED for line in order.lines)
+        order.status = OrderStatus.COMPLETED if released_any else OrderStatus.EXPIRED
+        order.closed_at = now
+        settlement.event("order.completed" if released_any else "order.expired")
+    return settlement
+
+
+def next_deadline(order: Order, grace: timedelta) -> datetime | None:
+    """When the sweep next has something to do for this order."""
+    deadlines = [
+        order.line_deadline(line, grace) for line in order.lines if line.status is LineStatus.HELD
+    ]
+    if order.fee_status is FeeStatus.HELD:
+        deadlines.append(order.redeem_by)
+    return min(deadlines) if deadlines else None

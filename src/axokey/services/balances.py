@@ -1,0 +1,53 @@
+"""A party's balance, per currency, read from its payable accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from axokey.adapters.db.tables import ledger_accounts
+from axokey.domain.accounts import PAYABLE
+from axokey.domain.errors import FieldError, ValidationFailed
+from axokey.domain.parties import Principal
+from axokey.services.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class Balance:
+    currency: str
+    held: int  # still in escrow for this party (pending holds)
+    available: int  # released, not yet paid out
+    paid_out: int
+
+
+def balance_of(
+    context: ServiceContext, principal: Principal, party_id: str | None = None
+) -> tuple[str, list[Balance]]:
+    """The caller's own balance; the operator names the party."""
+    if principal.is_admin:
+        if party_id is None:
+            raise ValidationFailed(
+                "the operator names the party",
+                code="party_required",
+                errors=[FieldError("party_id", "required with the admin key")],
+            )
+        owner = party_id
+    else:
+        assert principal.party_id is not None
+        owner = principal.party_id
+    with context.database.read() as connection:
+        rows = connection.execute(
+            select(ledger_accounts)
+            .where(ledger_accounts.c.owner_id == owner, ledger_accounts.c.kind == PAYABLE)
+            .order_by(ledger_accounts.c.currency)
+        ).all()
+    return owner, [
+        Balance(
+            currency=row.currency,
+            held=row.credits_pending,
+            available=row.credits_posted - row.debits_posted - row.debits_pending,
+            paid_out=row.debits_posted,
+        )
+        for row in rows
+    ]

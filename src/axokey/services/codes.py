@@ -1,0 +1,83 @@
+"""The keys and codes that link a customer to an order: the QR token, the short
+code, the customer's page link, and the sandbox's notification signatures.
+
+Everything is derived from one keyring (``AXOKEY_SIGNING_KEYS``, or derived from
+the admin key), each use with its own purpose key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from functools import lru_cache
+
+from sqlalchemy import Connection, select
+
+from axokey.adapters.db.tables import orders
+from axokey.domain import redemption_codes
+from axokey.domain.redemption_codes import Keyring, UnknownCode
+from axokey.services.context import ServiceContext
+
+_CUSTOMER_LINK_PURPOSE = b"axokey/customer-link/v1"
+_SANDBOX_PURPOSE = b"axokey/sandbox-notifications/v1"
+
+
+@lru_cache(maxsize=8)
+def _keyring(signing_keys: str | None, admin_key: str | None) -> Keyring:
+    return redemption_codes.keyring_from_settings(signing_keys, admin_key)
+
+
+def keyring(context: ServiceContext) -> Keyring:
+    return _keyring(context.settings.signing_keys, context.settings.admin_key)
+
+
+def new_codes() -> tuple[str, str]:
+    """A fresh (qr_reference as hex, short code) pair for an order."""
+    return redemption_codes.new_reference().hex(), redemption_codes.new_short_code()
+
+
+def qr_payload(context: ServiceContext, qr_reference_hex: str) -> str:
+    return redemption_codes.issue_token(keyring(context), bytes.fromhex(qr_reference_hex))
+
+
+def display_short_code(short_code: str) -> str:
+    return redemption_codes.format_short_code(short_code)
+
+
+def _link_token(key: redemption_codes.SigningKey, order_id: str) -> str:
+    digest = hmac.new(key.purpose_key(_CUSTOMER_LINK_PURPOSE), order_id.encode(), "sha256")
+    return base64.b32encode(digest.digest()[:20]).decode().lower()
+
+
+def customer_link_token(context: ServiceContext, order_id: str) -> str:
+    """The unguessable part of the customer's page link (160 bits)."""
+    return _link_token(keyring(context).signing_key, order_id)
+
+
+def customer_link_matches(context: ServiceContext, order_id: str, token: str) -> bool:
+    """Whether ``token`` opens this order's page, under any key of the keyring."""
+    return any(
+        hmac.compare_digest(_link_token(key, order_id).encode(), token.encode())
+        for key in keyring(context).keys
+    )
+
+
+def sandbox_notification_key(context: ServiceContext) -> bytes:
+    return keyring(context).signing_key.purpose_key(_SANDBOX_PURPOSE)
+
+
+def order_id_for_code(connection: Connection, context: ServiceContext, text: str) -> str:
+    """The order a scanned or typed code belongs to.
+
+    The code is verified (signature, check symbol) before the database is asked.
+    Unknown, forged, tampered and rotated-away codes all raise ``UnknownCode``.
+    """
+    code = redemption_codes.read_code(keyring(context), text)
+    if code.reference is not None:
+        condition = orders.c.qr_reference == code.reference.hex()
+    else:
+        condition = orders.c.short_code == code.short_code
+    order_id = connection.execute(select(orders.c.id).where(condition)).scalar()
+    if order_id is None:
+        raise UnknownCode()
+    return str(order_id)

@@ -1,0 +1,86 @@
+"""The transactional outbox: events are written in the same transaction as the
+state change they tell of; webhook delivery reads them later."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from axokey.adapters.db.tables import events
+from axokey.domain.identifiers import new_id
+from axokey.domain.orders import Order
+
+EVENT_TYPES = frozenset(
+    {
+        "order.created",
+        "order.paid",
+        "order.redeemed",
+        "order.completed",
+        "order.expired",
+        "order.cancelled",
+        "line.released",
+        "line.refunded",
+        "refund.succeeded",
+        "refund.failed",
+        "payout.paid",
+        "stock.changed",
+    }
+)
+
+
+def order_parties(order: Order) -> list[str]:
+    """Who an order's events concern (and may be delivered to)."""
+    parties = [order.merchant_id, *sorted({line.supplier_id for line in order.lines})]
+    parties += [party for party in (order.courier_id, order.store_id) if party]
+    return parties
+
+
+def record_event(
+    connection: Connection,
+    event_type: str,
+    *,
+    now: datetime,
+    order: Order | None = None,
+    party_ids: Iterable[str] = (),
+    data: dict[str, Any] | None = None,
+) -> str:
+    assert event_type in EVENT_TYPES, f"unknown event type {event_type}"
+    event_id = new_id("evt")
+    payload = dict(data or {})
+    if order is not None:
+        payload.setdefault("order_id", order.id)
+        payload.setdefault("order_status", order.status.value)
+    connection.execute(
+        insert(events).values(
+            id=event_id,
+            type=event_type,
+            order_id=order.id if order else None,
+            party_ids=sorted({*party_ids, *(order_parties(order) if order else [])}),
+            data=payload,
+            created_at=now,
+        )
+    )
+    return event_id
+
+
+def record_order_events(
+    connection: Connection,
+    order: Order,
+    decided: Iterable[tuple[str, dict[str, Any]]],
+    *,
+    now: datetime,
+) -> None:
+    for event_type, data in decided:
+        record_event(connection, event_type, now=now, order=order, data=data)
+
+
+def events_of_order(connection: Connection, order_id: str) -> list[tuple[str, dict[str, Any]]]:
+    rows = connection.execute(
+        select(events.c.type, events.c.data)
+        .where(events.c.order_id == order_id)
+        .order_by(events.c.seq)
+    )
+    return [(row.type, row.data) for row in rows]

@@ -1,0 +1,269 @@
+"""Orders: create, read (by role), list, cancel."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Row, select
+
+from axokey.adapters.db import ledger_store, order_repository
+from axokey.adapters.db.tables import orders, parties
+from axokey.domain import accounts
+from axokey.domain.errors import NotFound
+from axokey.domain.identifiers import new_id
+from axokey.domain.money import check_currency
+from axokey.domain.orders import (
+    Customer,
+    FeeStatus,
+    Fulfilment,
+    LineRequest,
+    Order,
+    OrderLimits,
+    OrderStatus,
+    PaymentMode,
+    build_lines,
+    check_fulfilment_parties,
+    check_redeem_by,
+    default_redeem_by,
+)
+from axokey.domain.parties import Principal, Role
+from axokey.domain.refunds import cancel
+from axokey.services import catalog, codes, refunding
+from axokey.services.context import ServiceContext
+from axokey.services.events import record_event, record_order_events
+from axokey.services.ledger import OrderMoney, order_money, post_or_raise
+from axokey.services.parties import normalise_bank_details, require_role
+from axokey.services.visibility import visible_orders_clause
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    currency: str
+    payment_mode: PaymentMode
+    fulfilment: Fulfilment
+    customer: Customer
+    lines: list[LineRequest]
+    courier_id: str | None = None
+    delivery_fee: int = 0
+    store_id: str | None = None
+    redeem_by: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order as an API caller sees it."""
+
+    order: Order
+    money: OrderMoney
+    customer_url: str
+    qr_payload: str | None  # only for the merchant, the operator and the customer page
+    short_code: str | None
+
+
+def order_limits(context: ServiceContext) -> OrderLimits:
+    settings = context.settings
+    return OrderLimits(
+        lines_max=settings.order_lines_max,
+        quantity_max=settings.line_quantity_max,
+        grace=timedelta(seconds=settings.itinerary_grace_seconds),
+        default_redeem_window=timedelta(seconds=settings.default_redeem_window_seconds),
+    )
+
+
+def customer_token(context: ServiceContext, order_id: str) -> str:
+    """The secret in the customer's page link: an HMAC of the order id."""
+    return codes.customer_link_token(context, order_id)
+
+
+def customer_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _party_role(connection: Connection, party_id: str | None) -> Row | None:  # type: ignore[type-arg]
+    if party_id is None:
+        return None
+    return connection.execute(
+        select(parties.c.id, parties.c.role, parties.c.merchant_id).where(parties.c.id == party_id)
+    ).first()
+
+
+def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -> OrderView:
+    require_role(principal, Role.MERCHANT)
+    assert principal.party_id is not None
+    merchant_id = principal.party_id
+    currency = check_currency(new.currency)
+    iban, _ = normalise_bank_details(new.customer.iban, None)
+    customer = Customer(new.customer.email, new.customer.name, iban)
+    limits = order_limits(context)
+    now = context.now()
+    order_id = new_id("ord")
+    line_ids = [new_id("ln") for _ in new.lines]
+
+    def work(connection: Connection) -> Order:
+        courier = _party_role(connection, new.courier_id)
+        store = _party_role(connection, new.store_id)
+        check_fulfilment_parties(
+            new.fulfilment,
+            courier_id=new.courier_id,
+            courier_is_courier=courier is not None and courier.role == Role.COURIER,
+            store_id=new.store_id,
+            store_merchant_id=store.merchant_id
+            if store is not None and store.role == Role.STORE
+            else None,
+            merchant_id=merchant_id,
+            delivery_fee=new.delivery_fee,
+        )
+        product_ids = [line.product_id for line in new.lines]
+        products = catalog.products_by_ids(connection, product_ids)
+        listings = catalog.listings_for(connection, merchant_id, product_ids)
+        agreements = {
+            supplier_id: catalog.active_agreement(connection, merchant_id, supplier_id)
+            for supplier_id in {product.supplier_id for product in products.values()}
+        }
+        lines = build_lines(
+            mode=new.payment_mode,
+            fulfilment=new.fulfilment,
+            currency=currency,
+            requests=new.lines,
+            products=products,
+            listings=listings,
+            agreements=agreements,
+            line_ids=line_ids,
+            limits=limits,
+        )
+        redeem_by = new.redeem_by or default_redeem_by(new.fulfilment, lines, now, limits)
+        check_redeem_by(redeem_by, now)
+        order = Order(
+            id=order_id,
+            merchant_id=merchant_id,
+            status=OrderStatus.AWAITING_PAYMENT,
+            currency=currency,
+            payment_mode=new.payment_mode,
+            fulfilment=new.fulfilment,
+            customer=customer,
+            courier_id=new.courier_id,
+            store_id=new.store_id,
+            delivery_fee=new.delivery_fee,
+            fee_status=FeeStatus.PENDING if new.delivery_fee > 0 else FeeStatus.NONE,
+            redeem_by=redeem_by,
+            created_at=now,
+            lines=lines,
+        )
+        order_repository.insert_order(
+            connection,
+            order,
+            customer_token_hash=customer_token_hash(customer_token(context, order.id)),
+        )
+        record_event(
+            connection,
+            "order.created",
+            now=now,
+            order=order,
+            data={"amount_total": order.amount_total},
+        )
+        return order
+
+    order = context.database.run(work)
+    return OrderView(order, OrderMoney(0, 0, 0, 0), customer_url(context, order.id), None, None)
+
+
+def customer_url(context: ServiceContext, order_id: str) -> str:
+    base = context.settings.public_base_url.rstrip("/")
+    return f"{base}/orders/{order_id}/{customer_token(context, order_id)}"
+
+
+def money_of(connection: Connection, order: Order) -> OrderMoney:
+    escrow_id = accounts.escrow_account(order.id, order.currency).id
+    return order_money(escrow_id, ledger_store.transfers_of_order(connection, order.id))
+
+
+def _view(
+    connection: Connection, context: ServiceContext, order: Order, *, show_code: bool
+) -> OrderView:
+    row = connection.execute(
+        select(orders.c.qr_reference, orders.c.short_code).where(orders.c.id == order.id)
+    ).one()
+    payload = short = None
+    if show_code and row.qr_reference is not None:
+        payload = codes.qr_payload(context, row.qr_reference)
+        short = codes.display_short_code(row.short_code)
+    return OrderView(
+        order, money_of(connection, order), customer_url(context, order.id), payload, short
+    )
+
+
+def _shows_code(principal: Principal, order: Order) -> bool:
+    return principal.is_admin or principal.party_id == order.merchant_id
+
+
+def get_order(context: ServiceContext, principal: Principal, order_id: str) -> OrderView:
+    with context.database.read() as connection:
+        row = connection.execute(
+            select(orders).where(orders.c.id == order_id, visible_orders_clause(principal))
+        ).first()
+        if row is None:
+            raise NotFound(f"order {order_id} not found", code="order_not_found")
+        order = order_repository.load_orders(connection, [row])[0]
+        return _view(connection, context, order, show_code=_shows_code(principal, order))
+
+
+def order_for_customer(context: ServiceContext, order_id: str, token: str) -> OrderView:
+    """The customer's page: the link's token is the only credential."""
+    if not codes.customer_link_matches(context, order_id, token):
+        raise NotFound("order not found", code="order_not_found")
+    with context.database.read() as connection:
+        order = order_repository.load_order(connection, order_id)
+        if order is None:
+            raise NotFound("order not found", code="order_not_found")
+        return _view(connection, context, order, show_code=True)
+
+
+def list_orders(
+    context: ServiceContext,
+    principal: Principal,
+    *,
+    status: OrderStatus | None,
+    limit: int,
+    starting_after: str | None,
+) -> tuple[list[OrderView], bool]:
+    """Newest first; each caller sees only the orders it may see."""
+    query = select(orders).where(visible_orders_clause(principal))
+    if status is not None:
+        query = query.where(orders.c.status == status.value)
+    if starting_after is not None:
+        query = query.where(orders.c.id < starting_after)
+    query = query.order_by(orders.c.id.desc()).limit(limit + 1)
+    with context.database.read() as connection:
+        rows = connection.execute(query).all()
+        loaded = order_repository.load_orders(connection, rows[:limit])
+        views = [
+            _view(connection, context, order, show_code=_shows_code(principal, order))
+            for order in loaded
+        ]
+    return views, len(rows) > limit
+
+
+def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -> OrderView:
+    """Cancel before payment (nothing moves) or after payment and before any
+    hand-over (every line refunded by the money rules; deposits stay paid)."""
+    require_role(principal, Role.MERCHANT)
+    assert principal.party_id is not None
+
+    def work(connection: Connection) -> tuple[Order, list[str]]:
+        order = order_repository.load_order(connection, order_id, lock=True)
+        if order is None or order.merchant_id != principal.party_id:
+            raise NotFound(f"order {order_id} not found", code="order_not_found")
+        now = context.now()
+        settlement = cancel(order, by_merchant_id=principal.party_id or "", now=now)
+        if settlement.transfers:
+            post_or_raise(connection, context, settlement.transfers)
+        order_repository.save_order(connection, order)
+        refund_ids = refunding.record_refunds(connection, context, order, settlement.refunds)
+        record_order_events(connection, order, settlement.events, now=now)
+        return order, refund_ids
+
+    order, refund_ids = context.database.run(work)
+    refunding.send_card_refunds(context, refund_ids)
+    return get_order(context, principal, order.id)

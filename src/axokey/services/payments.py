@@ -1,0 +1,511 @@
+"""Pay-in: checkout, the provider's notifications, and the capture into escrow.
+
+Per STYLE.md: a provider's notification is stored first and acknowledged, then
+processed once per provider event id; the payment's status is always confirmed by
+asking the provider (``fetch_status``) before acting, so an unsigned or replayed
+callback can never capture money on its own. The provider is never called
+inside a database transaction: record the intent, commit, call, record the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from axokey.adapters.db import ledger_store, order_repository
+from axokey.adapters.db.tables import orders, payments, provider_notifications
+from axokey.adapters.providers.base import (
+    CheckoutRequest,
+    InvalidNotification,
+    PaymentStatus,
+    ProviderError,
+    ProviderPaymentState,
+)
+from axokey.domain import accounts
+from axokey.domain.errors import AxokeyError, Conflict, NotFound, ProviderUnavailable
+from axokey.domain.identifiers import new_id
+from axokey.domain.ledger import TransferKind, TransferRequest
+from axokey.domain.orders import Order, OrderStatus, RefundReason
+from axokey.domain.parties import Principal, Role
+from axokey.domain.refunds import RefundDecision
+from axokey.services import codes, refunding
+from axokey.services.context import ServiceContext
+from axokey.services.events import record_event
+from axokey.services.ledger import post_or_raise
+from axokey.services.parties import require_role
+
+PAYMENT_ATTEMPTS_PER_ORDER_MAX = 20
+
+
+class InvalidNotificationError(AxokeyError):
+    status = 400
+    code = "invalid_notification"
+    title = "Notification rejected"
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: str
+    order_id: str
+    status: PaymentStatus
+    amount: int
+    currency: str
+    provider: str
+    checkout_url: str | None
+    next_action_url: str | None
+    failure_code: str | None
+    return_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def payment_from_row(row: Row) -> Payment:  # type: ignore[type-arg]
+    return Payment(
+        id=row.id,
+        order_id=row.order_id,
+        status=PaymentStatus(row.status),
+        amount=row.amount,
+        currency=row.currency,
+        provider=row.provider,
+        checkout_url=row.checkout_url,
+        next_action_url=row.next_action_url,
+        failure_code=row.failure_code,
+        return_url=row.return_url,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _load_payment(connection: Connection, payment_id: str) -> Payment | None:
+    row = connection.execute(select(payments).where(payments.c.id == payment_id)).first()
+    return payment_from_row(row) if row else None
+
+
+# --- checkout ----------------------------------------------------------------
+
+
+def start_checkout(
+    context: ServiceContext, principal: Principal, order_id: str, return_url: str | None
+) -> Payment:
+    """The merchant asks for a hosted payment page for an unpaid order."""
+    require_role(principal, Role.MERCHANT)
+    return _start_checkout(context, order_id, return_url, merchant_id=principal.party_id)
+
+
+def start_checkout_for_customer(context: ServiceContext, order_id: str, token: str) -> Payment:
+    """The customer, from the order page's link, starts (or retries) a payment."""
+    if not codes.customer_link_matches(context, order_id, token):
+        raise NotFound("order not found", code="order_not_found")
+    return_url = f"{context.settings.public_base_url.rstrip('/')}/orders/{order_id}/{token}"
+    return _start_checkout(context, order_id, return_url, merchant_id=None)
+
+
+def _start_checkout(
+    context: ServiceContext, order_id: str, return_url: str | None, *, merchant_id: str | None
+) -> Payment:
+    provider = context.provider
+    payment_id = new_id("pay")
+    now = context.now()
+
+    def record_intent(connection: Connection) -> Order:
+        order = order_repository.load_order(connection, order_id, lock=True)
+        if order is None or (merchant_id is not None and order.merchant_id != merchant_id):
+            raise NotFound(f"order {order_id} not found", code="order_not_found")
+        if order.status is not OrderStatus.AWAITING_PAYMENT:
+            raise Conflict(f"the order is {order.status.value}", code="order_not_payable")
+        if now >= order.redeem_by:
+            raise Conflict("the order's deadline has passed", code="order_expired")
+        attempts = connection.execute(
+            select(func.count()).select_from(payments).where(payments.c.order_id == order_id)
+        ).scalar_one()
+        if attempts >= PAYMENT_ATTEMPTS_PER_ORDER_MAX:
+            raise Conflict("too many payment attempts for this order", code="too_many_attempts")
+        connection.execute(
+            insert(payments).values(
+                id=payment_id,
+                order_id=order_id,
+                status=PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
+                amount=order.amount_total,
+                currency=order.currency,
+                provider=provider.name,
+                return_url=return_url,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return order
+
+    order = context.database.run(record_intent)
+    base = context.settings.public_base_url.rstrip("/")
+    try:
+        session = provider.start_checkout(
+            CheckoutRequest(
+                payment_id=payment_id,
+                order_id=order.id,
+                amount_minor=order.amount_total,
+                currency=order.currency,
+                customer_email=order.customer.email,
+                return_url=return_url,
+                notification_url=f"{base}/v1/providers/{provider.name}/notifications",
+            )
+        )
+    except ProviderError as error:
+        _set_payment(
+            context, payment_id, status=PaymentStatus.FAILED, failure_code="provider_unavailable"
+        )
+        raise ProviderUnavailable(f"the payment provider is unavailable: {error}") from error
+
+    def record_session(connection: Connection) -> Payment:
+        connection.execute(
+            update(payments)
+            .where(payments.c.id == payment_id)
+            .values(
+                provider_reference=session.provider_reference,
+                checkout_url=session.checkout_url,
+                updated_at=context.now(),
+            )
+        )
+        payment = _load_payment(connection, payment_id)
+        assert payment is not None
+        return payment
+
+    return context.database.run(record_session)
+
+
+def _set_payment(context: ServiceContext, payment_id: str, **values: object) -> None:
+    def work(connection: Connection) -> None:
+        status = values.pop("status", None)
+        if isinstance(status, PaymentStatus):
+            values["status"] = status.value
+        connection.execute(
+            update(payments)
+            .where(payments.c.id == payment_id)
+            .values(**values, updated_at=context.now())
+        )
+
+    context.database.run(work)
+
+
+def get_payment(context: ServiceContext, principal: Principal, payment_id: str) -> Payment:
+    with context.database.read() as connection:
+        row = connection.execute(
+            select(payments, orders.c.merchant_id)
+            .select_from(payments.join(orders, orders.c.id == payments.c.order_id))
+            .where(payments.c.id == payment_id)
+        ).first()
+    if row is None or not (principal.is_admin or principal.party_id == row.merchant_id):
+        raise NotFound(f"payment {payment_id} not found", code="payment_not_found")
+    return payment_from_row(row)
+
+
+def provider_reference_of(context: ServiceContext, payment_id: str) -> tuple[str, str]:
+    """(provider, provider_reference) of a payment, for the sandbox's customer API."""
+    with context.database.read() as connection:
+        row = connection.execute(
+            select(payments.c.provider, payments.c.provider_reference).where(
+                payments.c.id == payment_id
+            )
+        ).first()
+    if row is None or row.provider_reference is None:
+        raise NotFound(f"payment {payment_id} not found", code="payment_not_found")
+    return row.provider, row.provider_reference
+
+
+def payment_by_reference(context: ServiceContext, provider: str, reference: str) -> Payment:
+    with context.database.read() as connection:
+        row = connection.execute(
+            select(payments).where(
+                payments.c.provider == provider, payments.c.provider_reference == reference
+            )
+        ).first()
+    if row is None:
+        raise NotFound("payment not found", code="payment_not_found")
+    return payment_from_row(row)
+
+
+# --- notifications -----------------------------------------------------------
+
+
+def _insert(connection: Connection):  # type: ignore[no-untyped-def]
+    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+
+
+def receive_notification(
+    context: ServiceContext, provider_name: str, headers: Mapping[str, str], body: bytes
+) -> str:
+    """A provider tells us something changed. Store, verify, process once.
+
+    Returns ``processed``, ``duplicate`` or ``ignored``; raises
+    ``InvalidNotificationError`` for a notification that does not verify.
+    """
+    provider = context.providers.get(provider_name)
+    if provider is None:
+        raise NotFound(f"unknown provider {provider_name}", code="unknown_provider")
+    now = context.now()
+    try:
+        notification = provider.parse_notification(headers, body)
+    except InvalidNotification as error:
+        digest = hashlib.sha256(body).hexdigest()
+        reason = str(error)[:500]
+
+        def store_rejected(connection: Connection) -> None:
+            connection.execute(
+                _insert(connection)(provider_notifications)
+                .values(
+                    provider=provider_name,
+                    event_id=f"rejected:{digest}",
+                    body=body,
+                    status="rejected",
+                    detail=reason,
+                    received_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["provider", "event_id"])
+            )
+
+        context.database.run(store_rejected)
+        raise InvalidNotificationError("the notification does not verify") from error
+
+    def store(connection: Connection) -> bool:
+        inserted = connection.execute(
+            _insert(connection)(provider_notifications)
+            .values(
+                provider=provider_name,
+                event_id=notification.event_id,
+                provider_reference=notification.provider_reference,
+                body=body,
+                status="received",
+                received_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["provider", "event_id"])
+        )
+        if inserted.rowcount == 1:
+            return True
+        status = connection.execute(
+            select(provider_notifications.c.status).where(
+                provider_notifications.c.provider == provider_name,
+                provider_notifications.c.event_id == notification.event_id,
+            )
+        ).scalar()
+        return status == "received"  # stored before but never processed: process now
+
+    if not context.database.run(store):
+        return "duplicate"
+    outcome = synchronise_payment(context, provider_name, notification.provider_reference)
+
+    def mark(connection: Connection) -> None:
+        connection.execute(
+            update(provider_notifications)
+            .where(
+                provider_notifications.c.provider == provider_name,
+                provider_notifications.c.event_id == notification.event_id,
+            )
+            .values(status="processed", processed_at=context.now(), detail=outcome)
+        )
+
+    context.database.run(mark)
+    return "processed"
+
+
+def synchronise_payment(context: ServiceContext, provider_name: str, reference: str) -> str:
+    """Ask the provider for a payment's status and apply it (capture on success)."""
+    provider = context.providers[provider_name]
+    try:
+        state = provider.fetch_status(reference)
+    except ProviderError as error:
+        raise ProviderUnavailable(f"the payment provider is unavailable: {error}") from error
+
+    def work(connection: Connection) -> tuple[str, list[str]]:
+        found = connection.execute(
+            select(payments.c.id, payments.c.order_id).where(
+                payments.c.provider == provider_name, payments.c.provider_reference == reference
+            )
+        ).first()
+        if found is None:
+            return "unknown_payment", []
+        # Lock order: the order first, then its payment (everyone does the same).
+        order = order_repository.load_order(connection, found.order_id, lock=True)
+        assert order is not None
+        query = select(payments).where(payments.c.id == found.id)
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        payment = payment_from_row(connection.execute(query).one())
+        if payment.status is PaymentStatus.SUCCEEDED:
+            return "already_succeeded", []
+        return _apply_state(connection, context, order, payment, provider_name, state)
+
+    outcome, card_refunds = context.database.run(work)
+    refunding.send_card_refunds(context, card_refunds)
+    return outcome
+
+
+def _apply_state(
+    connection: Connection,
+    context: ServiceContext,
+    order: Order,
+    payment: Payment,
+    provider_name: str,
+    state: ProviderPaymentState,
+) -> tuple[str, list[str]]:
+    now = context.now()
+    status = state.status
+    failure = state.failure_code
+    if status is PaymentStatus.SUCCEEDED and (
+        state.amount_minor != payment.amount or state.currency != payment.currency
+    ):
+        # Never capture an amount we did not ask for: refuse and refund it.
+        status, failure = PaymentStatus.FAILED, "amount_mismatch"
+    connection.execute(
+        update(payments)
+        .where(payments.c.id == payment.id)
+        .values(
+            status=status.value,
+            failure_code=failure,
+            next_action_url=state.next_action_url,
+            provider_transaction_id=state.transaction_id,
+            updated_at=now,
+        )
+    )
+    if status is not PaymentStatus.SUCCEEDED:
+        return status.value, []
+    grace = timedelta(seconds=context.settings.itinerary_grace_seconds)
+    too_late = any(now >= order.line_deadline(line, grace) for line in order.lines)
+    if order.status is OrderStatus.AWAITING_PAYMENT and not too_late:
+        capture(connection, context, order, provider_name)
+        return "captured", []
+    # Paid twice, paid after a cancellation or after the deadline: the money
+    # passes through the order's escrow and goes straight back to the card.
+    reason = RefundReason.DUPLICATE_PAYMENT
+    if order.status is OrderStatus.AWAITING_PAYMENT:
+        order.status = OrderStatus.EXPIRED
+        order.closed_at = now
+        for line in order.lines:
+            line.closed_at = now
+        order_repository.save_order(connection, order)
+        reason = RefundReason.EXPIRED
+        record_event(connection, "order.expired", now=now, order=order)
+    return "refunded", _refund_whole_payment(
+        connection, context, order, payment, provider_name, reason
+    )
+
+
+def _refund_whole_payment(
+    connection: Connection,
+    context: ServiceContext,
+    order: Order,
+    payment: Payment,
+    provider_name: str,
+    reason: RefundReason,
+) -> list[str]:
+    escrow = accounts.escrow_account(order.id, order.currency)
+    ledger_store.ensure_accounts(
+        connection,
+        [
+            escrow,
+            accounts.clearing_account(provider_name, order.currency),
+            accounts.refunds_account(order.currency),
+        ],
+        context.now(),
+    )
+    refund_transfer_id = f"{payment.id}:refund"
+    post_or_raise(
+        connection,
+        context,
+        [
+            TransferRequest(
+                id=f"{payment.id}:capture",
+                kind=TransferKind.SINGLE,
+                amount=payment.amount,
+                debit_account_id=accounts.clearing_account(provider_name, order.currency).id,
+                credit_account_id=escrow.id,
+                code="capture",
+                order_id=order.id,
+            ),
+            TransferRequest(
+                id=refund_transfer_id,
+                kind=TransferKind.SINGLE,
+                amount=payment.amount,
+                debit_account_id=escrow.id,
+                credit_account_id=accounts.refunds_account(order.currency).id,
+                code="refund",
+                order_id=order.id,
+            ),
+        ],
+    )
+    return refunding.record_refunds(
+        connection,
+        context,
+        order,
+        [RefundDecision(None, payment.amount, reason, refund_transfer_id)],
+        payment_id=payment.id,
+    )
+
+
+def capture(connection: Connection, context: ServiceContext, order: Order, provider: str) -> None:
+    """The payment succeeded: in this one transaction, take the total into the
+    order's escrow, pay the deposits, hold the rest, mark the order paid, issue
+    its QR code."""
+    now = context.now()
+    grace = timedelta(seconds=context.settings.itinerary_grace_seconds)
+    transfers = order.capture(provider=provider, now=now, grace=grace)
+    ledger_store.ensure_accounts(
+        connection,
+        [
+            accounts.escrow_account(order.id, order.currency),
+            accounts.clearing_account(provider, order.currency),
+            accounts.refunds_account(order.currency),
+            *(accounts.payable_account(party, order.currency) for party in order.ledger_parties()),
+        ],
+        now,
+    )
+    post_or_raise(connection, context, transfers)
+    order_repository.save_order(connection, order)
+    reference, short_code = _unused_codes(connection)
+    connection.execute(
+        update(orders)
+        .where(orders.c.id == order.id)
+        .values(qr_reference=reference, short_code=short_code)
+    )
+    record_event(
+        connection,
+        "order.paid",
+        now=now,
+        order=order,
+        data={"amount_total": order.amount_total, "deposits": order.deposits_total},
+    )
+
+
+def _unused_codes(connection: Connection) -> tuple[str, str]:
+    """New codes; the short code (50 bits) is checked against existing ones."""
+    for _ in range(10):
+        reference, short_code = codes.new_codes()
+        taken = connection.execute(
+            select(orders.c.id).where(orders.c.short_code == short_code)
+        ).first()
+        if taken is None:
+            return reference, short_code
+    raise AssertionError("could not draw an unused short code in 10 attempts")
+
+
+def rotate_codes(context: ServiceContext, principal: Principal, order_id: str) -> None:
+    """The merchant replaces a leaked QR code and short code; the old ones stop working."""
+    require_role(principal, Role.MERCHANT)
+
+    def work(connection: Connection) -> None:
+        row = order_repository.lock_order_row(connection, order_id)
+        if row is None or row.merchant_id != principal.party_id:
+            raise NotFound(f"order {order_id} not found", code="order_not_found")
+        if row.qr_reference is None:
+            raise Conflict("the order has no code yet: it is not paid", code="order_not_paid")
+        reference, short_code = _unused_codes(connection)
+        connection.execute(
+            update(orders)
+            .where(orders.c.id == order_id)
+            .values(qr_reference=reference, short_code=short_code)
+        )
+
+    context.database.run(work)

@@ -1,0 +1,162 @@
+"""Redemption use cases: preview a scan, and redeem (the cascade).
+
+One transaction per redemption: the code is verified before any look-up, the
+order row is locked, the domain decides (``domain.redemption.redeem``), the
+ledger applies the linked batch of posts, voids and refunds, the order, the
+redemption record, the refunds and the events are written — all or nothing. Two
+devices scanning at once are serialised by the order's lock: the second finds the
+lines released and gets ``already_redeemed``; no money moves twice, and the
+ledger's deterministic transfer ids make even a replayed batch a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Connection, insert
+
+from axokey.adapters.db import order_repository
+from axokey.adapters.db.tables import redemptions
+from axokey.domain.errors import FieldError, ValidationFailed
+from axokey.domain.identifiers import new_id
+from axokey.domain.orders import Order, OrderLine
+from axokey.domain.parties import PROFESSIONAL_ROLES, Principal
+from axokey.domain.redemption import (
+    Handover,
+    LinePreview,
+    Professional,
+    preview,
+    redeem,
+    responsible_lines,
+)
+from axokey.domain.refunds import Settlement
+from axokey.services import codes, refunding
+from axokey.services.context import ServiceContext
+from axokey.services.events import record_order_events
+from axokey.services.ledger import post_or_raise
+from axokey.services.parties import require_role
+
+GTINS_PER_REDEMPTION_MAX = 500
+
+
+@dataclass(frozen=True)
+class Redemption:
+    id: str
+    order_id: str
+    professional_id: str
+    settlement: Settlement
+    order: Order
+    refund_ids: dict[str, str]  # ledger transfer id → refund id
+
+
+def _professional(principal: Principal) -> Professional:
+    require_role(principal, *PROFESSIONAL_ROLES)
+    assert principal.party_id is not None
+    return Professional(principal.party_id, principal.role)
+
+
+def _grace(context: ServiceContext) -> timedelta:
+    return timedelta(seconds=context.settings.itinerary_grace_seconds)
+
+
+def preview_redemption(
+    context: ServiceContext, principal: Principal, code: str
+) -> tuple[Order, list[LinePreview]]:
+    by = _professional(principal)
+    with context.database.read() as connection:
+        order_id = codes.order_id_for_code(connection, context, code)
+        order = order_repository.load_order(connection, order_id)
+    assert order is not None
+    return order, preview(order, by, now=context.now(), grace=_grace(context))
+
+
+def handovers_from_gtins(order: Order, mine: list[OrderLine], gtins: list[str]) -> list[Handover]:
+    """Scanned barcodes → one unit of the professional's held line with that GTIN
+    per scan (a line's units are used up before the next line with the same GTIN)."""
+    if len(gtins) > GTINS_PER_REDEMPTION_MAX:
+        raise ValidationFailed("too many barcodes", code="too_many_lines")
+    remaining = {line.id: line.quantity for line in mine}
+    handovers: list[Handover] = []
+    for index, gtin in enumerate(gtins):
+        normalised = gtin.strip().lstrip("0")
+        match = next(
+            (
+                line
+                for line in mine
+                if line.gtin is not None
+                and line.gtin.lstrip("0") == normalised
+                and remaining[line.id] > 0
+            ),
+            None,
+        )
+        if match is None:
+            raise ValidationFailed(
+                f"no line of this order left to hand over with barcode {gtin}",
+                code="unknown_gtin",
+                errors=[FieldError(f"gtins.{index}", "not in this order")],
+            )
+        remaining[match.id] -= 1
+        handovers.append(Handover(match.id, 1))
+    return handovers
+
+
+def redeem_order(
+    context: ServiceContext,
+    principal: Principal,
+    *,
+    code: str,
+    handovers: list[Handover],
+    gtins: list[str],
+    complete: bool,
+) -> Redemption:
+    by = _professional(principal)
+    redemption_id = new_id("rdm")
+
+    def work(connection: Connection) -> tuple[Redemption, list[str]]:
+        order_id = codes.order_id_for_code(connection, context, code)
+        order = order_repository.load_order(connection, order_id, lock=True)
+        assert order is not None
+        now = context.now()
+        named = list(handovers)
+        if gtins:
+            named += handovers_from_gtins(order, responsible_lines(order, by), gtins)
+        settlement = redeem(
+            order, by=by, handovers=named, complete=complete, now=now, grace=_grace(context)
+        )
+        post_or_raise(connection, context, settlement.transfers)
+        order_repository.save_order(connection, order)
+        card_refunds = refunding.record_refunds(connection, context, order, settlement.refunds)
+        refund_ids = refunding.refund_ids_by_transfer(connection, order.id)
+        result = {
+            "released": [release.__dict__ for release in settlement.releases],
+            "refunded": [
+                {
+                    "line_id": r.line_id,
+                    "amount": r.amount,
+                    "reason": r.reason.value,
+                    "refund_id": refund_ids.get(r.transfer_id),
+                }
+                for r in settlement.refunds
+            ],
+            "courier_fee_released": settlement.courier_fee_released,
+        }
+        connection.execute(
+            insert(redemptions).values(
+                id=redemption_id,
+                order_id=order.id,
+                professional_id=by.party_id,
+                courier_fee_released=settlement.courier_fee_released,
+                result=result,
+                created_at=now,
+            )
+        )
+        record_order_events(connection, order, settlement.events, now=now)
+        return (
+            Redemption(redemption_id, order.id, by.party_id, settlement, order, refund_ids),
+            card_refunds,
+        )
+
+    redemption, card_refunds = context.database.run(work)
+    refunding.send_card_refunds(context, card_refunds)
+    return redemption

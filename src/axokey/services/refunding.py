@@ -1,0 +1,321 @@
+"""Refunds: recorded with the decision that makes them, then paid out.
+
+A refund decided by a redemption, a cancellation or the sweep is recorded in the
+same transaction as its ledger transfer (escrow → refunds). Then it leaves:
+
+- ``sepa`` when the customer gave an IBAN: pending until a payout batch carries it;
+- ``card`` otherwise: back to the card through the provider that took the money.
+  The provider is called outside any database transaction (record the intent,
+  commit, call, record the result). A refund is claimed before the call, so two
+  workers never send the same one; a failure is recorded as failed with a
+  ``refund.failed`` event, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from axokey.adapters.db.tables import orders, payments, refunds
+from axokey.adapters.providers.base import ProviderError, RefundStatus
+from axokey.domain import accounts
+from axokey.domain.errors import NotFound
+from axokey.domain.identifiers import new_id
+from axokey.domain.ledger import TransferKind, TransferRequest
+from axokey.domain.orders import Order
+from axokey.domain.parties import Principal
+from axokey.domain.refunds import RefundDecision
+from axokey.services.context import ServiceContext
+from axokey.services.events import record_event
+from axokey.services.ledger import post_or_raise
+from axokey.services.visibility import visible_orders_clause
+
+CARD_REFUND_ATTEMPTS_MAX = 5
+# A claimed refund whose worker died is sent again after this lease.
+SENDING_LEASE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    order_id: str
+    line_id: str | None
+    amount: int
+    currency: str
+    reason: str
+    method: str
+    status: str  # pending | succeeded | failed ("sending" is shown as pending)
+    failure_code: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def refund_from_row(row: Row) -> Refund:  # type: ignore[type-arg]
+    return Refund(
+        id=row.id,
+        order_id=row.order_id,
+        line_id=row.line_id,
+        amount=row.amount,
+        currency=row.currency,
+        reason=row.reason,
+        method=row.method,
+        status="pending" if row.status == "sending" else row.status,
+        failure_code=row.failure_code,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _captured_payment_id(connection: Connection, order_id: str) -> str | None:
+    return connection.execute(
+        select(payments.c.id)
+        .where(payments.c.order_id == order_id, payments.c.status == "succeeded")
+        .order_by(payments.c.created_at)
+        .limit(1)
+    ).scalar()
+
+
+def record_refunds(
+    connection: Connection,
+    context: ServiceContext,
+    order: Order,
+    decisions: Sequence[RefundDecision],
+    *,
+    payment_id: str | None = None,
+) -> list[str]:
+    """Record a refund per decision (their ledger transfers are already posted).
+
+    Returns the ids of the card refunds to send once the transaction commits.
+    """
+    if not decisions:
+        return []
+    now = context.now()
+    payment_id = payment_id or _captured_payment_id(connection, order.id)
+    method = "sepa" if order.customer.iban else "card"
+    card_refunds = []
+    for decision in decisions:
+        refund_id = new_id("rfd")
+        connection.execute(
+            insert(refunds).values(
+                id=refund_id,
+                transfer_id=decision.transfer_id,
+                order_id=order.id,
+                line_id=decision.line_id,
+                amount=decision.amount,
+                currency=order.currency,
+                reason=decision.reason.value,
+                method=method,
+                status="pending",
+                iban=order.customer.iban,
+                payment_id=payment_id,
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        if method == "card":
+            card_refunds.append(refund_id)
+    return card_refunds
+
+
+def refund_ids_by_transfer(connection: Connection, order_id: str) -> dict[str, str]:
+    """The refunds of an order, keyed by the ledger transfer that moved their money."""
+    rows = connection.execute(
+        select(refunds.c.id, refunds.c.transfer_id).where(refunds.c.order_id == order_id)
+    )
+    return {row.transfer_id: row.id for row in rows}
+
+
+def _claim(context: ServiceContext, refund_id: str) -> Row | None:  # type: ignore[type-arg]
+    """Mark a pending card refund as being sent; None if another worker has it."""
+    now = context.now()
+
+    def work(connection: Connection) -> Row | None:  # type: ignore[type-arg]
+        claimed = connection.execute(
+            update(refunds)
+            .where(
+                refunds.c.id == refund_id, refunds.c.status == "pending", refunds.c.method == "card"
+            )
+            .values(status="sending", attempts=refunds.c.attempts + 1, updated_at=now)
+        )
+        if claimed.rowcount != 1:
+            return None
+        return connection.execute(
+            select(
+                refunds,
+                payments.c.provider,
+                payments.c.provider_reference,
+                payments.c.provider_transaction_id,
+            )
+            .select_from(refunds.outerjoin(payments, payments.c.id == refunds.c.payment_id))
+            .where(refunds.c.id == refund_id)
+        ).one()
+
+    return context.database.run(work)
+
+
+def _finish(
+    context: ServiceContext,
+    row: Row,  # type: ignore[type-arg]
+    *,
+    status: str,
+    provider_refund_id: str | None = None,
+    failure_code: str | None = None,
+) -> None:
+    now = context.now()
+
+    def work(connection: Connection) -> None:
+        if status == "succeeded":
+            # The money leaves through the provider that took it in.
+            post_or_raise(
+                connection,
+                context,
+                [
+                    TransferRequest(
+                        id=f"{row.id}:card",
+                        kind=TransferKind.SINGLE,
+                        amount=row.amount,
+                        debit_account_id=accounts.refunds_account(row.currency).id,
+                        credit_account_id=accounts.clearing_account(row.provider, row.currency).id,
+                        code="refund_out",
+                        order_id=row.order_id,
+                        line_id=row.line_id,
+                    )
+                ],
+            )
+        connection.execute(
+            update(refunds)
+            .where(refunds.c.id == row.id, refunds.c.status == "sending")
+            .values(
+                status=status,
+                provider_refund_id=provider_refund_id,
+                failure_code=failure_code,
+                updated_at=now,
+            )
+        )
+        record_event(
+            connection,
+            "refund.succeeded" if status == "succeeded" else "refund.failed",
+            now=now,
+            data={
+                "refund_id": row.id,
+                "order_id": row.order_id,
+                "line_id": row.line_id,
+                "amount": row.amount,
+                "currency": row.currency,
+                "method": "card",
+                "failure_code": failure_code,
+            },
+            party_ids=(),
+        )
+
+    context.database.run(work)
+
+
+def _release_claim(context: ServiceContext, refund_id: str) -> None:
+    """The provider could not be reached: leave the refund for a later attempt."""
+    now = context.now()
+
+    def work(connection: Connection) -> None:
+        connection.execute(
+            update(refunds)
+            .where(refunds.c.id == refund_id, refunds.c.status == "sending")
+            .values(status="pending", updated_at=now)
+        )
+
+    context.database.run(work)
+
+
+def send_card_refunds(context: ServiceContext, refund_ids: Iterable[str]) -> None:
+    """Send card refunds through their provider, outside any transaction."""
+    for refund_id in refund_ids:
+        row = _claim(context, refund_id)
+        if row is None:
+            continue
+        provider = context.providers.get(row.provider) if row.provider else None
+        if provider is None or row.provider_transaction_id is None:
+            _finish(context, row, status="failed", failure_code="no_card_payment")
+            continue
+        try:
+            outcome = provider.refund(
+                provider_reference=row.provider_reference,
+                transaction_id=row.provider_transaction_id,
+                amount_minor=row.amount,
+                currency=row.currency,
+                refund_id=row.id,
+            )
+        except ProviderError:
+            if row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
+                _finish(context, row, status="failed", failure_code="provider_unavailable")
+            else:
+                _release_claim(context, refund_id)
+            continue
+        if outcome.status is RefundStatus.SUCCEEDED:
+            _finish(context, row, status="succeeded", provider_refund_id=outcome.provider_refund_id)
+        elif outcome.status is RefundStatus.FAILED:
+            _finish(context, row, status="failed", failure_code=outcome.failure_code)
+        else:
+            _release_claim(context, refund_id)
+
+
+def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
+    """Send card refunds left pending (provider down) or stuck mid-send (worker died)."""
+    now = context.now()
+    stale = now - timedelta(seconds=SENDING_LEASE_SECONDS)
+
+    def work(connection: Connection) -> list[str]:
+        connection.execute(
+            update(refunds)
+            .where(refunds.c.status == "sending", refunds.c.updated_at <= stale)
+            .values(status="pending", updated_at=now)
+        )
+        rows = connection.execute(
+            select(refunds.c.id)
+            .where(refunds.c.method == "card", refunds.c.status == "pending")
+            .order_by(refunds.c.created_at)
+            .limit(limit)
+        )
+        return [row.id for row in rows]
+
+    refund_ids = context.database.run(work)
+    send_card_refunds(context, refund_ids)
+    return len(refund_ids)
+
+
+def list_refunds(
+    context: ServiceContext,
+    principal: Principal,
+    *,
+    order_id: str | None,
+    limit: int,
+    starting_after: str | None,
+) -> tuple[list[Refund], bool]:
+    query = (
+        select(refunds)
+        .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
+        .where(visible_orders_clause(principal))
+    )
+    if order_id is not None:
+        query = query.where(refunds.c.order_id == order_id)
+    if starting_after is not None:
+        query = query.where(refunds.c.id < starting_after)
+    query = query.order_by(refunds.c.id.desc()).limit(limit + 1)
+    with context.database.read() as connection:
+        rows = connection.execute(query).all()
+    return [refund_from_row(row) for row in rows[:limit]], len(rows) > limit
+
+
+def get_refund(context: ServiceContext, principal: Principal, refund_id: str) -> Refund:
+    query = (
+        select(refunds)
+        .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
+        .where(refunds.c.id == refund_id, visible_orders_clause(principal))
+    )
+    with context.database.read() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        raise NotFound(f"refund {refund_id} not found", code="refund_not_found")
+    return refund_from_row(row)

@@ -1,0 +1,117 @@
+"""The sweep: nothing held outlives its deadline.
+
+Unredeemed lines of orders past ``redeem_by``, and itinerary lines past their
+service date plus the grace period, are refunded by the money rules (their holds
+expire — never before the deadline); the courier's fee is refunded when the
+delivery never took place. Then any other pending transfer past its timeout is
+expired, card refunds left pending are sent again, and old idempotency keys go.
+
+Each order is settled in its own transaction under its row lock, in bounded
+batches: two sweeps running at once (or a sweep and a scan) never refund twice —
+the second finds the lines already closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, exists, or_, select
+
+from axokey.adapters.db import order_repository
+from axokey.adapters.db.tables import order_lines, orders
+from axokey.domain.orders import OPEN_STATUSES, LineStatus
+from axokey.domain.refunds import expire_due
+from axokey.services import idempotency, refunding
+from axokey.services.context import ServiceContext
+from axokey.services.events import record_order_events
+from axokey.services.ledger import expire_pending_transfers, post_or_raise
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    as_of: datetime
+    orders_settled: int
+    lines_refunded: int
+    amount_refunded: int
+    pending_transfers_expired: int
+    card_refunds_retried: int
+
+
+def _due_order_ids(
+    connection: Connection, now: datetime, grace: timedelta, limit: int, after: str | None
+) -> list[str]:
+    """Orders that may have something due (a superset; the domain decides exactly)."""
+    last_service_day = (now - grace).date()
+    query = (
+        select(orders.c.id)
+        .where(
+            orders.c.status.in_([status.value for status in OPEN_STATUSES]),
+            or_(
+                orders.c.redeem_by <= now,
+                exists(
+                    select(order_lines.c.id).where(
+                        and_(
+                            order_lines.c.order_id == orders.c.id,
+                            order_lines.c.status == LineStatus.HELD.value,
+                            order_lines.c.service_date.is_not(None),
+                            order_lines.c.service_date <= last_service_day,
+                        )
+                    )
+                ),
+            ),
+        )
+        .order_by(orders.c.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(orders.c.id > after)
+    return [row.id for row in connection.execute(query)]
+
+
+def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[int, int]:
+    def work(connection: Connection) -> tuple[int, int, list[str]]:
+        order = order_repository.load_order(connection, order_id, lock=True)
+        assert order is not None
+        now = context.now()
+        settlement = expire_due(order, now=now, grace=grace)
+        if not settlement.transfers:
+            return 0, 0, []
+        post_or_raise(connection, context, settlement.transfers)
+        order_repository.save_order(connection, order)
+        card_refunds = refunding.record_refunds(connection, context, order, settlement.refunds)
+        record_order_events(connection, order, settlement.events, now=now)
+        lines = sum(1 for refund in settlement.refunds if refund.line_id is not None)
+        return lines, sum(refund.amount for refund in settlement.refunds), card_refunds
+
+    lines, amount, card_refunds = context.database.run(work)
+    refunding.send_card_refunds(context, card_refunds)
+    return lines, amount
+
+
+def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepReport:
+    """Run every deadline due at ``as_of`` (default: now)."""
+    if as_of is not None:
+        fixed = as_of
+        context = replace(context, clock=lambda: fixed)
+    now = context.now()
+    grace = timedelta(seconds=context.settings.itinerary_grace_seconds)
+    batch = context.settings.sweep_batch_size
+    settled = lines = amount = 0
+    after: str | None = None
+    while True:
+        with context.database.read() as connection:
+            due = _due_order_ids(connection, now, grace, batch, after)
+        for order_id in due:
+            refunded_lines, refunded_amount = _settle(context, order_id, grace)
+            if refunded_lines or refunded_amount:
+                settled += 1
+                lines += refunded_lines
+                amount += refunded_amount
+        if len(due) < batch:
+            break
+        after = due[-1]
+    expired = expire_pending_transfers(context, batch_size=batch)
+    retried = refunding.retry_stalled_card_refunds(context, limit=batch)
+    idempotency.purge_expired_keys(context)
+    return SweepReport(now, settled, lines, amount, expired, retried)

@@ -1,0 +1,174 @@
+"""SPEC.md's cast and catalog, set up through the HTTP API, for scenario tests.
+
+Parties: merchant M, suppliers S1 and S2, courier C, store ST (of M), and for
+itineraries hotel H and kayak K. Products: P1 by S1 (wholesale 3500, sold 5000),
+P2 by S2 (wholesale 2000, sold 2999); H's night (service, wholesale 10000, booking
+deposit 2500 bps, sold 12000); K's outing (service, wholesale 4000, 1000 bps, sold
+4500).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.conftest import ADMIN, bearer
+
+SUCCEEDS = "4242424242424242"
+NEEDS_CHALLENGE = "4000002760003184"
+DECLINED = "4000000000000002"
+INSUFFICIENT_FUNDS = "4000000000009995"
+REFUNDS_FAIL = "4000000000005126"
+
+
+@dataclass
+class Party:
+    id: str
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.key)
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, f"{response.status_code}: {response.text}"
+    return response.json()
+
+
+@dataclass
+class World:
+    client: Any
+    parties: dict[str, Party] = field(default_factory=dict)
+    products: dict[str, str] = field(default_factory=dict)
+
+    def party(self, name: str, role: str, **fields: Any) -> Party:
+        body = ok(
+            self.client.post(
+                "/v1/parties", json={"role": role, "name": name, **fields}, headers=ADMIN
+            ),
+            201,
+        )
+        self.parties[name] = Party(body["id"], body["api_key"])
+        return self.parties[name]
+
+    def product(
+        self,
+        name: str,
+        supplier: str,
+        wholesale: int,
+        retail: int,
+        *,
+        kind: str = "good",
+        deposit_bps: int | None = None,
+        gtin: str | None = None,
+        merchant: str = "M",
+    ) -> str:
+        body: dict[str, Any] = {
+            "sku": name,
+            "name": name,
+            "kind": kind,
+            "currency": "EUR",
+            "wholesale_price": wholesale,
+        }
+        if deposit_bps is not None:
+            body["deposit_bps"] = deposit_bps
+        if gtin is not None:
+            body["gtin"] = gtin
+        product = ok(
+            self.client.post("/v1/products", json=body, headers=self.parties[supplier].headers), 201
+        )
+        ok(
+            self.client.post(
+                "/v1/listings",
+                json={"product_id": product["id"], "unit_price": retail},
+                headers=self.parties[merchant].headers,
+            ),
+            201,
+        )
+        self.products[name] = product["id"]
+        return str(product["id"])
+
+    def agree(self, supplier: str, deposit_bps: int, merchant: str = "M") -> None:
+        agreement = ok(
+            self.client.post(
+                "/v1/agreements",
+                json={"supplier_id": self.parties[supplier].id, "deposit_bps": deposit_bps},
+                headers=self.parties[merchant].headers,
+            ),
+            201,
+        )
+        ok(
+            self.client.post(
+                f"/v1/agreements/{agreement['id']}/accept", headers=self.parties[supplier].headers
+            )
+        )
+
+    def order(self, *, merchant: str = "M", expect: int = 201, **body: Any) -> Any:
+        body.setdefault("currency", "EUR")
+        body.setdefault("customer", {"email": "customer@example.com", "name": "Camille"})
+        response = self.client.post("/v1/orders", json=body, headers=self.parties[merchant].headers)
+        return ok(response, expect)
+
+    def checkout(self, order_id: str, merchant: str = "M") -> Any:
+        return ok(
+            self.client.post(
+                f"/v1/orders/{order_id}/checkout", json={}, headers=self.parties[merchant].headers
+            ),
+            201,
+        )
+
+    def pay(self, order_id: str, card: str = SUCCEEDS, otp: str | None = None) -> Any:
+        payment = self.checkout(order_id)
+        body: dict[str, Any] = {"card_number": card}
+        if otp is not None:
+            body["otp"] = otp
+        return ok(self.client.post(f"/v1/sandbox/payments/{payment['id']}/pay", json=body))
+
+    def get_order(self, order_id: str, merchant: str = "M") -> Any:
+        return ok(self.client.get(f"/v1/orders/{order_id}", headers=self.parties[merchant].headers))
+
+    def code(self, order_id: str) -> str:
+        return str(self.get_order(order_id)["redemption"]["qr_payload"])
+
+    def redeem(self, as_party: str, code: str, *, expect: int = 201, **body: Any) -> Any:
+        response = self.client.post(
+            "/v1/redemptions", json={"code": code, **body}, headers=self.parties[as_party].headers
+        )
+        return ok(response, expect)
+
+    def balance(self, name: str, currency: str = "EUR") -> dict[str, int]:
+        body = ok(self.client.get("/v1/balance", headers=self.parties[name].headers))
+        for entry in body["balances"]:
+            if entry["currency"] == currency:
+                return {k: entry[k] for k in ("held", "available", "paid_out")}
+        return {"held": 0, "available": 0, "paid_out": 0}
+
+
+def spec_world(client: Any) -> World:
+    world = World(client)
+    world.party("M", "merchant")
+    world.party("S1", "supplier")
+    world.party("S2", "supplier")
+    world.party("C", "courier")
+    world.party("ST", "store", merchant_id=world.parties["M"].id)
+    world.party("H", "supplier")
+    world.party("K", "supplier")
+    world.product("P1", "S1", 3500, 5000, gtin="4006381333931")
+    world.product("P2", "S2", 2000, 2999, gtin="5901234123457")
+    world.product("NIGHT", "H", 10000, 12000, kind="service", deposit_bps=2500)
+    world.product("KAYAK", "K", 4000, 4500, kind="service", deposit_bps=1000)
+    return world
+
+
+def delivery_order(world: World, mode: str) -> Any:
+    return world.order(
+        payment_mode=mode,
+        fulfilment="delivery",
+        courier_id=world.parties["C"].id,
+        delivery_fee=590,
+        lines=[
+            {"product_id": world.products["P1"], "quantity": 2},
+            {"product_id": world.products["P2"], "quantity": 1},
+        ],
+    )
