@@ -65,7 +65,9 @@ def serve(
         from axokey.services.demo import seed_demo
 
         seed_demo(context, console)
-    application = create_app(context=context)
+    from axokey.api.background import sweep_lifespan
+
+    application = create_app(context=context, lifespan=sweep_lifespan(context))
     console.print(
         f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs"
     )
@@ -103,8 +105,53 @@ def ledger_check() -> None:
     raise typer.Exit(1)
 
 
+@app.command()
+def sweep(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Run as if the clock read this RFC 3339 time (sandbox only)."),
+    ] = None,
+) -> None:
+    """Refund what is past its deadline; expire pending transfers; retry card refunds."""
+    from axokey.api.app import build_context
+    from axokey.services.sweeping import sweep as run_sweep
+
+    settings = _settings()
+    when = _parse_time(as_of) if as_of else None
+    if when is not None and settings.provider != "sandbox" and when > datetime.now(UTC):
+        errors.print("--as-of in the future is only allowed with the sandbox provider")
+        raise typer.Exit(2)
+    context = build_context(settings)
+    try:
+        report = run_sweep(context, as_of=when)
+    finally:
+        context.database.dispose()
+    table = Table(
+        "as of",
+        "orders settled",
+        "lines refunded",
+        "amount refunded",
+        "pending expired",
+        "card refunds retried",
+        title="sweep",
+    )
+    table.add_row(
+        report.as_of.isoformat(),
+        str(report.orders_settled),
+        str(report.lines_refunded),
+        str(report.amount_refunded),
+        str(report.pending_transfers_expired),
+        str(report.card_refunds_retried),
+    )
+    console.print(table)
+
+
 def _parse_time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        errors.print(f"not an RFC 3339 time: {value!r}")
+        raise typer.Exit(2) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

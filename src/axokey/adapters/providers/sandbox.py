@@ -38,6 +38,7 @@ from axokey.adapters.providers.base import (
     CheckoutSession,
     InvalidNotification,
     PaymentStatus,
+    ProviderError,
     ProviderNotification,
     ProviderPaymentState,
     RefundOutcome,
@@ -104,7 +105,10 @@ class SandboxProvider:
 
     def fetch_status(self, provider_reference: str) -> ProviderPaymentState:
         with self.database.read() as connection:
-            row = self._row(connection, provider_reference)
+            try:
+                row = self._row(connection, provider_reference)
+            except NotFound as error:
+                raise ProviderError(f"unknown sandbox payment {provider_reference}") from error
         return self._state(row)
 
     def refund(

@@ -29,6 +29,11 @@ async def provider_notification(
     outcome = await run_in_threadpool(
         payments.receive_notification, context, provider, dict(request.headers), body
     )
+    if provider == "payxpert":
+        from axokey.adapters.providers.payxpert import CALLBACK_ACKNOWLEDGEMENT
+
+        # Connect2Pay takes any other answer as an undelivered callback.
+        return dict(CALLBACK_ACKNOWLEDGEMENT)
     return {"status": outcome}
 
 

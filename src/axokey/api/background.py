@@ -1,0 +1,54 @@
+"""The periodic sweep inside ``axokey serve``: a thread that runs the sweep every
+``sweep_interval_seconds`` until the app stops."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from axokey.services.context import ServiceContext
+
+logger = logging.getLogger("axokey.sweep")
+
+
+class PeriodicSweep:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="axokey-sweep", daemon=True)
+
+    def _run(self) -> None:
+        from axokey.services.sweeping import sweep
+
+        interval = self.context.settings.sweep_interval_seconds
+        while not self.stopping.wait(interval):
+            try:
+                report = sweep(self.context)
+            except Exception:  # a failed round must not stop the next ones
+                logger.exception("sweep failed; retrying in %s s", interval)
+                continue
+            if report.orders_settled or report.pending_transfers_expired:
+                logger.info("sweep: %s", report)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=30)
+
+
+def sweep_lifespan(context: ServiceContext) -> Any:
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        periodic = PeriodicSweep(context)
+        periodic.start()
+        try:
+            yield
+        finally:
+            periodic.stop()
+
+    return lifespan
