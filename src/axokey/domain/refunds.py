@@ -154,8 +154,8 @@ def cancel(order: Order, *, by_merchant_id: str, now: datetime) -> Settlement:
         raise Forbidden("only the order's merchant cancels it", code="not_your_order")
     settlement = Settlement()
     if order.status is OrderStatus.AWAITING_PAYMENT:
+        # Nothing was paid: the lines stay pending (never held, nothing to refund).
         for line in order.lines:
-            line.status = LineStatus.REFUNDED
             line.closed_at = now
     elif order.status is OrderStatus.PAID:
         for line in order.lines:
