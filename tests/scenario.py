@@ -10,6 +10,7 @@ deposit 2500 bps, sold 12000); K's outing (service, wholesale 4000, 1000 bps, so
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tests.conftest import ADMIN, bearer
@@ -137,6 +138,31 @@ class World:
         )
         return ok(response, expect)
 
+    def short_code(self, order_id: str) -> str:
+        return str(self.get_order(order_id)["redemption"]["short_code"])
+
+    def cancel(self, order_id: str, merchant: str = "M", expect: int = 200) -> Any:
+        response = self.client.post(
+            f"/v1/orders/{order_id}/cancel", headers=self.parties[merchant].headers
+        )
+        return ok(response, expect)
+
+    def sweep(self, as_of: datetime) -> Any:
+        response = self.client.post(
+            "/v1/sandbox/sweep", json={"as_of": as_of.isoformat()}, headers=ADMIN
+        )
+        return ok(response)
+
+    def refunds(self, order_id: str, as_party: str = "M") -> list[Any]:
+        response = self.client.get(
+            f"/v1/refunds?order_id={order_id}&limit=100", headers=self.parties[as_party].headers
+        )
+        return list(ok(response)["data"])
+
+    def balances(self) -> dict[str, dict[str, int]]:
+        """Every party's EUR balance, by name."""
+        return {name: self.balance(name) for name in self.parties}
+
     def balance(self, name: str, currency: str = "EUR") -> dict[str, int]:
         body = ok(self.client.get("/v1/balance", headers=self.parties[name].headers))
         for entry in body["balances"]:
@@ -172,3 +198,20 @@ def delivery_order(world: World, mode: str) -> Any:
             {"product_id": world.products["P2"], "quantity": 1},
         ],
     )
+
+
+def money_snapshot(world: World, context: Any) -> dict[str, Any]:
+    """Everything money: each party's balance, every ledger account's counters, and
+    how many transfers, refunds and redemptions exist (to prove nothing moved)."""
+    from sqlalchemy import func, select
+
+    from axokey.adapters.db import ledger_store
+    from axokey.adapters.db.tables import ledger_transfers, redemptions, refunds
+
+    with context.database.read() as connection:
+        accounts = {a.id: a.counters() for a in ledger_store.all_accounts(connection)}
+        counts = {
+            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in (ledger_transfers, refunds, redemptions)
+        }
+    return {"balances": world.balances(), "accounts": accounts, "counts": counts}

@@ -13,6 +13,7 @@ from axokey.api.problems import install_problem_handlers
 from axokey.api.routers import catalog, ledger, money, orders, parties, providers, redemptions
 from axokey.config import Settings, load_settings
 from axokey.services.context import ServiceContext
+from axokey.web import pages
 
 DESCRIPTION = """
 AXOKEY holds a customer's pre-payment in escrow and releases it in cascade —
@@ -70,4 +71,5 @@ def _routers() -> list[Any]:
         redemptions.router,
         money.router,
         ledger.router,
+        pages.router,
     ]

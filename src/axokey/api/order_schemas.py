@@ -77,7 +77,10 @@ class RedemptionCodeOut(BaseModel):
 
 
 class CustomerOut(BaseModel):
-    email: str
+    """The customer: contact and bank details for the merchant and the operator; the
+    professionals who hand over see the name only."""
+
+    email: str | None
     name: str | None
     iban: str | None
 
@@ -98,7 +101,7 @@ class OrderOut(BaseModel):
     customer: CustomerOut
     lines: list[LineOut]
     amounts: AmountsOut
-    customer_url: str
+    customer_url: str | None
     redemption: RedemptionCodeOut | None
     created_at: datetime
     paid_at: datetime | None
@@ -123,7 +126,9 @@ class OrderOut(BaseModel):
             courier_id=order.courier_id,
             store_id=order.store_id,
             customer=CustomerOut(
-                email=order.customer.email, name=order.customer.name, iban=order.customer.iban
+                email=order.customer.email if view.confidential else None,
+                name=order.customer.name,
+                iban=order.customer.iban if view.confidential else None,
             ),
             lines=[
                 LineOut(

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import iso4217
 
-from axokey.domain.errors import ValidationFailed
+from axokey.domain.errors import FieldError, ValidationFailed
 
 BASIS_POINTS_PER_UNIT = 10_000
 # Upper bound of any single amount: far below 2**63 so that sums of many of them
@@ -47,9 +47,15 @@ def currency_exponent(code: str) -> int:
     return int(exponent)
 
 
-def check_currency(code: str) -> str:
-    """Return ``code`` when it is a payable ISO 4217 currency; raise otherwise."""
-    currency_exponent(code)
+def check_currency(code: str, *, field: str = "currency") -> str:
+    """Return ``code`` when it is a payable ISO 4217 currency; raise otherwise
+    (naming ``field`` in the error)."""
+    try:
+        currency_exponent(code)
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            error.detail, code=error.code, errors=[FieldError(field, error.detail)]
+        ) from None
     return code
 
 

@@ -330,8 +330,12 @@ def build_lines(
     agreements: dict[str, Agreement | None],
     line_ids: Sequence[str],
     limits: OrderLimits,
+    delivery_fee: int = 0,
 ) -> list[OrderLine]:
-    """Price and validate an order's lines; raise with every field error at once."""
+    """Price and validate an order's lines; raise with every field error at once.
+
+    The order's total (lines plus ``delivery_fee``) is bounded like any amount:
+    a larger total could never be captured."""
     if not requests:
         raise ValidationFailed(
             "an order needs at least one line",
@@ -429,6 +433,12 @@ def build_lines(
         # The first refusal's code names the problem; every field is listed.
         raise ValidationFailed(
             "; ".join(f"{e.field}: {e.message}" for e in errors), code=codes[0], errors=errors
+        )
+    if sum(line.amount for line in lines) + delivery_fee > MAX_AMOUNT_MINOR:
+        raise ValidationFailed(
+            f"the order's total must be ≤ {MAX_AMOUNT_MINOR}",
+            code="amount_too_large",
+            errors=[FieldError("lines", f"the order's total must be ≤ {MAX_AMOUNT_MINOR}")],
         )
     return lines
 

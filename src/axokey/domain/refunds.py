@@ -147,9 +147,13 @@ def all_closed(order: Order) -> bool:
     )
 
 
-def cancel(order: Order, *, by_merchant_id: str, now: datetime) -> Settlement:
+def cancel(order: Order, *, by_merchant_id: str, now: datetime, grace: timedelta) -> Settlement:
     """The merchant cancels: before payment nothing moves; after payment and before
-    any hand-over every line is refunded by the money rules (deposits stay)."""
+    any hand-over every line is refunded by the money rules (deposits stay).
+
+    A line already past its deadline (that the sweep has not reached yet) has an
+    expired hold, which can no longer be voided: it is refunded as expired — the
+    same amount, by the same rules."""
     if order.merchant_id != by_merchant_id:
         raise Forbidden("only the order's merchant cancels it", code="not_your_order")
     settlement = Settlement()
@@ -159,9 +163,15 @@ def cancel(order: Order, *, by_merchant_id: str, now: datetime) -> Settlement:
             line.closed_at = now
     elif order.status is OrderStatus.PAID:
         for line in order.lines:
-            refund_line(order, line, RefundReason.CANCELLED, now, settlement)
+            # A line the sweep already refunded (a past service day) stays as it is.
+            if line.status is LineStatus.HELD:
+                expired = now >= order.line_deadline(line, grace)
+                reason = RefundReason.EXPIRED if expired else RefundReason.CANCELLED
+                refund_line(order, line, reason, now, settlement, expired=expired)
         if order.fee_status is FeeStatus.HELD:
-            refund_courier_fee(order, RefundReason.CANCELLED, settlement)
+            expired = now >= order.redeem_by
+            reason = RefundReason.NO_DELIVERY if expired else RefundReason.CANCELLED
+            refund_courier_fee(order, reason, settlement, expired=expired)
     elif order.status is OrderStatus.PARTIALLY_REDEEMED:
         raise Conflict(
             "items were already handed over: the order can no longer be cancelled",
@@ -183,12 +193,15 @@ def expire_due(order: Order, *, now: datetime, grace: timedelta) -> Settlement:
     settlement = Settlement()
     if order.status not in OPEN_STATUSES:
         return settlement
+    closed_any = False  # a line that held nothing closes without any transfer
     for line in order.lines:
         if line.status is LineStatus.HELD and now >= order.line_deadline(line, grace):
             refund_line(order, line, RefundReason.EXPIRED, now, settlement, expired=True)
+            closed_any = True
     if order.fee_status is FeeStatus.HELD and now >= order.redeem_by:
         refund_courier_fee(order, RefundReason.NO_DELIVERY, settlement, expired=True)
-    if settlement.transfers and all_closed(order):
+        closed_any = True
+    if closed_any and all_closed(order):
         released_any = any(line.status is LineStatus.RELEASED for line in order.lines)
         order.status = OrderStatus.COMPLETED if released_any else OrderStatus.EXPIRED
         order.closed_at = now

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, select
 from axokey.adapters.db import ledger_store, order_repository
 from axokey.adapters.db.tables import orders, parties
 from axokey.domain import accounts
-from axokey.domain.errors import NotFound
+from axokey.domain.errors import FieldError, NotFound, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.money import check_currency
 from axokey.domain.orders import (
@@ -57,8 +57,12 @@ class OrderView:
 
     order: Order
     money: OrderMoney
-    customer_url: str
-    qr_payload: str | None  # only for the merchant, the operator and the customer page
+    # The customer's link, the codes and the customer's contact details are for the
+    # merchant, the operator and the customer page only: the link opens a page with
+    # the QR code, so a courier holding it could redeem without meeting the customer.
+    confidential: bool
+    customer_url: str | None
+    qr_payload: str | None
     short_code: str | None
 
 
@@ -94,7 +98,14 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
     assert principal.party_id is not None
     merchant_id = principal.party_id
     currency = check_currency(new.currency)
-    iban, _ = normalise_bank_details(new.customer.iban, None)
+    try:
+        iban, _ = normalise_bank_details(new.customer.iban, None)
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            error.detail,
+            code=error.code,
+            errors=[FieldError(f"customer.{e.field}", e.message) for e in error.errors],
+        ) from None
     customer = Customer(new.customer.email, new.customer.name, iban)
     limits = order_limits(context)
     now = context.now()
@@ -132,6 +143,7 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
             agreements=agreements,
             line_ids=line_ids,
             limits=limits,
+            delivery_fee=new.delivery_fee,
         )
         redeem_by = new.redeem_by or default_redeem_by(new.fulfilment, lines, now, limits)
         check_redeem_by(redeem_by, now)
@@ -166,7 +178,9 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
         return order
 
     order = context.database.run(work)
-    return OrderView(order, OrderMoney(0, 0, 0, 0), customer_url(context, order.id), None, None)
+    return OrderView(
+        order, OrderMoney(0, 0, 0, 0), True, customer_url(context, order.id), None, None
+    )
 
 
 def customer_url(context: ServiceContext, order_id: str) -> str:
@@ -190,7 +204,12 @@ def _view(
         payload = codes.qr_payload(context, row.qr_reference)
         short = codes.display_short_code(row.short_code)
     return OrderView(
-        order, money_of(connection, order), customer_url(context, order.id), payload, short
+        order,
+        money_of(connection, order),
+        show_code,
+        customer_url(context, order.id) if show_code else None,
+        payload,
+        short,
     )
 
 
@@ -256,7 +275,12 @@ def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -
         if order is None or order.merchant_id != principal.party_id:
             raise NotFound(f"order {order_id} not found", code="order_not_found")
         now = context.now()
-        settlement = cancel(order, by_merchant_id=principal.party_id or "", now=now)
+        settlement = cancel(
+            order,
+            by_merchant_id=principal.party_id or "",
+            now=now,
+            grace=order_limits(context).grace,
+        )
         if settlement.transfers:
             post_or_raise(connection, context, settlement.transfers)
         order_repository.save_order(connection, order)

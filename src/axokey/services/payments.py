@@ -314,6 +314,16 @@ def receive_notification(
 def synchronise_payment(context: ServiceContext, provider_name: str, reference: str) -> str:
     """Ask the provider for a payment's status and apply it (capture on success)."""
     provider = context.providers[provider_name]
+    with context.database.read() as connection:
+        known = connection.execute(
+            select(payments.c.id).where(
+                payments.c.provider == provider_name, payments.c.provider_reference == reference
+            )
+        ).first()
+    if known is None:
+        # Not one of ours (the provider's own test event, or a stale one): nothing to
+        # do, and nothing to ask the provider.
+        return "unknown_payment"
     try:
         state = provider.fetch_status(reference)
     except ProviderError as error:

@@ -20,7 +20,7 @@ from axokey.adapters.db import order_repository
 from axokey.adapters.db.tables import redemptions
 from axokey.domain.errors import FieldError, ValidationFailed
 from axokey.domain.identifiers import new_id
-from axokey.domain.orders import Order, OrderLine
+from axokey.domain.orders import LineStatus, Order, OrderLine
 from axokey.domain.parties import PROFESSIONAL_ROLES, Principal
 from axokey.domain.redemption import (
     Handover,
@@ -80,17 +80,22 @@ def handovers_from_gtins(order: Order, mine: list[OrderLine], gtins: list[str]) 
     handovers: list[Handover] = []
     for index, gtin in enumerate(gtins):
         normalised = gtin.strip().lstrip("0")
+        with_gtin = [
+            line for line in mine if line.gtin is not None and line.gtin.lstrip("0") == normalised
+        ]
         match = next(
             (
                 line
-                for line in mine
-                if line.gtin is not None
-                and line.gtin.lstrip("0") == normalised
-                and remaining[line.id] > 0
+                for line in with_gtin
+                if line.status is LineStatus.HELD and remaining[line.id] > 0
             ),
             None,
         )
         if match is None:
+            closed = next((line for line in with_gtin if line.status is not LineStatus.HELD), None)
+            if closed is not None:  # scanned again: the domain says why it is refused
+                handovers.append(Handover(closed.id, 1))
+                continue
             raise ValidationFailed(
                 f"no line of this order left to hand over with barcode {gtin}",
                 code="unknown_gtin",

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Row, insert, select, update
 
+from axokey.adapters.db import order_repository
 from axokey.adapters.db.tables import orders, payments, refunds
 from axokey.adapters.providers.base import ProviderError, RefundStatus
 from axokey.domain import accounts
@@ -200,6 +201,8 @@ def _finish(
             connection,
             "refund.succeeded" if status == "succeeded" else "refund.failed",
             now=now,
+            # The order's event: in its outbox sequence, for the order's parties.
+            order=order_repository.load_order(connection, row.order_id),
             data={
                 "refund_id": row.id,
                 "order_id": row.order_id,
@@ -209,7 +212,6 @@ def _finish(
                 "method": "card",
                 "failure_code": failure_code,
             },
-            party_ids=(),
         )
 
     context.database.run(work)

@@ -75,7 +75,7 @@ def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[i
         assert order is not None
         now = context.now()
         settlement = expire_due(order, now=now, grace=grace)
-        if not settlement.transfers:
+        if not settlement.events:  # nothing due (a line holding 0 closes without transfers)
             return 0, 0, []
         post_or_raise(connection, context, settlement.transfers)
         order_repository.save_order(connection, order)
@@ -91,10 +91,11 @@ def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[i
 
 def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepReport:
     """Run every deadline due at ``as_of`` (default: now)."""
-    if as_of is not None:
-        fixed = as_of
-        context = replace(context, clock=lambda: fixed)
-    now = context.now()
+    # One reading of the clock for the whole sweep: the pending transfers it expires
+    # at the end are then only holds of orders it settled first, never those of an
+    # order that fell due while it ran (whose own expiry would then be refused).
+    now = as_of if as_of is not None else context.now()
+    context = replace(context, clock=lambda: now)
     grace = timedelta(seconds=context.settings.itinerary_grace_seconds)
     batch = context.settings.sweep_batch_size
     settled = lines = amount = 0

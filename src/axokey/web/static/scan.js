@@ -1,0 +1,292 @@
+/* The scanner: read a customer's code (camera, or typed), preview what this
+   professional may hand over, then redeem the ticked lines. */
+"use strict";
+
+(() => {
+  const api = AxokeyApi;
+  const $ = (id) => document.getElementById(id);
+  const SCAN_INTERVAL_MS = 250;
+
+  let currentCode = "";
+  let currentPreview = null;
+  let camera = null; // {stream, timer}
+
+  function show(section) {
+    for (const id of ["preview-section", "result-section"]) {
+      $(id).hidden = id !== section;
+    }
+  }
+
+  function busy(button, on) {
+    button.disabled = on;
+  }
+
+  // --- preview -------------------------------------------------------------------
+
+  async function lookUp(code) {
+    api.showError("");
+    currentCode = code.trim();
+    if (!currentCode) {
+      api.showError("Type the customer's short code, or scan the QR code.");
+      return;
+    }
+    busy($("code-lookup"), true);
+    try {
+      currentPreview = await api.call("POST", "/v1/redemptions/preview", { code: currentCode });
+      renderPreview(currentPreview);
+      show("preview-section");
+    } catch (error) {
+      show(null);
+      api.showError(error.message);
+    } finally {
+      busy($("code-lookup"), false);
+    }
+  }
+
+  function renderPreview(preview) {
+    const body = $("preview-lines");
+    body.replaceChildren();
+    $("preview-order").textContent = preview.order_id;
+    for (const line of preview.lines) {
+      const tick = document.createElement("input");
+      tick.type = "checkbox";
+      tick.className = "line-tick";
+      tick.dataset.lineId = line.line_id;
+      tick.setAttribute("aria-label", "Hand over " + line.product_id);
+      const quantity = document.createElement("input");
+      quantity.type = "number";
+      quantity.className = "line-quantity";
+      quantity.min = "1";
+      quantity.max = String(line.quantity);
+      quantity.step = "1";
+      quantity.value = String(line.quantity);
+      quantity.dataset.lineId = line.line_id;
+      quantity.setAttribute("aria-label", "Quantity handed over");
+      const product = api.element("span");
+      product.appendChild(api.element("code", line.product_id));
+      if (line.gtin) {
+        product.appendChild(api.element("span", " · " + line.gtin, "muted"));
+      }
+      const tr = api.row([
+        tick,
+        product,
+        quantity,
+        { text: api.formatMoney(line.amount, preview.currency), className: "number" },
+        {
+          text: api.formatMoney(
+            line.releasable_amount + line.releasable_commission,
+            preview.currency,
+          ),
+          className: "number",
+        },
+      ]);
+      tr.dataset.lineId = line.line_id;
+      body.appendChild(tr);
+    }
+    $("preview-empty").hidden = preview.lines.length > 0;
+    $("preview-fee").hidden = !(preview.courier_fee > 0);
+    $("preview-fee-amount").textContent = api.formatMoney(preview.courier_fee, preview.currency);
+    $("complete").checked = false;
+  }
+
+  // --- redeem --------------------------------------------------------------------
+
+  function chosenLines() {
+    const lines = [];
+    for (const tick of document.querySelectorAll("#preview-lines .line-tick")) {
+      if (!tick.checked) {
+        continue;
+      }
+      const line = currentPreview.lines.find((l) => l.line_id === tick.dataset.lineId);
+      const input = document.querySelector(
+        '#preview-lines .line-quantity[data-line-id="' + CSS.escape(tick.dataset.lineId) + '"]',
+      );
+      const quantity = Number(input.value);
+      if (!Number.isInteger(quantity) || quantity < 1 || quantity > line.quantity) {
+        throw new Error("Quantities are whole numbers from 1 to the quantity ordered.");
+      }
+      const handover = { line_id: line.line_id };
+      if (quantity !== line.quantity) {
+        handover.quantity = quantity;
+      }
+      lines.push(handover);
+    }
+    return lines;
+  }
+
+  async function redeem() {
+    api.showError("");
+    let lines;
+    try {
+      lines = chosenLines();
+    } catch (error) {
+      api.showError(error.message);
+      return;
+    }
+    const complete = $("complete").checked;
+    if (lines.length === 0 && !complete) {
+      api.showError("Tick what you hand over, or tick \u201cthe rest is missing\u201d.");
+      return;
+    }
+    busy($("redeem-submit"), true);
+    try {
+      const result = await api.call("POST", "/v1/redemptions", {
+        code: currentCode,
+        lines,
+        complete,
+      });
+      renderResult(result, currentPreview.currency);
+      show("result-section");
+    } catch (error) {
+      api.showError(error.message);
+    } finally {
+      busy($("redeem-submit"), false);
+    }
+  }
+
+  function renderResult(result, currency) {
+    $("result-status").textContent = result.order_status.replaceAll("_", " ");
+    const released = $("result-released");
+    released.replaceChildren();
+    for (const item of result.released) {
+      released.appendChild(
+        api.row([
+          api.element("code", item.line_id),
+          api.element("code", item.supplier_id),
+          { text: item.quantity, className: "number" },
+          { text: api.formatMoney(item.amount, currency), className: "number" },
+          { text: api.formatMoney(item.commission, currency), className: "number" },
+        ]),
+      );
+    }
+    if (result.released.length === 0) {
+      released.appendChild(api.row(["Nothing released", "", "", "", ""]));
+    }
+    $("result-fee").hidden = !(result.courier_fee_released > 0);
+    $("result-fee-amount").textContent = api.formatMoney(result.courier_fee_released, currency);
+    const refunded = $("result-refunded");
+    refunded.replaceChildren();
+    for (const item of result.refunded) {
+      refunded.appendChild(
+        api.row([
+          item.line_id ? api.element("code", item.line_id) : "delivery fee",
+          item.reason.replaceAll("_", " "),
+          { text: api.formatMoney(item.amount, currency), className: "number" },
+        ]),
+      );
+    }
+    if (result.refunded.length === 0) {
+      refunded.appendChild(api.row(["Nothing refunded", "", ""]));
+    }
+  }
+
+  function reset() {
+    currentCode = "";
+    currentPreview = null;
+    $("code").value = "";
+    show(null);
+    api.showError("");
+    $("code").focus();
+  }
+
+  // --- camera (only where the browser has BarcodeDetector) --------------------------
+
+  async function cameraAvailable() {
+    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
+      return false;
+    }
+    try {
+      const formats = await BarcodeDetector.getSupportedFormats();
+      return formats.includes("qr_code");
+    } catch (error) {
+      return false;
+    }
+  }
+
+  async function startCamera() {
+    api.showError("");
+    const video = $("camera");
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: "environment" },
+        audio: false,
+      });
+      video.srcObject = stream;
+      video.hidden = false;
+      await video.play();
+      const detector = new BarcodeDetector({ formats: ["qr_code"] });
+      camera = { stream, timer: null };
+      $("camera-start").hidden = true;
+      $("camera-stop").hidden = false;
+      const tick = async () => {
+        if (!camera) {
+          return;
+        }
+        try {
+          const codes = await detector.detect(video);
+          if (codes.length > 0 && codes[0].rawValue) {
+            const value = codes[0].rawValue;
+            stopCamera();
+            $("code").value = value;
+            lookUp(value);
+            return;
+          }
+        } catch (error) {
+          // A frame that cannot be read yet: try the next one.
+        }
+        if (camera) {
+          camera.timer = setTimeout(tick, SCAN_INTERVAL_MS);
+        }
+      };
+      tick();
+    } catch (error) {
+      stopCamera();
+      api.showError("The camera could not be started: type the short code instead.");
+    }
+  }
+
+  function stopCamera() {
+    const video = $("camera");
+    if (camera) {
+      clearTimeout(camera.timer);
+      for (const track of camera.stream.getTracks()) {
+        track.stop();
+      }
+      camera = null;
+    }
+    video.srcObject = null;
+    video.hidden = true;
+    $("camera-stop").hidden = true;
+    cameraAvailable().then((available) => {
+      $("camera-start").hidden = !available || $("code-section").hidden;
+    });
+  }
+
+  // --- wiring ----------------------------------------------------------------------
+
+  $("code-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    lookUp($("code").value);
+  });
+  $("redeem-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    redeem();
+  });
+  $("preview-cancel").addEventListener("click", reset);
+  $("scan-next").addEventListener("click", reset);
+  $("camera-start").addEventListener("click", startCamera);
+  $("camera-stop").addEventListener("click", stopCamera);
+
+  api.setUpKey(
+    async () => {
+      $("code-section").hidden = false;
+      $("camera-start").hidden = !(await cameraAvailable());
+      $("code").focus();
+    },
+    () => {
+      stopCamera();
+      $("code-section").hidden = true;
+      show(null);
+    },
+  );
+})();
