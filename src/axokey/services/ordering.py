@@ -35,6 +35,7 @@ from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import OrderMoney, order_money, post_or_raise
 from axokey.services.parties import normalise_bank_details, require_role
+from axokey.services.payments import Payment, last_payment
 from axokey.services.visibility import visible_orders_clause
 
 
@@ -237,6 +238,33 @@ def order_for_customer(context: ServiceContext, order_id: str, token: str) -> Or
         if order is None:
             raise NotFound("order not found", code="order_not_found")
         return _view(connection, context, order, show_code=True)
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    """What the customer's page shows: the order, names, the last payment attempt."""
+
+    view: OrderView
+    merchant_name: str
+    product_names: dict[str, str]
+    last_payment: Payment | None
+
+
+def customer_page(context: ServiceContext, order_id: str, token: str) -> CustomerPage:
+    view = order_for_customer(context, order_id, token)
+    order = view.order
+    with context.database.read() as connection:
+        products = catalog.products_by_ids(connection, [line.product_id for line in order.lines])
+        merchant_name = connection.execute(
+            select(parties.c.name).where(parties.c.id == order.merchant_id)
+        ).scalar()
+        last = last_payment(connection, order.id)
+    return CustomerPage(
+        view=view,
+        merchant_name=str(merchant_name or ""),
+        product_names={product_id: product.name for product_id, product in products.items()},
+        last_payment=last,
+    )
 
 
 def list_orders(

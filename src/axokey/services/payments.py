@@ -26,6 +26,7 @@ from axokey.adapters.providers.base import (
     ProviderError,
     ProviderPaymentState,
 )
+from axokey.adapters.providers.sandbox import SandboxProvider
 from axokey.domain import accounts
 from axokey.domain.errors import AxokeyError, Conflict, NotFound, ProviderUnavailable
 from axokey.domain.identifiers import new_id
@@ -226,6 +227,25 @@ def payment_by_reference(context: ServiceContext, provider: str, reference: str)
     if row is None:
         raise NotFound("payment not found", code="payment_not_found")
     return payment_from_row(row)
+
+
+def last_payment(connection: Connection, order_id: str) -> Payment | None:
+    """The order's latest payment attempt."""
+    row = connection.execute(
+        select(payments)
+        .where(payments.c.order_id == order_id)
+        .order_by(payments.c.created_at.desc(), payments.c.id.desc())
+        .limit(1)
+    ).first()
+    return payment_from_row(row) if row is not None else None
+
+
+def enabled_sandbox(context: ServiceContext) -> SandboxProvider:
+    """The sandbox provider, when it is the configured one (else 404)."""
+    provider = context.providers.get("sandbox")
+    if context.settings.provider != "sandbox" or not isinstance(provider, SandboxProvider):
+        raise NotFound("the sandbox is not enabled", code="sandbox_disabled")
+    return provider
 
 
 # --- notifications -----------------------------------------------------------

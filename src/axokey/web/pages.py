@@ -19,7 +19,6 @@ digits) or echoed back into a page.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,23 +30,20 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import select
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from axokey.adapters import qr_images
-from axokey.adapters.db.tables import parties, payments
 from axokey.adapters.providers import sandbox as sandbox_cards
 from axokey.adapters.providers.base import PaymentStatus, ProviderError, ProviderPaymentState
 from axokey.adapters.providers.sandbox import SandboxProvider
 from axokey.api.deps import ContextDep
 from axokey.domain.errors import AxokeyError, FieldError, NotFound, ValidationFailed
 from axokey.domain.money import currency_exponent
-from axokey.domain.orders import OPEN_STATUSES, Order, OrderStatus
-from axokey.services import catalog, ordering
+from axokey.domain.orders import OPEN_STATUSES, OrderStatus
+from axokey.services import ordering
 from axokey.services import payments as payment_service
 from axokey.services.context import ServiceContext
-from axokey.services.payments import Payment, payment_from_row
 
 WEB_DIRECTORY = Path(__file__).parent
 
@@ -186,44 +182,17 @@ def _order_path(order_id: str, token: str) -> str:
 # --- the customer's order page ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _OrderDetails:
-    merchant_name: str
-    product_names: dict[str, str]
-    last_payment: Payment | None
-
-
-def _order_details(context: ServiceContext, order: Order) -> _OrderDetails:
-    """What the page shows besides the order: names, and the last payment attempt."""
-    with context.database.read() as connection:
-        products = catalog.products_by_ids(connection, [line.product_id for line in order.lines])
-        merchant_name = connection.execute(
-            select(parties.c.name).where(parties.c.id == order.merchant_id)
-        ).scalar()
-        row = connection.execute(
-            select(payments)
-            .where(payments.c.order_id == order.id)
-            .order_by(payments.c.created_at.desc(), payments.c.id.desc())
-            .limit(1)
-        ).first()
-    return _OrderDetails(
-        merchant_name=str(merchant_name or ""),
-        product_names={product_id: product.name for product_id, product in products.items()},
-        last_payment=payment_from_row(row) if row is not None else None,
-    )
-
-
 @router.get("/orders/{order_id}/{token}", response_class=HTMLResponse)
 def customer_order_page(
     order_id: str, token: str, request: Request, context: ContextDep
 ) -> Response:
     """The customer's page: the order, the Pay button, then the QR code."""
     try:
-        view = ordering.order_for_customer(context, order_id, token)
+        details = ordering.customer_page(context, order_id, token)
     except AxokeyError as error:
         return _error(request, error)
+    view = details.view
     order = view.order
-    details = _order_details(context, order)
     show_code = order.status in OPEN_STATUSES and view.qr_payload is not None
     qr_svg = (
         # segno's own SVG (a path of the symbol's modules): trusted markup.
@@ -266,17 +235,10 @@ def customer_pay(order_id: str, token: str, request: Request, context: ContextDe
 # --- the sandbox's hosted pages -------------------------------------------------------
 
 
-def _sandbox(context: ServiceContext) -> SandboxProvider:
-    provider = context.providers.get("sandbox")
-    if context.settings.provider != "sandbox" or not isinstance(provider, SandboxProvider):
-        raise NotFound("the sandbox is not enabled", code="sandbox_disabled")
-    return provider
-
-
 def _sandbox_state(
     context: ServiceContext, reference: str
 ) -> tuple[SandboxProvider, ProviderPaymentState]:
-    sandbox = _sandbox(context)
+    sandbox = payment_service.enabled_sandbox(context)
     try:
         return sandbox, sandbox.fetch_status(reference)
     except ProviderError as error:  # the sandbox has no payment by that reference

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from axokey.adapters.providers.sandbox import SandboxProvider
 from axokey.api.deps import ContextDep, PrincipalDep
 from axokey.api.order_schemas import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
-from axokey.domain.errors import Conflict, NotFound
+from axokey.domain.errors import Conflict
 from axokey.domain.parties import Role
 from axokey.services import payments, sweeping
-from axokey.services.context import ServiceContext
 from axokey.services.parties import require_role
 
 router = APIRouter(tags=["payments"])
@@ -37,17 +35,10 @@ async def provider_notification(
     return {"status": outcome}
 
 
-def _sandbox(context: ServiceContext) -> SandboxProvider:
-    provider = context.providers.get("sandbox")
-    if context.settings.provider != "sandbox" or not isinstance(provider, SandboxProvider):
-        raise NotFound("the sandbox is not enabled", code="sandbox_disabled")
-    return provider
-
-
 @router.post("/v1/sandbox/payments/{payment_id}/pay", response_model=PaymentOut, tags=["sandbox"])
 def sandbox_pay(payment_id: str, body: SandboxPayIn, context: ContextDep) -> PaymentOut:
     """Sandbox only: play the customer on the hosted page (test cards in API.md)."""
-    sandbox = _sandbox(context)
+    sandbox = payments.enabled_sandbox(context)
     provider, reference = payments.provider_reference_of(context, payment_id)
     if provider != "sandbox":
         raise Conflict("this payment is not a sandbox payment", code="not_a_sandbox_payment")
@@ -65,6 +56,6 @@ def sandbox_pay(payment_id: str, body: SandboxPayIn, context: ContextDep) -> Pay
 def sandbox_sweep(body: SandboxSweepIn, context: ContextDep, principal: PrincipalDep) -> SweepOut:
     """Sandbox only (operator): run the sweep as if the clock read ``as_of``."""
     require_role(principal, Role.ADMIN)
-    _sandbox(context)
+    payments.enabled_sandbox(context)
     report = sweeping.sweep(context, as_of=body.as_of)
     return SweepOut(**report.__dict__)
