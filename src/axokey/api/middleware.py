@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -118,6 +120,29 @@ class TokenBuckets:
             return 0.0
 
 
+# A JSON ``\u0000`` escape: preceded by an even number of backslashes (each pair an
+# escaped backslash), so that a literal ``\\u0000`` text is not mistaken for one.
+_JSON_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _contains_nul(scope: Scope, body: bytes) -> bool:
+    """Whether the path, the query or the body carries a NUL character (U+0000).
+
+    No text field accepts one, and PostgreSQL cannot store or even compare one: it
+    is refused here, the same way on both databases, before any service runs.
+    """
+    if "\x00" in scope.get("path", ""):
+        return True
+    if b"\x00" in urllib.parse.unquote_to_bytes(scope.get("query_string", b"")):
+        return True
+    if b"\x00" in body or _JSON_NUL_ESCAPE.search(body):
+        return True
+    content_type = (_header(scope, b"content-type") or "").lower()
+    return content_type.startswith("application/x-www-form-urlencoded") and (
+        b"\x00" in urllib.parse.unquote_to_bytes(body.replace(b"+", b" "))
+    )
+
+
 class ApiGuardMiddleware:
     """Applies, in order: the body limit, the rate limit, idempotency keys."""
 
@@ -171,6 +196,15 @@ class ApiGuardMiddleware:
                 "request_too_large",
                 "Request body too large",
                 f"the body must not exceed {self.body_limit} bytes",
+            )
+            return
+        if _contains_nul(scope, body):
+            await send_problem(
+                send,
+                422,
+                "invalid_characters",
+                "Validation failed",
+                "text must not contain the NUL character (U+0000)",
             )
             return
         key = _header(scope, b"idempotency-key")

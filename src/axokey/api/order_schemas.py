@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
 
 from axokey.api.schemas import Strict
 from axokey.domain.money import MAX_AMOUNT_MINOR
@@ -18,6 +18,30 @@ from axokey.services.refunding import Refund
 Id = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT_MINOR)]
 
+# Dates and times far from now would overflow the deadline arithmetic (a day or
+# a grace period added or taken away): refuse them as bad input.
+YEAR_MIN, YEAR_MAX = 2000, 9000
+
+
+def _utc_in_range(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"must be between the years {YEAR_MIN} and {YEAR_MAX}") from None
+    if not YEAR_MIN <= utc.year <= YEAR_MAX:
+        raise ValueError(f"must be between the years {YEAR_MIN} and {YEAR_MAX}")
+    return value
+
+
+def _date_in_range(value: date) -> date:
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValueError(f"must be between the years {YEAR_MIN} and {YEAR_MAX}")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_utc_in_range)]
+Day = Annotated[date, AfterValidator(_date_in_range)]
+
 
 class CustomerIn(Strict):
     email: EmailStr
@@ -27,9 +51,11 @@ class CustomerIn(Strict):
 
 class LineIn(Strict):
     product_id: Id
-    quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+    # Checked by the domain (1 to the configured maximum, code invalid_quantity);
+    # the schema only bounds it.
+    quantity: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
     unit_price: Amount | None = None
-    service_date: date | None = None
+    service_date: Day | None = None
 
 
 class OrderCreate(Strict):
@@ -40,8 +66,10 @@ class OrderCreate(Strict):
     courier_id: Id | None = None
     delivery_fee: Amount = 0
     store_id: Id | None = None
-    redeem_by: AwareDatetime | None = None
-    lines: Annotated[list[LineIn], Field(min_length=1, max_length=100)]
+    redeem_by: Timestamp | None = None
+    # The configured maximum (code too_many_lines) is checked by the domain; the
+    # schema's bound only keeps absurd bodies out.
+    lines: Annotated[list[LineIn], Field(max_length=1000)]
 
 
 class LineOut(BaseModel):
@@ -216,7 +244,7 @@ class SandboxPayIn(Strict):
 
 
 class SandboxSweepIn(Strict):
-    as_of: AwareDatetime
+    as_of: Timestamp
 
 
 class SweepOut(BaseModel):

@@ -237,7 +237,11 @@ def redeem(
     if complete:
         for line in mine.values():
             if line.status is LineStatus.HELD and line.id not in quantities:
-                refund_line(order, line, RefundReason.MISSING, now, settlement)
+                # Past its deadline (the sweep has not come by yet) its holds have
+                # expired and cannot be voided: the same refund, as an expiry.
+                expired = now >= order.line_deadline(line, grace)
+                reason = RefundReason.EXPIRED if expired else RefundReason.MISSING
+                refund_line(order, line, reason, now, settlement, expired=expired)
     if by.role is Role.COURIER and order.fee_status is FeeStatus.HELD:
         if quantities:
             assert order.courier_id is not None
@@ -253,7 +257,9 @@ def redeem(
             order.fee_status = FeeStatus.RELEASED
             settlement.courier_fee_released = order.delivery_fee
         elif complete:
-            refund_courier_fee(order, RefundReason.NO_DELIVERY, settlement)
+            refund_courier_fee(
+                order, RefundReason.NO_DELIVERY, settlement, expired=now >= order.redeem_by
+            )
     settlement.event(
         "order.redeemed",
         professional_id=by.party_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, select
 
@@ -42,14 +43,22 @@ class LedgerRejected(Conflict):
 
 
 def post_or_raise(
-    connection: Connection, context: ServiceContext, requests: list[TransferRequest]
+    connection: Connection,
+    context: ServiceContext,
+    requests: list[TransferRequest],
+    *,
+    now: datetime | None = None,
 ) -> BatchOutcome:
     """Apply a linked batch in the caller's transaction; raise if it is refused.
 
     A refused batch is a programming error or a lost race that the caller's own
     state checks should have caught: raising rolls the whole use case back.
     """
-    outcome = ledger_store.post_transfers(connection, requests, now=context.now())
+    # ``now`` is the instant the caller decided at: the ledger judges deadlines at
+    # that same instant, so a decision made just before a deadline stands.
+    outcome = ledger_store.post_transfers(
+        connection, requests, now=now if now is not None else context.now()
+    )
     if not outcome.succeeded:
         raise LedgerRejected(outcome)
     return outcome

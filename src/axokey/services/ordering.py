@@ -310,7 +310,7 @@ def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -
             grace=order_limits(context).grace,
         )
         if settlement.transfers:
-            post_or_raise(connection, context, settlement.transfers)
+            post_or_raise(connection, context, settlement.transfers, now=now)
         order_repository.save_order(connection, order)
         refund_ids = refunding.record_refunds(connection, context, order, settlement.refunds)
         record_order_events(connection, order, settlement.events, now=now)

@@ -492,7 +492,7 @@ def capture(connection: Connection, context: ServiceContext, order: Order, provi
         ],
         now,
     )
-    post_or_raise(connection, context, transfers)
+    post_or_raise(connection, context, transfers, now=now)
     order_repository.save_order(connection, order)
     reference, short_code = _unused_codes(connection)
     connection.execute(

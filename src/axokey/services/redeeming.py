@@ -129,7 +129,7 @@ def redeem_order(
         settlement = redeem(
             order, by=by, handovers=named, complete=complete, now=now, grace=_grace(context)
         )
-        post_or_raise(connection, context, settlement.transfers)
+        post_or_raise(connection, context, settlement.transfers, now=now)
         order_repository.save_order(connection, order)
         card_refunds = refunding.record_refunds(connection, context, order, settlement.refunds)
         refund_ids = refunding.refund_ids_by_transfer(connection, order.id)

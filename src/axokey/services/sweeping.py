@@ -77,7 +77,7 @@ def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[i
         settlement = expire_due(order, now=now, grace=grace)
         if not settlement.events:  # nothing due (a line holding 0 closes without transfers)
             return 0, 0, []
-        post_or_raise(connection, context, settlement.transfers)
+        post_or_raise(connection, context, settlement.transfers, now=now)
         order_repository.save_order(connection, order)
         card_refunds = refunding.record_refunds(connection, context, order, settlement.refunds)
         record_order_events(connection, order, settlement.events, now=now)
