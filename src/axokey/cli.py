@@ -88,7 +88,7 @@ def ledger_check() -> None:
     from axokey.api.app import build_context
     from axokey.services.ledger import check_ledger
 
-    context = build_context(_settings())
+    context = build_context(_settings(), with_providers=False)
     try:
         violations = check_ledger(context)
     finally:
@@ -133,6 +133,7 @@ def sweep(
         "amount refunded",
         "pending expired",
         "card refunds retried",
+        "orders failed",
         title="sweep",
     )
     table.add_row(
@@ -142,8 +143,12 @@ def sweep(
         str(report.amount_refunded),
         str(report.pending_transfers_expired),
         str(report.card_refunds_retried),
+        str(report.orders_failed),
     )
     console.print(table)
+    if report.orders_failed:
+        errors.print(f"{report.orders_failed} order(s) could not be settled: see the log")
+        raise typer.Exit(1)
 
 
 def _parse_time(value: str) -> datetime:

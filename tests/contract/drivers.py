@@ -15,9 +15,9 @@ from typing import Protocol
 import pytest
 
 from axokey.adapters.providers.base import PaymentProvider
+from axokey.adapters.providers.payxpert import PayXpertProvider
 from axokey.adapters.providers.sandbox import SandboxProvider
 from axokey.services.context import ServiceContext
-from axokey.adapters.providers.payxpert import PayXpertProvider
 from tests.fakes.connect2pay import CustomerOutcome, FakeConnect2Pay
 
 

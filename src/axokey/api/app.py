@@ -25,7 +25,9 @@ Authenticate with `Authorization: Bearer <api key>`. Every POST accepts an
 """
 
 
-def build_context(settings: Settings) -> ServiceContext:
+def build_context(settings: Settings, *, with_providers: bool = True) -> ServiceContext:
+    """The services' context. Without providers for commands that move no money
+    through a provider (``ledger check``), so they need no signing keys."""
     from axokey.adapters.providers.registry import build_providers
 
     engine = make_engine(
@@ -34,7 +36,8 @@ def build_context(settings: Settings) -> ServiceContext:
         pool_size=settings.database_pool_size,
     )
     context = ServiceContext(database=Database(engine), settings=settings)
-    context.providers = build_providers(context)
+    if with_providers:
+        context.providers = build_providers(context)
     return context
 
 

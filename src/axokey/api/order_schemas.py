@@ -254,6 +254,7 @@ class SweepOut(BaseModel):
     amount_refunded: int
     pending_transfers_expired: int
     card_refunds_retried: int
+    orders_failed: int
 
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=128)]

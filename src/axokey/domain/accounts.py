@@ -60,9 +60,9 @@ def settlement_account(currency: str) -> Account:
     return Account(id=f"acc_settlement_{currency}", currency=currency, kind=SETTLEMENT)
 
 
-def kind_of_account_id(account_id: str) -> str:
-    """The kind of an account, read from its deterministic id."""
+def kind_of_account_id(account_id: str) -> str | None:
+    """The kind of an account, read from its deterministic id (None: not ours)."""
     for kind in (ESCROW, PAYABLE, CLEARING, REFUNDS, SETTLEMENT):
         if account_id.startswith(f"acc_{kind}_"):
             return kind
-    raise ValueError(f"not an account id: {account_id}")
+    return None

@@ -195,18 +195,6 @@ class _Overlay:
     def resolution_of(self, pending_id: str) -> Transfer | None:
         return self.resolutions.get(pending_id) or self.view.resolution_of(pending_id)
 
-    def snapshot(self) -> tuple[dict[str, Account], dict[str, Transfer], dict[str, Transfer]]:
-        return (
-            {key: replace(value) for key, value in self.accounts.items()},
-            dict(self.transfers),
-            dict(self.resolutions),
-        )
-
-    def restore(
-        self, state: tuple[dict[str, Account], dict[str, Transfer], dict[str, Transfer]]
-    ) -> None:
-        self.accounts, self.transfers, self.resolutions = state
-
 
 def _same_content(request: TransferRequest, existing: Transfer) -> bool:
     """Whether a repeated id asks for the same thing that was recorded."""
@@ -403,12 +391,13 @@ def apply_transfers(
     results: list[TransferResult] = []
     failed = False
     for request in requests:
-        before = overlay.snapshot() if not linked else None
+        if linked and failed:
+            # As in TigerBeetle: after a linked member fails, the rest is not tried.
+            results.append(TransferResult(request, ResultCode.LINKED_EVENT_FAILED, None))
+            continue
         code, transfer = _apply_one(overlay, request, now)
-        if not code.succeeded:
-            failed = True
-            if before is not None:
-                overlay.restore(before)
+        # A refused transfer changed nothing: every check comes before any change.
+        failed = failed or not code.succeeded
         results.append(TransferResult(request, code, transfer))
     if linked and failed:
         results = [

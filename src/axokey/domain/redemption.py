@@ -270,6 +270,8 @@ def redeem(
         order.status = OrderStatus.COMPLETED
         order.closed_at = now
         settlement.event("order.completed")
-    else:
+    # Partially redeemed once something was handed over; lines only declared
+    # missing leave a paid order paid (the merchant may still cancel the rest).
+    elif any(line.status is LineStatus.RELEASED for line in order.lines):
         order.status = OrderStatus.PARTIALLY_REDEEMED
     return settlement

@@ -13,6 +13,7 @@ the second finds the lines already closed.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -20,12 +21,15 @@ from sqlalchemy import Connection, and_, exists, or_, select
 
 from axokey.adapters.db import order_repository
 from axokey.adapters.db.tables import order_lines, orders
+from axokey.domain.errors import AxokeyError
 from axokey.domain.orders import OPEN_STATUSES, LineStatus
 from axokey.domain.refunds import expire_due
 from axokey.services import idempotency, refunding
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import expire_pending_transfers, post_or_raise
+
+logger = logging.getLogger("axokey.sweep")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class SweepReport:
     amount_refunded: int
     pending_transfers_expired: int
     card_refunds_retried: int
+    orders_failed: int = 0
 
 
 def _due_order_ids(
@@ -98,13 +103,21 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     context = replace(context, clock=lambda: now)
     grace = timedelta(seconds=context.settings.itinerary_grace_seconds)
     batch = context.settings.sweep_batch_size
-    settled = lines = amount = 0
+    settled = lines = amount = failed = 0
     after: str | None = None
     while True:
         with context.database.read() as connection:
             due = _due_order_ids(connection, now, grace, batch, after)
         for order_id in due:
-            refunded_lines, refunded_amount = _settle(context, order_id, grace)
+            try:
+                refunded_lines, refunded_amount = _settle(context, order_id, grace)
+            except AxokeyError:
+                # One order the ledger refuses must not stop every other refund:
+                # it is logged (for the operator and `axokey ledger check`) and
+                # tried again at the next sweep.
+                logger.exception("sweep: order %s could not be settled", order_id)
+                failed += 1
+                continue
             if refunded_lines or refunded_amount:
                 settled += 1
                 lines += refunded_lines
@@ -115,4 +128,4 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     expired = expire_pending_transfers(context, batch_size=batch)
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)
-    return SweepReport(now, settled, lines, amount, expired, retried)
+    return SweepReport(now, settled, lines, amount, expired, retried, failed)
