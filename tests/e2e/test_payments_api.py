@@ -581,6 +581,23 @@ def test_a_second_successful_payment_is_refunded_in_full(world: World, context: 
     assert check_ledger(context) == []
 
 
+def test_refunds_of_lines_go_to_the_payment_that_paid_the_order(world: World, context: Any) -> None:
+    order = delivery_order(world, "escrow")
+    earlier = checkout(world, order["id"])
+    later = checkout(world, order["id"])
+    # The later attempt pays first and pays the order; the earlier one pays twice.
+    assert pay(world, later["id"], SUCCEEDS)["status"] == "succeeded"
+    assert pay(world, earlier["id"], SUCCEEDS)["status"] == "succeeded"
+    line1 = order["lines"][0]
+    world.redeem("C", world.code(order["id"]), lines=[{"line_id": line1["id"]}], complete=True)
+    refunds = refunds_of(world, order["id"])
+    assert sorted((r["amount"], r["reason"], r["status"]) for r in refunds) == [
+        (2999, "missing", "succeeded"),
+        (13589, "duplicate_payment", "succeeded"),
+    ]
+    assert check_ledger(context) == []
+
+
 def test_a_payment_after_cancellation_is_refunded_in_full(world: World, context: Any) -> None:
     order = store_order(world)
     payment = checkout(world, order["id"])

@@ -17,10 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, exists, insert, select, update
 
 from axokey.adapters.db import order_repository
-from axokey.adapters.db.tables import orders, payments, refunds
+from axokey.adapters.db.tables import ledger_transfers, orders, payments, refunds
 from axokey.adapters.providers.base import ProviderError, RefundStatus
 from axokey.domain import accounts
 from axokey.domain.errors import NotFound
@@ -71,9 +71,19 @@ def refund_from_row(row: Row) -> Refund:  # type: ignore[type-arg]
 
 
 def _captured_payment_id(connection: Connection, order_id: str) -> str | None:
+    """The payment that paid the order. Another payment that also succeeded (paid
+    twice) went through the escrow under its own capture id and was refunded whole:
+    refunds of lines never go back to it."""
+    refunded_whole = exists(
+        select(ledger_transfers.c.id).where(ledger_transfers.c.id == payments.c.id + ":capture")
+    )
     return connection.execute(
         select(payments.c.id)
-        .where(payments.c.order_id == order_id, payments.c.status == "succeeded")
+        .where(
+            payments.c.order_id == order_id,
+            payments.c.status == "succeeded",
+            ~refunded_whole,
+        )
         .order_by(payments.c.created_at)
         .limit(1)
     ).scalar()
