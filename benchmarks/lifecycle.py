@@ -631,12 +631,12 @@ def _verify(context: ServiceContext, lifecycles: int) -> dict[str, Any]:
     started = time.perf_counter()
     violations = check_ledger(context)
     with context.database.read() as connection:
-        by_status = dict(
+        by_status: dict[str, int] = dict(
             connection.execute(
                 select(orders.c.status, func.count()).group_by(orders.c.status)
             ).all()
         )
-        refund_status = dict(
+        refund_status: dict[str, int] = dict(
             connection.execute(
                 select(refunds.c.status, func.count()).group_by(refunds.c.status)
             ).all()

@@ -426,12 +426,13 @@ def ledger_posted_last() -> Iterator[None]:
     original_ensure = ledger_store.ensure_accounts
 
     def deferred(function: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any) -> None:
+        def call(*args: Any, **kwargs: Any) -> None:
             queue = getattr(state, "queue", None)
             if queue is None:
-                function(*args)
+                function(*args, **kwargs)
                 return
-            queue.append((function, [list(arg) if isinstance(arg, list) else arg for arg in args]))
+            frozen = [list(arg) if isinstance(arg, list) else arg for arg in args]
+            queue.append((function, frozen, kwargs))
 
         return call
 
@@ -440,8 +441,8 @@ def ledger_posted_last() -> Iterator[None]:
             state.queue = []
             try:
                 result = work(connection)
-                for function, args in state.queue:
-                    function(*args)
+                for function, args, kwargs in state.queue:
+                    function(*args, **kwargs)
             finally:
                 state.queue = None
             return result

@@ -239,6 +239,23 @@ def transfers_of_order(connection: Connection, order_id: str) -> list[Transfer]:
     return [transfer_from_row(row) for row in rows]
 
 
+def transfers_of_orders(
+    connection: Connection, order_ids: Sequence[str]
+) -> dict[str, list[Transfer]]:
+    """The transfers of several orders, in one query, keyed by order id."""
+    found: dict[str, list[Transfer]] = {order_id: [] for order_id in order_ids}
+    if not order_ids:
+        return found
+    rows = connection.execute(
+        select(ledger_transfers)
+        .where(ledger_transfers.c.order_id.in_(order_ids))
+        .order_by(ledger_transfers.c.seq)
+    )
+    for row in rows:
+        found[row.order_id].append(transfer_from_row(row))
+    return found
+
+
 def expired_pending_ids(connection: Connection, now: datetime, limit: int) -> list[str]:
     """Pending transfers whose deadline has passed and that nothing resolved yet."""
     resolution = ledger_transfers.alias("resolution")
