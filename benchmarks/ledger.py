@@ -17,9 +17,9 @@ and a count of the rows written. With pgbench installed, its TPC-B TPS
 (``pgbench -i -s 1``, then ``-c 4 -j 2 -T 10``) on the same PostgreSQL server gives
 the scale.
 
-    /work/venv/bin/python benchmarks/ledger.py                        # both databases
-    /work/venv/bin/python benchmarks/ledger.py --database sqlite --seconds 10
-    /work/venv/bin/python benchmarks/ledger.py --database postgresql --threads 1 8
+    .venv/bin/python benchmarks/ledger.py                        # both databases
+    .venv/bin/python benchmarks/ledger.py --database sqlite --seconds 10
+    .venv/bin/python benchmarks/ledger.py --database postgresql --threads 1 8
 
 Results: a table on stdout and JSON in benchmarks/results/ledger-<timestamp>.json.
 """

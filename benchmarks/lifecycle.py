@@ -20,9 +20,9 @@ Redemption latency (p50, p99) is the time of ``redeem_order`` in the service lay
 and of ``POST /v1/redemptions`` over HTTP. With pgbench installed, its TPC-B TPS
 (``-c 4 -j 2``) on the same PostgreSQL gives the scale.
 
-    /work/venv/bin/python benchmarks/lifecycle.py                 # both databases
-    /work/venv/bin/python benchmarks/lifecycle.py --database sqlite --seconds 10
-    /work/venv/bin/python benchmarks/lifecycle.py --quick         # a 1 s smoke run
+    .venv/bin/python benchmarks/lifecycle.py                 # both databases
+    .venv/bin/python benchmarks/lifecycle.py --database sqlite --seconds 10
+    .venv/bin/python benchmarks/lifecycle.py --quick         # a 1 s smoke run
 
 Results: a table on stdout and JSON in benchmarks/results/lifecycle-<timestamp>.json.
 """

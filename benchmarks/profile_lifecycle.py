@@ -1,7 +1,7 @@
 """Where a lifecycle's time goes: queries per phase, a cProfile, PostgreSQL's waits,
 and A/B runs of engine settings (without changing src/).
 
-    cd /work/main && PY=/work/venv/bin/python
+    PY=.venv/bin/python  # from the repository root
     $PY benchmarks/profile_lifecycle.py counts                 # both databases
     $PY benchmarks/profile_lifecycle.py cprofile --database sqlite --threads 1
     $PY benchmarks/profile_lifecycle.py cprofile --database postgresql --threads 4

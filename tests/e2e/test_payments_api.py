@@ -606,8 +606,8 @@ def test_a_payment_after_cancellation_is_refunded_in_full(world: World, context:
     cancelled = world.get_order(order["id"])
     assert cancelled["status"] == "cancelled"
     assert cancelled["amounts"] == {"captured": 5000, "released": 0, "refunded": 5000, "held": 0}
-    assert [(r["amount"], r["status"]) for r in refunds_of(world, order["id"])] == [
-        (5000, "succeeded")
+    assert [(r["amount"], r["reason"], r["status"]) for r in refunds_of(world, order["id"])] == [
+        (5000, "cancelled", "succeeded")
     ]
     assert world.balance("S1") == {"held": 0, "available": 0, "paid_out": 0}
     assert check_ledger(context) == []

@@ -409,7 +409,11 @@ def _apply_state(
         return "captured", []
     # Paid twice, paid after a cancellation or after the deadline: the money
     # passes through the order's escrow and goes straight back to the card.
-    reason = RefundReason.DUPLICATE_PAYMENT
+    reason = (
+        RefundReason.CANCELLED
+        if order.status is OrderStatus.CANCELLED
+        else RefundReason.DUPLICATE_PAYMENT
+    )
     if order.status is OrderStatus.AWAITING_PAYMENT:
         order.status = OrderStatus.EXPIRED
         order.closed_at = now
