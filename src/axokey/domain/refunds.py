@@ -217,3 +217,50 @@ def next_deadline(order: Order, grace: timedelta) -> datetime | None:
     if order.fee_status is FeeStatus.HELD:
         deadlines.append(order.redeem_by)
     return min(deadlines) if deadlines else None
+
+
+def refund_whole_payment(
+    order: Order, *, payment_id: str, amount: int, provider: str, reason: RefundReason
+) -> Settlement:
+    """A payment the order cannot take (paid twice, after a cancellation or after
+    the deadline): its money passes through the order's escrow under the payment's
+    own ids and goes straight back, whole. Nobody else's money moves."""
+    escrow = accounts.escrow_account(order.id, order.currency).id
+    transfer_id = f"{payment_id}:refund"
+    settlement = Settlement()
+    settlement.transfers.append(
+        TransferRequest(
+            id=f"{payment_id}:capture",
+            kind=TransferKind.SINGLE,
+            amount=amount,
+            debit_account_id=accounts.clearing_account(provider, order.currency).id,
+            credit_account_id=escrow,
+            code="capture",
+            order_id=order.id,
+        )
+    )
+    settlement.transfers.append(refund_transfer(order, transfer_id, amount, None))
+    settlement.refunds.append(RefundDecision(None, amount, reason, transfer_id))
+    return settlement
+
+
+def card_refund_paid(
+    *,
+    refund_id: str,
+    amount: int,
+    currency: str,
+    provider: str,
+    order_id: str,
+    line_id: str | None,
+) -> TransferRequest:
+    """A refund the provider paid back to the card leaves through its clearing account."""
+    return TransferRequest(
+        id=f"{refund_id}:card",
+        kind=TransferKind.SINGLE,
+        amount=amount,
+        debit_account_id=accounts.refunds_account(currency).id,
+        credit_account_id=accounts.clearing_account(provider, currency).id,
+        code="refund_out",
+        order_id=order_id,
+        line_id=line_id,
+    )

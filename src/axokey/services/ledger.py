@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, select
 
 from axokey.adapters.db import ledger_store
 from axokey.adapters.db.tables import ledger_transfers
-from axokey.domain.accounts import ESCROW, PAYABLE, REFUNDS, kind_of_account_id
 from axokey.domain.errors import Conflict
+from axokey.domain.escrow import verify_order_escrows
 from axokey.domain.ledger import (
-    Account,
     BatchOutcome,
     Transfer,
     TransferKind,
@@ -64,77 +60,12 @@ def post_or_raise(
     return outcome
 
 
-@dataclass(frozen=True)
-class OrderMoney:
-    """SPEC.md's per-order figures, computed from the order's escrow transfers."""
-
-    captured: int
-    paid_to_payees: int
-    refunded: int
-    held: int
-
-
-def order_money(escrow_id: str, transfers: Iterable[Transfer]) -> OrderMoney:
-    """Captured, paid, refunded and held, from the transfers that touch an escrow.
-
-    ``held`` is what the escrow still holds (pending holds included): captured
-    minus what left it, recomputed from the transfers alone.
-    """
-    captured = paid = refunded = 0
-    for transfer in transfers:
-        if transfer.kind not in (TransferKind.SINGLE, TransferKind.POST_PENDING):
-            continue
-        if transfer.credit_account_id == escrow_id:
-            captured += transfer.amount
-        elif transfer.debit_account_id == escrow_id:
-            destination = kind_of_account_id(transfer.credit_account_id)
-            if destination == PAYABLE:
-                paid += transfer.amount
-            elif destination == REFUNDS:
-                refunded += transfer.amount
-    return OrderMoney(captured, paid, refunded, captured - paid - refunded)
-
-
-def check_order_invariant(accounts: list[Account], transfers: list[Transfer]) -> list[Violation]:
-    """Invariant 4: per order, captured = paid_to_payees + refunded + held, held ≥ 0."""
-    by_account: dict[str, list[Transfer]] = defaultdict(list)
-    for transfer in transfers:
-        by_account[transfer.debit_account_id].append(transfer)
-        by_account[transfer.credit_account_id].append(transfer)
-    violations = []
-    for account in accounts:
-        if account.kind != ESCROW:
-            continue
-        money = order_money(account.id, by_account[account.id])
-        if money.held != account.credit_balance_posted:
-            violations.append(
-                Violation(
-                    "4",
-                    f"order {account.owner_id}",
-                    f"escrow {account.id} holds {account.credit_balance_posted}, its "
-                    f"transfers say {money.held}",
-                )
-            )
-        if money.held < 0:
-            violations.append(Violation("4", f"order {account.owner_id}", f"held {money.held} < 0"))
-        if money.captured != money.paid_to_payees + money.refunded + money.held:
-            violations.append(
-                Violation(
-                    "4",
-                    f"order {account.owner_id}",
-                    f"captured {money.captured} ≠ paid {money.paid_to_payees} + refunded "
-                    f"{money.refunded} + held {money.held}",
-                )
-            )
-    return violations
-
-
 def check_ledger(context: ServiceContext) -> list[Violation]:
     """Every ledger invariant over the whole database (a consistent snapshot)."""
     with context.database.read() as connection:
         accounts = ledger_store.all_accounts(connection)
         transfers = ledger_store.all_transfers(connection)
-    return verify_ledger(accounts, transfers) + check_order_invariant(accounts, transfers)
+    return verify_ledger(accounts, transfers) + verify_order_escrows(accounts, transfers)
 
 
 def expire_pending_transfers(context: ServiceContext, *, batch_size: int = 200) -> int:

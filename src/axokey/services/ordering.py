@@ -13,6 +13,7 @@ from axokey.adapters.db import ledger_store, order_repository
 from axokey.adapters.db.tables import orders, parties
 from axokey.domain import accounts
 from axokey.domain.errors import FieldError, NotFound, ValidationFailed
+from axokey.domain.escrow import OrderMoney, order_money
 from axokey.domain.identifiers import new_id
 from axokey.domain.money import check_currency
 from axokey.domain.orders import (
@@ -34,7 +35,7 @@ from axokey.domain.refunds import cancel
 from axokey.services import catalog, codes, refunding
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
-from axokey.services.ledger import OrderMoney, order_money, post_or_raise
+from axokey.services.ledger import post_or_raise
 from axokey.services.parties import normalise_bank_details, require_role
 from axokey.services.payments import Payment, last_payment
 from axokey.services.visibility import visible_orders_clause

@@ -30,10 +30,9 @@ from axokey.adapters.providers.sandbox import SandboxProvider
 from axokey.domain import accounts
 from axokey.domain.errors import AxokeyError, Conflict, NotFound, ProviderUnavailable
 from axokey.domain.identifiers import new_id
-from axokey.domain.ledger import TransferKind, TransferRequest
 from axokey.domain.orders import Order, OrderStatus, RefundReason
 from axokey.domain.parties import Principal, Role
-from axokey.domain.refunds import RefundDecision
+from axokey.domain.refunds import refund_whole_payment
 from axokey.services import codes, refunding
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event
@@ -435,47 +434,25 @@ def _refund_whole_payment(
     provider_name: str,
     reason: RefundReason,
 ) -> list[str]:
-    escrow = accounts.escrow_account(order.id, order.currency)
+    settlement = refund_whole_payment(
+        order,
+        payment_id=payment.id,
+        amount=payment.amount,
+        provider=provider_name,
+        reason=reason,
+    )
     ledger_store.ensure_accounts(
         connection,
         [
-            escrow,
+            accounts.escrow_account(order.id, order.currency),
             accounts.clearing_account(provider_name, order.currency),
             accounts.refunds_account(order.currency),
         ],
         context.now(),
     )
-    refund_transfer_id = f"{payment.id}:refund"
-    post_or_raise(
-        connection,
-        context,
-        [
-            TransferRequest(
-                id=f"{payment.id}:capture",
-                kind=TransferKind.SINGLE,
-                amount=payment.amount,
-                debit_account_id=accounts.clearing_account(provider_name, order.currency).id,
-                credit_account_id=escrow.id,
-                code="capture",
-                order_id=order.id,
-            ),
-            TransferRequest(
-                id=refund_transfer_id,
-                kind=TransferKind.SINGLE,
-                amount=payment.amount,
-                debit_account_id=escrow.id,
-                credit_account_id=accounts.refunds_account(order.currency).id,
-                code="refund",
-                order_id=order.id,
-            ),
-        ],
-    )
+    post_or_raise(connection, context, settlement.transfers)
     return refunding.record_refunds(
-        connection,
-        context,
-        order,
-        [RefundDecision(None, payment.amount, reason, refund_transfer_id)],
-        payment_id=payment.id,
+        connection, context, order, settlement.refunds, payment_id=payment.id
     )
 
 

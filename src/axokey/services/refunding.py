@@ -22,13 +22,11 @@ from sqlalchemy import Connection, Row, exists, insert, select, update
 from axokey.adapters.db import order_repository
 from axokey.adapters.db.tables import ledger_transfers, orders, payments, refunds
 from axokey.adapters.providers.base import ProviderError, RefundStatus
-from axokey.domain import accounts
 from axokey.domain.errors import NotFound
 from axokey.domain.identifiers import new_id
-from axokey.domain.ledger import TransferKind, TransferRequest
 from axokey.domain.orders import Order
 from axokey.domain.parties import Principal
-from axokey.domain.refunds import RefundDecision
+from axokey.domain.refunds import RefundDecision, card_refund_paid
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event
 from axokey.services.ledger import post_or_raise
@@ -185,13 +183,11 @@ def _finish(
                 connection,
                 context,
                 [
-                    TransferRequest(
-                        id=f"{row.id}:card",
-                        kind=TransferKind.SINGLE,
+                    card_refund_paid(
+                        refund_id=row.id,
                         amount=row.amount,
-                        debit_account_id=accounts.refunds_account(row.currency).id,
-                        credit_account_id=accounts.clearing_account(row.provider, row.currency).id,
-                        code="refund_out",
+                        currency=row.currency,
+                        provider=row.provider,
                         order_id=row.order_id,
                         line_id=row.line_id,
                     )
