@@ -55,7 +55,13 @@ def serve(
         settings.admin_key = "axk_admin_" + secrets.token_urlsafe(32)
         os.environ["AXOKEY_ADMIN_KEY"] = settings.admin_key
         console.print(
-            f"[bold]AXOKEY_ADMIN_KEY[/bold] (generated for this run): {settings.admin_key}"
+            f"[bold]AXOKEY_ADMIN_KEY[/bold] (generated for this run): {settings.admin_key}",
+            soft_wrap=True,
+        )
+        console.print(
+            "Set AXOKEY_ADMIN_KEY (or AXOKEY_SIGNING_KEYS) to keep QR codes and customer "
+            "links valid across restarts: without them, they are signed with a key of "
+            "this run only."
         )
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
