@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     sweep_batch_size: int = 200
     database_busy_timeout_seconds: float = 30.0
     database_pool_size: int = 10
+
+    @property
+    def itinerary_grace(self) -> timedelta:
+        return timedelta(seconds=self.itinerary_grace_seconds)
 
 
 def load_settings(**overrides: object) -> Settings:

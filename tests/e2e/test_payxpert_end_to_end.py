@@ -119,3 +119,22 @@ def test_a_forged_payxpert_callback_cannot_capture(payxpert_app: Any) -> None:
     fake.pay(merchant_token, CustomerOutcome.DECLINE)
     deliver(client, client.posted[-1])
     assert world.get_order(order["id"])["status"] == "awaiting_payment"
+
+
+def test_a_payment_of_another_amount_is_refused_and_refunded_whole(payxpert_app: Any) -> None:
+    client, fake, context = payxpert_app
+    world = spec_world(client)
+    order = delivery_order(world, "escrow")
+    world.checkout(order["id"])
+    merchant_token = next(iter(fake.payments))
+    fake.pay(merchant_token, CustomerOutcome.SUCCEED)
+    fake.tamper(merchant_token, amount=13000)  # the provider says it took 130.00
+    deliver(client, client.posted[-1])
+    seen = world.get_order(order["id"])
+    assert seen["status"] == "awaiting_payment"
+    assert seen["amounts"] == {"captured": 13000, "released": 0, "refunded": 13000, "held": 0}
+    refunds = ok(
+        client.get(f"/v1/refunds?order_id={order['id']}", headers=world.parties["M"].headers)
+    )
+    assert [(r["amount"], r["reason"]) for r in refunds["data"]] == [(13000, "amount_mismatch")]
+    assert check_ledger(context) == []

@@ -74,6 +74,7 @@ class RefundReason(StrEnum):
     EXPIRED = "expired"
     NO_DELIVERY = "no_delivery"  # the courier's fee, when nothing was delivered
     DUPLICATE_PAYMENT = "duplicate_payment"
+    AMOUNT_MISMATCH = "amount_mismatch"  # the provider took another amount than asked
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,13 @@ class Order:
             return self.redeem_by
         end_of_service_day = datetime.combine(line.service_date + timedelta(days=1), time(), UTC)
         return min(self.redeem_by, end_of_service_day + grace)
+
+    def payable(self, now: datetime, grace: timedelta) -> bool:
+        """Whether a payment may be taken now: unpaid, and no line past its deadline
+        (its hold could not be made, and the customer would pay for nothing)."""
+        return self.status is OrderStatus.AWAITING_PAYMENT and all(
+            now < self.line_deadline(line, grace) for line in self.lines
+        )
 
     # --- capture -------------------------------------------------------------
 

@@ -219,18 +219,39 @@ def next_deadline(order: Order, grace: timedelta) -> datetime | None:
     return min(deadlines) if deadlines else None
 
 
-def refund_whole_payment(
-    order: Order, *, payment_id: str, amount: int, provider: str, reason: RefundReason
+def refuse_payment(
+    order: Order,
+    *,
+    payment_id: str,
+    amount: int,
+    provider: str,
+    now: datetime,
+    amount_mismatch: bool = False,
 ) -> Settlement:
-    """A payment the order cannot take (paid twice, after a cancellation or after
-    the deadline): its money passes through the order's escrow under the payment's
-    own ids and goes straight back, whole. Nobody else's money moves."""
+    """A payment the order cannot take — paid twice, after a cancellation, after the
+    deadline, or of another amount than asked: its money passes through the
+    order's escrow under the payment's own ids and goes straight back, whole.
+    Nobody else's money moves. An unpaid order past its deadline expires."""
+    if amount_mismatch:
+        reason = RefundReason.AMOUNT_MISMATCH
+    elif order.status is OrderStatus.CANCELLED:
+        reason = RefundReason.CANCELLED
+    elif order.status is OrderStatus.AWAITING_PAYMENT:
+        reason = RefundReason.EXPIRED
+    else:
+        reason = RefundReason.DUPLICATE_PAYMENT
+    settlement = Settlement()
+    if reason is RefundReason.EXPIRED:
+        order.status = OrderStatus.EXPIRED
+        order.closed_at = now
+        for line in order.lines:
+            line.closed_at = now
+        settlement.event("order.expired")
     escrow = accounts.escrow_account(order.id, order.currency).id
     transfer_id = f"{payment_id}:refund"
-    settlement = Settlement()
     settlement.transfers.append(
         TransferRequest(
-            id=f"{payment_id}:capture",
+            id=refunded_payment_capture_id(payment_id),
             kind=TransferKind.SINGLE,
             amount=amount,
             debit_account_id=accounts.clearing_account(provider, order.currency).id,
@@ -242,6 +263,11 @@ def refund_whole_payment(
     settlement.transfers.append(refund_transfer(order, transfer_id, amount, None))
     settlement.refunds.append(RefundDecision(None, amount, reason, transfer_id))
     return settlement
+
+
+def refunded_payment_capture_id(payment_id: str) -> str:
+    """The capture id of a payment refused whole (the order's own is ``{order}:capture``)."""
+    return f"{payment_id}:capture"
 
 
 def card_refund_paid(

@@ -10,9 +10,10 @@ inside a database transaction: record the intent, commit, call, record the resul
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,16 +31,18 @@ from axokey.adapters.providers.sandbox import SandboxProvider
 from axokey.domain import accounts
 from axokey.domain.errors import AxokeyError, Conflict, NotFound, ProviderUnavailable
 from axokey.domain.identifiers import new_id
-from axokey.domain.orders import Order, OrderStatus, RefundReason
+from axokey.domain.orders import Order, OrderStatus
 from axokey.domain.parties import Principal, Role
-from axokey.domain.refunds import refund_whole_payment
+from axokey.domain.refunds import refuse_payment
 from axokey.services import codes, refunding
 from axokey.services.context import ServiceContext
-from axokey.services.events import record_event
+from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
 from axokey.services.parties import require_role
 
 PAYMENT_ATTEMPTS_PER_ORDER_MAX = 20
+
+logger = logging.getLogger("axokey.payments")
 
 
 class InvalidNotificationError(AxokeyError):
@@ -118,7 +121,7 @@ def _start_checkout(
             raise NotFound(f"order {order_id} not found", code="order_not_found")
         if order.status is not OrderStatus.AWAITING_PAYMENT:
             raise Conflict(f"the order is {order.status.value}", code="order_not_payable")
-        if now >= order.redeem_by:
+        if not order.payable(now, context.settings.itinerary_grace):
             raise Conflict("the order's deadline has passed", code="order_expired")
         attempts = connection.execute(
             select(func.count()).select_from(payments).where(payments.c.order_id == order_id)
@@ -155,9 +158,19 @@ def _start_checkout(
             )
         )
     except ProviderError as error:
-        _set_payment(
-            context, payment_id, status=PaymentStatus.FAILED, failure_code="provider_unavailable"
-        )
+
+        def record_failure(connection: Connection) -> None:
+            connection.execute(
+                update(payments)
+                .where(payments.c.id == payment_id)
+                .values(
+                    status=PaymentStatus.FAILED.value,
+                    failure_code="provider_unavailable",
+                    updated_at=context.now(),
+                )
+            )
+
+        context.database.run(record_failure)
         raise ProviderUnavailable(f"the payment provider is unavailable: {error}") from error
 
     def record_session(connection: Connection) -> Payment:
@@ -175,20 +188,6 @@ def _start_checkout(
         return payment
 
     return context.database.run(record_session)
-
-
-def _set_payment(context: ServiceContext, payment_id: str, **values: object) -> None:
-    def work(connection: Connection) -> None:
-        status = values.pop("status", None)
-        if isinstance(status, PaymentStatus):
-            values["status"] = status.value
-        connection.execute(
-            update(payments)
-            .where(payments.c.id == payment_id)
-            .values(**values, updated_at=context.now())
-        )
-
-    context.database.run(work)
 
 
 def get_payment(context: ServiceContext, principal: Principal, payment_id: str) -> Payment:
@@ -381,12 +380,23 @@ def _apply_state(
     state: ProviderPaymentState,
 ) -> tuple[str, list[str]]:
     now = context.now()
-    status = state.status
-    failure = state.failure_code
-    if status is PaymentStatus.SUCCEEDED and (
-        state.amount_minor != payment.amount or state.currency != payment.currency
-    ):
-        # Never capture an amount we did not ask for: refuse and refund it.
+    status, failure = state.status, state.failure_code
+    succeeded = status is PaymentStatus.SUCCEEDED
+    mismatch = succeeded and state.amount_minor != payment.amount
+    if succeeded and state.currency != payment.currency:
+        # Money in another currency cannot pass through this order's escrow: the
+        # operator settles it with the provider.
+        logger.error(
+            "payment %s: the provider took %s %s, not %s %s",
+            payment.id,
+            state.amount_minor,
+            state.currency,
+            payment.amount,
+            payment.currency,
+        )
+        status, failure, succeeded = PaymentStatus.FAILED, "currency_mismatch", False
+    elif mismatch:
+        # Never capture an amount we did not ask for: refuse it and refund it whole.
         status, failure = PaymentStatus.FAILED, "amount_mismatch"
     connection.execute(
         update(payments)
@@ -399,47 +409,18 @@ def _apply_state(
             updated_at=now,
         )
     )
-    if status is not PaymentStatus.SUCCEEDED:
+    if not succeeded:
         return status.value, []
-    grace = timedelta(seconds=context.settings.itinerary_grace_seconds)
-    too_late = any(now >= order.line_deadline(line, grace) for line in order.lines)
-    if order.status is OrderStatus.AWAITING_PAYMENT and not too_late:
+    if not mismatch and order.payable(now, context.settings.itinerary_grace):
         capture(connection, context, order, provider_name)
         return "captured", []
-    # Paid twice, paid after a cancellation or after the deadline: the money
-    # passes through the order's escrow and goes straight back to the card.
-    reason = (
-        RefundReason.CANCELLED
-        if order.status is OrderStatus.CANCELLED
-        else RefundReason.DUPLICATE_PAYMENT
-    )
-    if order.status is OrderStatus.AWAITING_PAYMENT:
-        order.status = OrderStatus.EXPIRED
-        order.closed_at = now
-        for line in order.lines:
-            line.closed_at = now
-        order_repository.save_order(connection, order)
-        reason = RefundReason.EXPIRED
-        record_event(connection, "order.expired", now=now, order=order)
-    return "refunded", _refund_whole_payment(
-        connection, context, order, payment, provider_name, reason
-    )
-
-
-def _refund_whole_payment(
-    connection: Connection,
-    context: ServiceContext,
-    order: Order,
-    payment: Payment,
-    provider_name: str,
-    reason: RefundReason,
-) -> list[str]:
-    settlement = refund_whole_payment(
+    settlement = refuse_payment(
         order,
         payment_id=payment.id,
-        amount=payment.amount,
+        amount=state.amount_minor,
         provider=provider_name,
-        reason=reason,
+        now=now,
+        amount_mismatch=mismatch,
     )
     ledger_store.ensure_accounts(
         connection,
@@ -448,10 +429,12 @@ def _refund_whole_payment(
             accounts.clearing_account(provider_name, order.currency),
             accounts.refunds_account(order.currency),
         ],
-        context.now(),
+        now,
     )
-    post_or_raise(connection, context, settlement.transfers)
-    return refunding.record_refunds(
+    post_or_raise(connection, context, settlement.transfers, now=now)
+    order_repository.save_order(connection, order)
+    record_order_events(connection, order, settlement.events, now=now)
+    return "refunded", refunding.record_refunds(
         connection, context, order, settlement.refunds, payment_id=payment.id
     )
 
@@ -461,7 +444,7 @@ def capture(connection: Connection, context: ServiceContext, order: Order, provi
     order's escrow, pay the deposits, hold the rest, mark the order paid, issue
     its QR code."""
     now = context.now()
-    grace = timedelta(seconds=context.settings.itinerary_grace_seconds)
+    grace = context.settings.itinerary_grace
     transfers = order.capture(provider=provider, now=now, grace=grace)
     ledger_store.ensure_accounts(
         connection,
