@@ -193,3 +193,18 @@ def test_unexpected_errors_are_500_problems_without_trace(client: Any, monkeypat
 def test_openapi_document_is_served(client: Any) -> None:
     document = client.get("/openapi.json").json()
     assert "/v1/parties" in document["paths"]
+
+
+def test_a_replayable_response_keeps_no_secret_in_clear(client: Any, context: Any) -> None:
+    from sqlalchemy import select
+
+    from axokey.adapters.db.tables import idempotency_keys
+
+    headers = {**ADMIN, "Idempotency-Key": "secret-party"}
+    first = client.post("/v1/parties", json={"role": "merchant", "name": "M"}, headers=headers)
+    api_key = first.json()["api_key"]
+    with context.database.read() as connection:
+        stored = connection.execute(select(idempotency_keys.c.response_body)).scalars().all()
+    assert stored and all(api_key.encode() not in body for body in stored)
+    replay = client.post("/v1/parties", json={"role": "merchant", "name": "M"}, headers=headers)
+    assert replay.json()["api_key"] == api_key

@@ -138,3 +138,30 @@ def test_a_payment_of_another_amount_is_refused_and_refunded_whole(payxpert_app:
     )
     assert [(r["amount"], r["reason"]) for r in refunds["data"]] == [(13000, "amount_mismatch")]
     assert check_ledger(context) == []
+
+
+def test_a_payxpert_refund_of_unknown_outcome_is_never_sent_twice(payxpert_app: Any) -> None:
+    import httpx
+
+    from axokey.services.sweeping import sweep
+
+    client, fake, context = payxpert_app
+    world = spec_world(client)
+    order = delivery_order(world, "escrow")
+    world.checkout(order["id"])
+    merchant_token = next(iter(fake.payments))
+    fake.pay(merchant_token, CustomerOutcome.SUCCEED)
+    deliver(client, client.posted[-1])
+    fake.fail_next(httpx.ReadTimeout("the answer was lost"))
+    line1 = order["lines"][0]
+    world.redeem("C", world.code(order["id"]), lines=[{"line_id": line1["id"]}], complete=True)
+    refunds = ok(
+        client.get(f"/v1/refunds?order_id={order['id']}", headers=world.parties["M"].headers)
+    )
+    assert [(r["status"], r["failure_code"]) for r in refunds["data"]] == [
+        ("failed", "refund_outcome_unknown")
+    ]
+    sweep(context)
+    refund_calls = [r for r in fake.received if r.path.endswith("/refund")]
+    assert len(refund_calls) == 1
+    assert check_ledger(context) == []

@@ -6,15 +6,21 @@ another request under the same key is refused (422); a request still running
 under that key is refused (409). Responses of 5xx are not stored, so the client
 may retry. Records live at least ``idempotency_key_ttl_seconds``.
 
-Why it is safe although the record and the use case commit separately: every use
-case is idempotent on its own (deterministic transfer ids, state checks), so a
-crash between the two commits makes a retry re-run a use case that does nothing
-twice.
+Stored responses are sealed (AES-256-GCM under a purpose key of the keyring):
+some carry secrets shown once, such as a new party's API key, and the database
+keeps no secret in the clear.
+
+What a crash between the use case's commit and the record's completion means: the
+money paths are idempotent on their own (deterministic transfer ids, state
+checks), so a retry moves no money twice; a retry of a use case that creates an
+object (an order, a payment attempt, a party) after the record's lease has passed
+creates a second one. That window is one process crash wide.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,11 +29,41 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from axokey.adapters.db.tables import idempotency_keys
 from axokey.domain.errors import Conflict, ValidationFailed
+from axokey.services import codes
 from axokey.services.context import ServiceContext
 
 # A request recorded as running for longer than this is taken to have died
 # with its process; its key may be used again.
 IN_PROGRESS_LEASE_SECONDS = 120
+
+
+_SEAL_PURPOSE = b"axokey/idempotent-responses/v1"
+_NONCE_BYTES = 12
+
+
+def _seal(context: ServiceContext, body: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key = codes.keyring(context).signing_key
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = AESGCM(key.purpose_key(_SEAL_PURPOSE)).encrypt(nonce, body, key.key_id.encode())
+    return key.key_id.encode() + b":" + nonce + sealed
+
+
+def _open(context: ServiceContext, sealed: bytes) -> bytes | None:
+    """The stored body, or None when its key has left the keyring."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key_id, _, rest = sealed.partition(b":")
+    key = codes.keyring(context).find(key_id.decode(errors="replace"))
+    if key is None:
+        return None
+    nonce, ciphertext = rest[:_NONCE_BYTES], rest[_NONCE_BYTES:]
+    try:
+        return AESGCM(key.purpose_key(_SEAL_PURPOSE)).decrypt(nonce, ciphertext, key_id)
+    except InvalidTag:
+        return None
 
 
 @dataclass(frozen=True)
@@ -77,9 +113,13 @@ def begin_request(
                         "a request with this Idempotency-Key is still being processed",
                         code="idempotency_key_in_use",
                     )
-                return StoredResponse(
-                    row.response_status, row.response_content_type, row.response_body
-                )
+                body = _open(context, row.response_body)
+                if body is None:
+                    raise Conflict(
+                        "the stored response of this Idempotency-Key can no longer be read",
+                        code="idempotency_key_unreadable",
+                    )
+                return StoredResponse(row.response_status, row.response_content_type, body)
             connection.execute(
                 delete(idempotency_keys).where(
                     idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
@@ -118,7 +158,7 @@ def complete_request(
                 status="completed",
                 response_status=response.status,
                 response_content_type=response.content_type,
-                response_body=response.body,
+                response_body=_seal(context, response.body),
             )
         )
 

@@ -13,6 +13,7 @@ same transaction as its ledger transfer (escrow → refunds). Then it leaves:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +34,8 @@ from axokey.services.ledger import post_or_raise
 from axokey.services.visibility import visible_orders_clause
 
 CARD_REFUND_ATTEMPTS_MAX = 5
+
+logger = logging.getLogger("axokey.refunds")
 # A claimed refund whose worker died is sent again after this lease.
 SENDING_LEASE_SECONDS = 300
 
@@ -177,6 +180,18 @@ def _finish(
     now = context.now()
 
     def work(connection: Connection) -> None:
+        finished = connection.execute(
+            update(refunds)
+            .where(refunds.c.id == row.id, refunds.c.status == "sending")
+            .values(
+                status=status,
+                provider_refund_id=provider_refund_id,
+                failure_code=failure_code,
+                updated_at=now,
+            )
+        )
+        if finished.rowcount != 1:
+            return  # another worker finished it (after a lease reset): nothing twice
         if status == "succeeded":
             # The money leaves through the provider that took it in.
             post_or_raise(
@@ -193,16 +208,6 @@ def _finish(
                     )
                 ],
             )
-        connection.execute(
-            update(refunds)
-            .where(refunds.c.id == row.id, refunds.c.status == "sending")
-            .values(
-                status=status,
-                provider_refund_id=provider_refund_id,
-                failure_code=failure_code,
-                updated_at=now,
-            )
-        )
         record_event(
             connection,
             "refund.succeeded" if status == "succeeded" else "refund.failed",
@@ -223,6 +228,32 @@ def _finish(
     context.database.run(work)
 
 
+def record_refund_failure(
+    connection: Connection, context: ServiceContext, refund_id: str, failure_code: str
+) -> None:
+    row = connection.execute(select(refunds).where(refunds.c.id == refund_id)).one()
+    connection.execute(
+        update(refunds)
+        .where(refunds.c.id == refund_id)
+        .values(status="failed", failure_code=failure_code, updated_at=context.now())
+    )
+    record_event(
+        connection,
+        "refund.failed",
+        now=context.now(),
+        order=order_repository.load_order(connection, row.order_id),
+        data={
+            "refund_id": row.id,
+            "order_id": row.order_id,
+            "line_id": row.line_id,
+            "amount": row.amount,
+            "currency": row.currency,
+            "method": row.method,
+            "failure_code": failure_code,
+        },
+    )
+
+
 def _release_claim(context: ServiceContext, refund_id: str) -> None:
     """The provider could not be reached: leave the refund for a later attempt."""
     now = context.now()
@@ -238,35 +269,52 @@ def _release_claim(context: ServiceContext, refund_id: str) -> None:
 
 
 def send_card_refunds(context: ServiceContext, refund_ids: Iterable[str]) -> None:
-    """Send card refunds through their provider, outside any transaction."""
+    """Send card refunds through their provider, outside any transaction.
+
+    Called after a use case committed: whatever goes wrong here is logged and left
+    to the sweep's retry, never raised into the use case that decided the refund.
+    """
     for refund_id in refund_ids:
-        row = _claim(context, refund_id)
-        if row is None:
-            continue
-        provider = context.providers.get(row.provider) if row.provider else None
-        if provider is None or row.provider_transaction_id is None:
-            _finish(context, row, status="failed", failure_code="no_card_payment")
-            continue
         try:
-            outcome = provider.refund(
-                provider_reference=row.provider_reference,
-                transaction_id=row.provider_transaction_id,
-                amount_minor=row.amount,
-                currency=row.currency,
-                refund_id=row.id,
-            )
-        except ProviderError:
-            if row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
-                _finish(context, row, status="failed", failure_code="provider_unavailable")
-            else:
-                _release_claim(context, refund_id)
-            continue
-        if outcome.status is RefundStatus.SUCCEEDED:
-            _finish(context, row, status="succeeded", provider_refund_id=outcome.provider_refund_id)
-        elif outcome.status is RefundStatus.FAILED:
-            _finish(context, row, status="failed", failure_code=outcome.failure_code)
+            _send_card_refund(context, refund_id)
+        except Exception:  # the refund stays claimed; its lease brings it back
+            logger.exception("card refund %s: sending failed", refund_id)
+
+
+def _send_card_refund(context: ServiceContext, refund_id: str) -> None:
+    row = _claim(context, refund_id)
+    if row is None:
+        return
+    provider = context.providers.get(row.provider) if row.provider else None
+    if provider is None or row.provider_transaction_id is None:
+        _finish(context, row, status="failed", failure_code="no_card_payment")
+        return
+    try:
+        outcome = provider.refund(
+            provider_reference=row.provider_reference,
+            transaction_id=row.provider_transaction_id,
+            amount_minor=row.amount,
+            currency=row.currency,
+            refund_id=row.id,
+        )
+    except ProviderError:
+        if not provider.refunds_are_idempotent:
+            # The refund may have been paid: sending it again could pay it twice.
+            # The operator checks with the provider.
+            _finish(context, row, status="failed", failure_code="refund_outcome_unknown")
+        elif row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
+            _finish(context, row, status="failed", failure_code="provider_unavailable")
         else:
             _release_claim(context, refund_id)
+        return
+    if outcome.status is RefundStatus.SUCCEEDED:
+        _finish(context, row, status="succeeded", provider_refund_id=outcome.provider_refund_id)
+    elif outcome.status is RefundStatus.FAILED:
+        _finish(context, row, status="failed", failure_code=outcome.failure_code)
+    elif row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
+        _finish(context, row, status="failed", failure_code="refund_still_pending")
+    else:
+        _release_claim(context, refund_id)
 
 
 def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
@@ -274,12 +322,24 @@ def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
     now = context.now()
     stale = now - timedelta(seconds=SENDING_LEASE_SECONDS)
 
+    resendable = sorted(
+        name for name, provider in context.providers.items() if provider.refunds_are_idempotent
+    )
+
     def work(connection: Connection) -> list[str]:
+        stuck = select(refunds.c.id).where(
+            refunds.c.status == "sending", refunds.c.updated_at <= stale
+        )
+        resent_by = select(payments.c.id).where(payments.c.provider.in_(resendable))
         connection.execute(
             update(refunds)
-            .where(refunds.c.status == "sending", refunds.c.updated_at <= stale)
+            .where(refunds.c.id.in_(stuck), refunds.c.payment_id.in_(resent_by))
             .values(status="pending", updated_at=now)
         )
+        # A worker died while sending through a provider whose refunds are not
+        # idempotent: it may have been paid. Failed, for the operator to check.
+        for refund_id in connection.execute(stuck).scalars().all():
+            record_refund_failure(connection, context, refund_id, "refund_outcome_unknown")
         rows = connection.execute(
             select(refunds.c.id)
             .where(refunds.c.method == "card", refunds.c.status == "pending")

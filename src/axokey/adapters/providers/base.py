@@ -87,6 +87,9 @@ class RefundOutcome:
 
 class PaymentProvider(Protocol):
     name: str
+    # Whether asking for the same refund twice (same ``refund_id``) pays it once.
+    # When not, a refund whose outcome is unknown is never sent again by itself.
+    refunds_are_idempotent: bool
 
     def start_checkout(self, request: CheckoutRequest) -> CheckoutSession: ...
 

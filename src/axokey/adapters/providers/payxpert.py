@@ -60,6 +60,8 @@ class PayXpertProvider:
     """``PaymentProvider`` over Connect2Pay. Thread-safe (one ``httpx.Client``)."""
 
     name = mapping.PROVIDER_NAME
+    # Connect2Pay's refund call takes no idempotency key: never resent blindly.
+    refunds_are_idempotent = False
 
     def __init__(
         self,

@@ -77,6 +77,7 @@ class SandboxProvider:
     clock: Callable[[], datetime]
     deliver: Callable[[Mapping[str, str], bytes], None]
     name: str = "sandbox"
+    refunds_are_idempotent: bool = True  # it keeps each refund by its refund_id
 
     # --- the provider port ------------------------------------------------------
 
