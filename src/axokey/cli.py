@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
 from datetime import UTC, datetime
 from typing import Annotated
@@ -34,7 +36,10 @@ def migrate() -> None:
 
     settings = _settings()
     upgrade_database(settings.database_url)
-    console.print(f"database at head: {settings.database_url}")
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    console.print(f"database at head: {shown}")
 
 
 @app.command()
@@ -77,7 +82,27 @@ def serve(
     console.print(
         f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs"
     )
+    _hide_link_tokens_in_access_log()
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+class _LinkTokenFilter(logging.Filter):
+    """The customer's page link carries a secret (it opens the QR code): the access
+    log shows ``/orders/<id>/…`` instead of the token."""
+
+    PATTERN = re.compile(r"^(/orders/[^/?]+/)[^/?]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            arguments = list(record.args)
+            if isinstance(arguments[2], str):
+                arguments[2] = self.PATTERN.sub(r"\1…", arguments[2])
+                record.args = tuple(arguments)
+        return True
+
+
+def _hide_link_tokens_in_access_log() -> None:
+    logging.getLogger("uvicorn.access").addFilter(_LinkTokenFilter())
 
 
 @keys_app.command("create-admin")

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Row, select
 from axokey.adapters.db import ledger_store, order_repository
 from axokey.adapters.db.tables import orders, parties
 from axokey.domain import accounts
-from axokey.domain.errors import FieldError, NotFound, ValidationFailed
+from axokey.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.escrow import OrderMoney, order_money
 from axokey.domain.identifiers import new_id
 from axokey.domain.money import check_currency
@@ -251,6 +251,19 @@ def order_for_customer(context: ServiceContext, order_id: str, token: str) -> Or
         if row is None:
             raise NotFound("order not found", code="order_not_found")
         return _views(connection, context, [row], None)[0]
+
+
+def qr_payload_of(context: ServiceContext, principal: Principal, order_id: str) -> str:
+    """The order's QR payload, for its merchant and the operator."""
+    view = get_order(context, principal, order_id)
+    if not view.confidential:
+        raise Forbidden("the QR code is shown to the merchant only", code="qr_not_available")
+    if view.qr_payload is None:
+        if view.order.status is OrderStatus.AWAITING_PAYMENT:
+            raise Conflict("the QR code is issued once the order is paid", code="order_not_paid")
+        status = view.order.status.value
+        raise Conflict(f"the order is {status}: it has no QR code", code=f"order_{status}")
+    return view.qr_payload
 
 
 @dataclass(frozen=True)

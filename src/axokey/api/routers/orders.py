@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Response
 from axokey.adapters import qr_images
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
 from axokey.api.order_schemas import CheckoutIn, OrderCreate, OrderOut, PaymentOut
-from axokey.domain.errors import Conflict
 from axokey.domain.orders import Customer, Fulfilment, LineRequest, OrderStatus, PaymentMode
 from axokey.services import ordering, payments
 from axokey.services.context import ServiceContext
@@ -91,14 +90,10 @@ def order_qr(
     format: Annotated[Literal["svg", "png"], Query()] = "svg",
 ) -> Response:
     """The order's QR code (merchant and operator), SVG by default or PNG."""
-    view = ordering.get_order(context, principal, order_id)
-    if view.qr_payload is None:
-        if view.order.status is OrderStatus.AWAITING_PAYMENT:
-            raise Conflict("the QR code is issued once the order is paid", code="order_not_paid")
-        raise Conflict("the QR code is shown to the merchant only", code="qr_not_available")
+    payload = ordering.qr_payload_of(context, principal, order_id)
     if format == "png":
-        return Response(qr_images.qr_png(view.qr_payload), media_type="image/png")
-    return Response(qr_images.qr_svg(view.qr_payload), media_type="image/svg+xml")
+        return Response(qr_images.qr_png(payload), media_type="image/png")
+    return Response(qr_images.qr_svg(payload), media_type="image/svg+xml")
 
 
 @router.post("/v1/orders/{order_id}/rotate-code", response_model=OrderOut)

@@ -1,0 +1,33 @@
+"""The customer's link token never reaches the access log."""
+
+from __future__ import annotations
+
+import logging
+
+from axokey.cli import _LinkTokenFilter
+
+
+def test_the_customer_link_token_is_hidden_in_access_log_lines() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/orders/ord_1/secrettoken?x=1", "1.1", 200),
+        None,
+    )
+    assert _LinkTokenFilter().filter(record)
+    assert "secrettoken" not in record.getMessage()
+    assert "/orders/ord_1/…?x=1" in record.getMessage()
+    other = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/v1/orders/ord_1", "1.1", 200),
+        None,
+    )
+    _LinkTokenFilter().filter(other)
+    assert "/v1/orders/ord_1" in other.getMessage()
