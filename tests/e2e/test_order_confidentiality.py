@@ -26,3 +26,43 @@ def test_professionals_never_see_the_customer_link_codes_or_contact(client: Any)
         seen = ok(client.get(f"/v1/orders/{order['id']}", headers=headers))
         assert seen["customer_url"] and seen["redemption"]["short_code"]
         assert seen["customer"]["email"] == "customer@example.com"
+
+
+def test_each_professional_sees_only_its_own_share_of_the_money(client: Any) -> None:
+    world = spec_world(client)
+    world.agree("S1", 3000)
+    world.agree("S2", 2000)
+    order = delivery_order(world, "deposit")
+    world.pay(order["id"])
+    line1, line2 = order["lines"]
+
+    as_s1 = ok(client.get(f"/v1/orders/{order['id']}", headers=world.parties["S1"].headers))
+    assert [line["id"] for line in as_s1["lines"]] == [line1["id"]]
+    assert as_s1["lines"][0]["supplier_amount"] == 7000
+    assert as_s1["lines"][0]["deposit"] == 2100
+
+    as_courier = ok(client.get(f"/v1/orders/{order['id']}", headers=world.parties["C"].headers))
+    assert [line["id"] for line in as_courier["lines"]] == [line1["id"], line2["id"]]
+    for line in as_courier["lines"]:
+        assert line["commission"] is None and line["supplier_amount"] is None
+        assert line["deposit"] is None
+
+    merchant_view = world.get_order(order["id"])
+    assert [line["commission"] for line in merchant_view["lines"]] == [3000, 999]
+
+    def transfer_accounts(name: str) -> set[str]:
+        page = ok(
+            client.get(
+                f"/v1/ledger/transfers?order_id={order['id']}&limit=100",
+                headers=world.parties[name].headers,
+            )
+        )
+        return {t["debit_account_id"] for t in page["data"]} | {
+            t["credit_account_id"] for t in page["data"]
+        }
+
+    s1_payable = f"acc_payable_{world.parties['S1'].id}_EUR"
+    assert s1_payable in transfer_accounts("S1")
+    assert f"acc_payable_{world.parties['S2'].id}_EUR" not in transfer_accounts("S1")
+    assert f"acc_payable_{world.parties['M'].id}_EUR" not in transfer_accounts("C")
+    assert {s1_payable, f"acc_payable_{world.parties['S2'].id}_EUR"} <= transfer_accounts("M")

@@ -73,6 +73,9 @@ class OrderCreate(Strict):
 
 
 class LineOut(BaseModel):
+    """A line. ``supplier_amount``, ``commission``, ``deposit`` and the released and
+    refunded amounts are null for a professional who does not earn on the line."""
+
     id: str
     product_id: str
     supplier_id: str
@@ -80,16 +83,16 @@ class LineOut(BaseModel):
     quantity: int
     unit_price: int
     amount: int
-    supplier_amount: int
-    commission: int
-    deposit_bps: int
-    deposit: int
+    supplier_amount: int | None
+    commission: int | None
+    deposit_bps: int | None
+    deposit: int | None
     service_date: date | None
     deadline: datetime
     status: str
     quantity_released: int
-    released_amount: int
-    refunded_amount: int
+    released_amount: int | None
+    refunded_amount: int | None
 
 
 class AmountsOut(BaseModel):
@@ -167,18 +170,20 @@ class OrderOut(BaseModel):
                     quantity=line.quantity,
                     unit_price=line.unit_price,
                     amount=line.amount,
-                    supplier_amount=line.supplier_amount,
-                    commission=line.commission,
-                    deposit_bps=line.deposit_bps,
-                    deposit=line.deposit,
+                    supplier_amount=line.supplier_amount if shares else None,
+                    commission=line.commission if shares else None,
+                    deposit_bps=line.deposit_bps if shares else None,
+                    deposit=line.deposit if shares else None,
                     service_date=line.service_date,
                     deadline=order.line_deadline(line, grace),
                     status=line.status.value,
                     quantity_released=line.quantity_released,
-                    released_amount=line.released_amount,
-                    refunded_amount=line.refunded_amount,
+                    released_amount=line.released_amount if shares else None,
+                    refunded_amount=line.refunded_amount if shares else None,
                 )
                 for line in order.lines
+                if view.line_visible(line)
+                for shares in (view.shares_visible(line),)
             ],
             amounts=AmountsOut(
                 captured=view.money.captured,

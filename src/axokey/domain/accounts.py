@@ -66,3 +66,8 @@ def kind_of_account_id(account_id: str) -> str | None:
         if account_id.startswith(f"acc_{kind}_"):
             return kind
     return None
+
+
+def payable_account_prefix(party_id: str) -> str:
+    """What every payable account id of ``party_id`` starts with, whatever the currency."""
+    return f"acc_{PAYABLE}_{party_id}_"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from axokey.adapters.db import ledger_store
-from axokey.adapters.db.tables import ledger_transfers
-from axokey.domain.errors import Conflict
+from axokey.adapters.db.tables import ledger_transfers, orders
+from axokey.domain.accounts import payable_account_prefix
+from axokey.domain.errors import Conflict, FieldError, ValidationFailed
 from axokey.domain.escrow import verify_order_escrows
 from axokey.domain.ledger import (
     BatchOutcome,
@@ -103,10 +104,38 @@ def expire_pending_transfers(context: ServiceContext, *, batch_size: int = 200) 
 
 
 def list_transfers(
-    context: ServiceContext, *, order_id: str | None, limit: int, starting_after: str | None
+    context: ServiceContext,
+    principal: Principal,
+    *,
+    order_id: str | None,
+    limit: int,
+    starting_after: str | None,
 ) -> tuple[list[Transfer], bool]:
+    """Transfers, oldest first. The operator sees all; the order's merchant all of
+    one order; a supplier, courier or store the transfers of one order that move
+    its own money."""
+    query = select(ledger_transfers).order_by(ledger_transfers.c.seq)
     with context.database.read() as connection:
-        query = select(ledger_transfers).order_by(ledger_transfers.c.seq)
+        if not principal.is_admin:
+            if order_id is None:
+                raise ValidationFailed(
+                    "parties list the transfers of one order",
+                    code="order_id_required",
+                    errors=[FieldError("order_id", "required unless with the admin key")],
+                )
+            require_visible_order(connection, principal, order_id)
+            merchant_id = connection.execute(
+                select(orders.c.merchant_id).where(orders.c.id == order_id)
+            ).scalar()
+            if principal.party_id != merchant_id:
+                assert principal.party_id is not None
+                own = payable_account_prefix(principal.party_id)
+                query = query.where(
+                    or_(
+                        ledger_transfers.c.debit_account_id.startswith(own, autoescape=True),
+                        ledger_transfers.c.credit_account_id.startswith(own, autoescape=True),
+                    )
+                )
         if order_id is not None:
             query = query.where(ledger_transfers.c.order_id == order_id)
         if starting_after is not None:
@@ -118,8 +147,3 @@ def list_transfers(
         rows = connection.execute(query.limit(limit + 1)).all()
     transfers = [ledger_store.transfer_from_row(row) for row in rows[:limit]]
     return transfers, len(rows) > limit
-
-
-def require_order_party(context: ServiceContext, principal: Principal, order_id: str) -> None:
-    with context.database.read() as connection:
-        require_visible_order(connection, principal, order_id)

@@ -23,6 +23,7 @@ from axokey.domain.orders import (
     LineRequest,
     Order,
     OrderLimits,
+    OrderLine,
     OrderStatus,
     PaymentMode,
     build_lines,
@@ -67,6 +68,15 @@ class OrderView:
     customer_url: str | None
     qr_payload: str | None
     short_code: str | None
+    # A supplier sees its own lines only; couriers and stores see every line to
+    # hand over, but not what the merchant and the suppliers earn on them.
+    supplier_viewer: str | None = None
+
+    def line_visible(self, line: OrderLine) -> bool:
+        return self.supplier_viewer is None or line.supplier_id == self.supplier_viewer
+
+    def shares_visible(self, line: OrderLine) -> bool:
+        return self.confidential or line.supplier_id == self.supplier_viewer
 
 
 def order_limits(context: ServiceContext) -> OrderLimits:
@@ -223,6 +233,9 @@ def _views(
                 customer_url(context, order.id) if show_code else None,
                 payload,
                 short,
+                principal.party_id
+                if principal is not None and principal.role is Role.SUPPLIER
+                else None,
             )
         )
     return views

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
 from axokey.api.schemas import TransferOut
-from axokey.domain.errors import Forbidden
 from axokey.services import ledger
 
 router = APIRouter(tags=["ledger"])
@@ -21,13 +20,10 @@ def list_transfers(
     page: PageDep,
     order_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[TransferOut]:
-    """Transfers, oldest first. The operator sees all; a party only those of an
-    order it takes part in (``order_id`` required)."""
-    if not principal.is_admin:
-        if order_id is None:
-            raise Forbidden("parties list the transfers of one order: pass order_id")
-        ledger.require_order_party(context, principal, order_id)
+    """Transfers, oldest first. The operator sees all; the order's merchant all of
+    one order (``order_id`` required); a supplier, courier or store those of one
+    order that move its own money."""
     transfers, has_more = ledger.list_transfers(
-        context, order_id=order_id, limit=page.limit, starting_after=page.starting_after
+        context, principal, order_id=order_id, limit=page.limit, starting_after=page.starting_after
     )
     return Page[TransferOut](data=[TransferOut.of(t) for t in transfers], has_more=has_more)
