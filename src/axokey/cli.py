@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from axokey.config import Settings, load_settings
+from axokey.services.context import ServiceContext
 
 app = typer.Typer(help="AXOKEY: escrow payments for safe drop shipping.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -27,6 +28,18 @@ errors = Console(stderr=True)
 
 def _settings() -> Settings:
     return load_settings()
+
+
+def _context(settings: Settings, *, with_providers: bool = True) -> ServiceContext:
+    """The services' context, or a clear message and exit 2 when it cannot be built
+    (no signing keys, a bad database URL)."""
+    from axokey.api.app import build_context
+
+    try:
+        return build_context(settings, with_providers=with_providers)
+    except ValueError as error:
+        errors.print(f"axokey: {error}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -52,7 +65,7 @@ def serve(
     import uvicorn
 
     from axokey.adapters.db.migrations import upgrade_database
-    from axokey.api.app import build_context, create_app
+    from axokey.api.app import create_app
 
     settings = _settings()
     if settings.admin_key is None:
@@ -71,7 +84,7 @@ def serve(
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
     upgrade_database(settings.database_url)
-    context = build_context(settings)
+    context = _context(settings)
     if demo:
         from axokey.services.demo import seed_demo
 
@@ -116,10 +129,9 @@ def create_admin() -> None:
 @ledger_app.command("check")
 def ledger_check() -> None:
     """Verify every ledger invariant over the whole database (exit 1 on violation)."""
-    from axokey.api.app import build_context
     from axokey.services.ledger import check_ledger
 
-    context = build_context(_settings(), with_providers=False)
+    context = _context(_settings(), with_providers=False)
     try:
         violations = check_ledger(context)
     finally:
@@ -144,7 +156,6 @@ def sweep(
     ] = None,
 ) -> None:
     """Refund what is past its deadline; expire pending transfers; retry card refunds."""
-    from axokey.api.app import build_context
     from axokey.services.sweeping import sweep as run_sweep
 
     settings = _settings()
@@ -152,7 +163,7 @@ def sweep(
     if when is not None and settings.provider != "sandbox" and when > datetime.now(UTC):
         errors.print("--as-of in the future is only allowed with the sandbox provider")
         raise typer.Exit(2)
-    context = build_context(settings)
+    context = _context(settings)
     try:
         report = run_sweep(context, as_of=when)
     finally:

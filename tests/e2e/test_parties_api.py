@@ -208,3 +208,20 @@ def test_a_replayable_response_keeps_no_secret_in_clear(client: Any, context: An
     assert stored and all(api_key.encode() not in body for body in stored)
     replay = client.post("/v1/parties", json={"role": "merchant", "name": "M"}, headers=headers)
     assert replay.json()["api_key"] == api_key
+
+
+def test_made_up_keys_do_not_each_buy_a_fresh_burst(context: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from axokey.api.app import create_app
+
+    context.settings.rate_limit_requests_per_second = 0.001
+    context.settings.rate_limit_burst_requests = 2
+    with TestClient(create_app(context=context)) as limited:
+        statuses = [
+            limited.get("/v1/me", headers=bearer(f"axk_merchant_fake{n}")).status_code
+            for n in range(12)
+        ]
+    # Each made-up key is refused (401) until the address's own limit (4 × 2) is spent.
+    assert statuses[:8] == [401] * 8
+    assert set(statuses[8:]) == {429}

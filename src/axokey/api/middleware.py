@@ -13,6 +13,7 @@ import re
 import threading
 import time
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -94,30 +95,32 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
+ADDRESS_RATE_FACTOR = 4
+
+
 class TokenBuckets:
-    """A token bucket per caller (API-key hash or client address), in memory."""
+    """A token bucket per caller, in memory, the least recently seen evicted first."""
 
     MAX_BUCKETS = 100_000
 
     def __init__(self, rate_per_second: float, burst: int) -> None:
+        assert rate_per_second > 0 and burst >= 1, "a rate limit needs a positive rate"
         self.rate = rate_per_second
         self.burst = burst
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def take(self, caller: str) -> float:
         """0 when allowed; otherwise the seconds to wait."""
         now = time.monotonic()
         with self._lock:
-            tokens, updated = self._buckets.get(caller, (float(self.burst), now))
+            tokens, updated = self._buckets.pop(caller, (float(self.burst), now))
             tokens = min(float(self.burst), tokens + (now - updated) * self.rate)
-            if tokens < 1:
-                self._buckets[caller] = (tokens, now)
-                return (1 - tokens) / self.rate
-            if len(self._buckets) >= self.MAX_BUCKETS and caller not in self._buckets:
-                self._buckets.clear()  # bounded memory; a reset only grants a fresh burst
-            self._buckets[caller] = (tokens - 1, now)
-            return 0.0
+            allowed = tokens >= 1
+            self._buckets[caller] = (tokens - 1 if allowed else tokens, now)
+            while len(self._buckets) > self.MAX_BUCKETS:
+                self._buckets.popitem(last=False)
+            return 0.0 if allowed else (1 - tokens) / self.rate
 
 
 # A JSON ``\u0000`` escape: preceded by an even number of backslashes (each pair an
@@ -154,6 +157,12 @@ class ApiGuardMiddleware:
         self.buckets = TokenBuckets(
             settings.rate_limit_requests_per_second, settings.rate_limit_burst_requests
         )
+        # Per client address too, with more room (several parties may share one
+        # address): made-up keys cannot each buy a fresh burst.
+        self.address_buckets = TokenBuckets(
+            settings.rate_limit_requests_per_second * ADDRESS_RATE_FACTOR,
+            settings.rate_limit_burst_requests * ADDRESS_RATE_FACTOR,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -176,7 +185,7 @@ class ApiGuardMiddleware:
             if authorization
             else f"ip:{client[0]}"
         )
-        wait_seconds = self.buckets.take(caller)
+        wait_seconds = self.address_buckets.take(f"ip:{client[0]}") or self.buckets.take(caller)
         if wait_seconds > 0:
             await send_problem(
                 send,

@@ -16,7 +16,8 @@ from axokey.services.redeeming import Redemption
 from axokey.services.refunding import Refund
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT_MINOR)]
+# Strict: amounts and quantities are JSON integers, never "500" or 1.0.
+Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT_MINOR, strict=True)]
 
 # Dates and times far from now would overflow the deadline arithmetic (a day or
 # a grace period added or taken away): refuse them as bad input.
@@ -53,7 +54,7 @@ class LineIn(Strict):
     product_id: Id
     # Checked by the domain (1 to the configured maximum, code invalid_quantity);
     # the schema only bounds it.
-    quantity: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+    quantity: Annotated[int, Field(ge=-1_000_000, le=1_000_000, strict=True)]
     unit_price: Amount | None = None
     service_date: Day | None = None
 
@@ -290,7 +291,7 @@ class RedemptionPreviewOut(BaseModel):
 
 class HandoverIn(Strict):
     line_id: Id
-    quantity: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000, strict=True)] | None = None
 
 
 Gtin = Annotated[str, StringConstraints(min_length=1, max_length=14, pattern=r"^\s*[0-9]+\s*$")]

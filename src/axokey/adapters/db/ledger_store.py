@@ -257,7 +257,8 @@ def transfers_of_orders(
 
 
 def expired_pending_ids(connection: Connection, now: datetime, limit: int) -> list[str]:
-    """Pending transfers whose deadline has passed and that nothing resolved yet."""
+    """Pending transfers outside orders whose deadline has passed and that nothing
+    resolved yet."""
     resolution = ledger_transfers.alias("resolution")
     rows = connection.execute(
         select(ledger_transfers.c.id)
@@ -269,6 +270,9 @@ def expired_pending_ids(connection: Connection, now: datetime, limit: int) -> li
             ledger_transfers.c.timeout_at.is_not(None),
             ledger_transfers.c.timeout_at <= now,
             resolution.c.id.is_(None),
+            # An order's holds are ended by the order's own rules (the sweep refunds
+            # the line in the same transaction); only holds outside orders end here.
+            ledger_transfers.c.order_id.is_(None),
         )
         .order_by(ledger_transfers.c.timeout_at)
         .limit(limit)
