@@ -332,7 +332,8 @@ class OrderLifecycle(RuleBasedStateMachine):
     def _pay(self, order: OrderModel, card: str) -> None:
         now = self.now()
         merchant = self.principals["M"]
-        if now >= order.redeem_by:
+        # Payable only while no line is past its deadline (its hold could not be made).
+        if any(now >= line.deadline for line in order.lines):
             before = self.counts()
             try:
                 payments.start_checkout(self.context, merchant, order.id, None)
@@ -499,7 +500,11 @@ class OrderLifecycle(RuleBasedStateMachine):
             elif complete:
                 order.fee_status = "refunded"
                 line_refunds.append(("fee", order.fee))
-        order.status = "completed" if order.all_closed() else "partially_redeemed"
+        if order.all_closed():
+            order.status = "completed"
+        elif any(line.status == "released" for line in order.lines):
+            order.status = "partially_redeemed"
+        # Lines only declared missing leave a paid order paid.
 
         settlement = redemption.settlement
         assert [
@@ -544,9 +549,9 @@ class OrderLifecycle(RuleBasedStateMachine):
         assert order.code is not None
         mine = order.responsible(professional)
         try:
-            _, lines = redeeming.preview_redemption(
+            lines = redeeming.preview_redemption(
                 self.context, self.principals[professional], order.code
-            )
+            ).lines
         except AxokeyError as error:
             assert not mine and (error.status, error.code) == (403, "not_your_order")
             return

@@ -111,6 +111,13 @@ def preview(
     ]
 
 
+def courier_fee_releasable(order: Order, by: Professional) -> int:
+    """The delivery fee that ``by``'s first hand-over would release (0 for others)."""
+    if by.role is Role.COURIER and order.fee_status is FeeStatus.HELD:
+        return order.delivery_fee
+    return 0
+
+
 def _post(order: Order, line: OrderLine, leg: str, amount: int) -> TransferRequest:
     """Post a hold (in full, or in part: the rest goes back to the escrow), or void
     it when nothing of it is released."""

@@ -54,6 +54,12 @@ def customer_link_token(context: ServiceContext, order_id: str) -> str:
     return _link_token(keyring(context).signing_key, order_id)
 
 
+def customer_url(context: ServiceContext, order_id: str) -> str:
+    """The customer's page: the order, then its QR code (the link is the credential)."""
+    base = context.settings.public_base_url.rstrip("/")
+    return f"{base}/orders/{order_id}/{customer_link_token(context, order_id)}"
+
+
 def customer_link_matches(context: ServiceContext, order_id: str, token: str) -> bool:
     """Whether ``token`` opens this order's page, under any key of the keyring."""
     return any(
@@ -66,13 +72,14 @@ def sandbox_notification_key(context: ServiceContext) -> bytes:
     return keyring(context).signing_key.purpose_key(_SANDBOX_PURPOSE)
 
 
-def order_id_for_code(connection: Connection, context: ServiceContext, text: str) -> str:
-    """The order a scanned or typed code belongs to.
+def read_code(context: ServiceContext, text: str) -> redemption_codes.ReadCode:
+    """A scanned or typed code, verified (signature, check symbol) without the
+    database. Unknown, forged, tampered codes raise ``UnknownCode``."""
+    return redemption_codes.read_code(keyring(context), text)
 
-    The code is verified (signature, check symbol) before the database is asked.
-    Unknown, forged, tampered and rotated-away codes all raise ``UnknownCode``.
-    """
-    code = redemption_codes.read_code(keyring(context), text)
+
+def order_id_of(connection: Connection, code: redemption_codes.ReadCode) -> str:
+    """The order a verified code belongs to; rotated-away codes match none."""
     if code.reference is not None:
         condition = orders.c.qr_reference == code.reference.hex()
     else:

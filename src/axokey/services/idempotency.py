@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Connection, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from axokey.adapters.db.engine import insert_ignoring_conflicts
 from axokey.adapters.db.tables import idempotency_keys
 from axokey.domain.errors import Conflict, ValidationFailed
 from axokey.services import codes
@@ -81,10 +81,6 @@ def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def _insert(connection: Connection):  # type: ignore[no-untyped-def]
-    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-
-
 def begin_request(
     context: ServiceContext, *, scope: str, key: str, fingerprint: str
 ) -> StoredResponse | None:
@@ -126,8 +122,7 @@ def begin_request(
                 )
             )
         result = connection.execute(
-            _insert(connection)(idempotency_keys)
-            .values(
+            insert_ignoring_conflicts(connection, idempotency_keys, ["scope", "key"]).values(
                 scope=scope,
                 key=key,
                 request_hash=fingerprint,
@@ -135,7 +130,6 @@ def begin_request(
                 created_at=now,
                 expires_at=expires_at,
             )
-            .on_conflict_do_nothing(index_elements=["scope", "key"])
         )
         if result.rowcount == 0:
             raise Conflict(

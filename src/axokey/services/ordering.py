@@ -84,7 +84,7 @@ def order_limits(context: ServiceContext) -> OrderLimits:
     return OrderLimits(
         lines_max=settings.order_lines_max,
         quantity_max=settings.line_quantity_max,
-        grace=timedelta(seconds=settings.itinerary_grace_seconds),
+        grace=settings.itinerary_grace,
         default_redeem_window=timedelta(seconds=settings.default_redeem_window_seconds),
     )
 
@@ -197,8 +197,7 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
 
 
 def customer_url(context: ServiceContext, order_id: str) -> str:
-    base = context.settings.public_base_url.rstrip("/")
-    return f"{base}/orders/{order_id}/{customer_token(context, order_id)}"
+    return codes.customer_url(context, order_id)
 
 
 def money_of(connection: Connection, order: Order) -> OrderMoney:
@@ -342,7 +341,7 @@ def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -
             order,
             by_merchant_id=principal.party_id or "",
             now=now,
-            grace=order_limits(context).grace,
+            grace=context.settings.itinerary_grace,
         )
         if settlement.transfers:
             post_or_raise(connection, context, settlement.transfers, now=now)

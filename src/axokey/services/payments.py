@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Row, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from axokey.adapters.db import ledger_store, order_repository
+from axokey.adapters.db.engine import insert_ignoring_conflicts
 from axokey.adapters.db.tables import orders, payments, provider_notifications
 from axokey.adapters.providers.base import (
     CheckoutRequest,
@@ -41,6 +41,8 @@ from axokey.services.ledger import post_or_raise
 from axokey.services.parties import require_role
 
 PAYMENT_ATTEMPTS_PER_ORDER_MAX = 20
+# A provider's event id is unique per provider: it is processed once.
+NOTIFICATION_KEY = ["provider", "event_id"]
 
 logger = logging.getLogger("axokey.payments")
 
@@ -104,7 +106,7 @@ def start_checkout_for_customer(context: ServiceContext, order_id: str, token: s
     """The customer, from the order page's link, starts (or retries) a payment."""
     if not codes.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
-    return_url = f"{context.settings.public_base_url.rstrip('/')}/orders/{order_id}/{token}"
+    return_url = codes.customer_url(context, order_id)
     return _start_checkout(context, order_id, return_url, merchant_id=None)
 
 
@@ -246,11 +248,25 @@ def enabled_sandbox(context: ServiceContext) -> SandboxProvider:
     return provider
 
 
+def pay_in_sandbox(
+    context: ServiceContext, payment_id: str, card_number: str, otp: str | None
+) -> Payment:
+    """Sandbox only: play the customer on the hosted page — a card, and the 3-D
+    Secure one-time code when the card asks for one."""
+    sandbox = enabled_sandbox(context)
+    provider, reference = provider_reference_of(context, payment_id)
+    if provider != sandbox.name:
+        raise Conflict("this payment is not a sandbox payment", code="not_a_sandbox_payment")
+    if sandbox.fetch_status(reference).status is PaymentStatus.REQUIRES_ACTION:
+        if otp is None:
+            raise Conflict("the 3-D Secure challenge needs the one-time code", code="otp_required")
+        sandbox.complete_challenge(reference, otp)
+    else:
+        sandbox.submit_card(reference, card_number, otp)
+    return payment_by_reference(context, sandbox.name, reference)
+
+
 # --- notifications -----------------------------------------------------------
-
-
-def _insert(connection: Connection):  # type: ignore[no-untyped-def]
-    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
 
 
 def receive_notification(
@@ -273,8 +289,9 @@ def receive_notification(
 
         def store_rejected(connection: Connection) -> None:
             connection.execute(
-                _insert(connection)(provider_notifications)
-                .values(
+                insert_ignoring_conflicts(
+                    connection, provider_notifications, ["provider", "event_id"]
+                ).values(
                     provider=provider_name,
                     event_id=f"rejected:{digest}",
                     body=body,
@@ -282,7 +299,6 @@ def receive_notification(
                     detail=reason,
                     received_at=now,
                 )
-                .on_conflict_do_nothing(index_elements=["provider", "event_id"])
             )
 
         context.database.run(store_rejected)
@@ -290,8 +306,9 @@ def receive_notification(
 
     def store(connection: Connection) -> bool:
         inserted = connection.execute(
-            _insert(connection)(provider_notifications)
-            .values(
+            insert_ignoring_conflicts(
+                connection, provider_notifications, ["provider", "event_id"]
+            ).values(
                 provider=provider_name,
                 event_id=notification.event_id,
                 provider_reference=notification.provider_reference,
@@ -299,7 +316,6 @@ def receive_notification(
                 status="received",
                 received_at=now,
             )
-            .on_conflict_do_nothing(index_elements=["provider", "event_id"])
         )
         if inserted.rowcount == 1:
             return True

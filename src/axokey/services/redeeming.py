@@ -26,6 +26,7 @@ from axokey.domain.redemption import (
     Handover,
     LinePreview,
     Professional,
+    courier_fee_releasable,
     preview,
     redeem,
     responsible_lines,
@@ -57,18 +58,26 @@ def _professional(principal: Principal) -> Professional:
 
 
 def _grace(context: ServiceContext) -> timedelta:
-    return timedelta(seconds=context.settings.itinerary_grace_seconds)
+    return context.settings.itinerary_grace
+
+
+@dataclass(frozen=True)
+class RedemptionPreview:
+    order: Order
+    lines: list[LinePreview]
+    courier_fee: int
 
 
 def preview_redemption(
     context: ServiceContext, principal: Principal, code: str
-) -> tuple[Order, list[LinePreview]]:
+) -> RedemptionPreview:
     by = _professional(principal)
+    read = codes.read_code(context, code)  # verified before the database is asked
     with context.database.read() as connection:
-        order_id = codes.order_id_for_code(connection, context, code)
-        order = order_repository.load_order(connection, order_id)
+        order = order_repository.load_order(connection, codes.order_id_of(connection, read))
     assert order is not None
-    return order, preview(order, by, now=context.now(), grace=_grace(context))
+    lines = preview(order, by, now=context.now(), grace=_grace(context))
+    return RedemptionPreview(order, lines, courier_fee_releasable(order, by))
 
 
 def handovers_from_gtins(order: Order, mine: list[OrderLine], gtins: list[str]) -> list[Handover]:
@@ -118,8 +127,10 @@ def redeem_order(
     by = _professional(principal)
     redemption_id = new_id("rdm")
 
+    read = codes.read_code(context, code)  # verified before any lock is taken
+
     def work(connection: Connection) -> tuple[Redemption, list[str]]:
-        order_id = codes.order_id_for_code(connection, context, code)
+        order_id = codes.order_id_of(connection, read)
         order = order_repository.load_order(connection, order_id, lock=True)
         assert order is not None
         now = context.now()

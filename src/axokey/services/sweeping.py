@@ -23,11 +23,14 @@ from axokey.adapters.db import order_repository
 from axokey.adapters.db.tables import order_lines, orders
 from axokey.domain.errors import AxokeyError
 from axokey.domain.orders import OPEN_STATUSES, LineStatus
+from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import expire_due
 from axokey.services import idempotency, refunding
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import expire_pending_transfers, post_or_raise
+from axokey.services.parties import require_role
+from axokey.services.payments import enabled_sandbox
 
 logger = logging.getLogger("axokey.sweep")
 
@@ -101,7 +104,7 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     # order that fell due while it ran (whose own expiry would then be refused).
     now = as_of if as_of is not None else context.now()
     context = replace(context, clock=lambda: now)
-    grace = timedelta(seconds=context.settings.itinerary_grace_seconds)
+    grace = context.settings.itinerary_grace
     batch = context.settings.sweep_batch_size
     settled = lines = amount = failed = 0
     after: str | None = None
@@ -129,3 +132,10 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)
     return SweepReport(now, settled, lines, amount, expired, retried, failed)
+
+
+def sandbox_sweep(context: ServiceContext, principal: Principal, *, as_of: datetime) -> SweepReport:
+    """Sandbox only (operator): the sweep as if the clock read ``as_of``."""
+    require_role(principal, Role.ADMIN)
+    enabled_sandbox(context)
+    return sweep(context, as_of=as_of)

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 
@@ -83,8 +84,13 @@ def _configure_sqlite(engine: Engine, busy_timeout_seconds: float) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def is_sqlite(engine_or_connection: Engine | Connection) -> bool:
-    return engine_or_connection.dialect.name == "sqlite"
+def insert_ignoring_conflicts(
+    connection: Connection, table: Table, index_elements: list[str]
+) -> Insert:
+    """``INSERT … ON CONFLICT (index_elements) DO NOTHING`` in this connection's
+    dialect (PostgreSQL and SQLite spell it the same; SQLAlchemy needs each one's)."""
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def _is_retryable(error: DBAPIError) -> bool:

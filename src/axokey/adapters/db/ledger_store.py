@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, Row, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from axokey.adapters.db.engine import insert_ignoring_conflicts
 from axokey.adapters.db.tables import ledger_accounts, ledger_transfers
 from axokey.domain.ledger import (
     Account,
@@ -59,10 +59,6 @@ def transfer_from_row(row: Row) -> Transfer:  # type: ignore[type-arg]
     )
 
 
-def _insert(connection: Connection):  # type: ignore[no-untyped-def]
-    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-
-
 def ensure_accounts(connection: Connection, accounts: Iterable[Account], now: datetime) -> None:
     """Create the accounts that do not exist yet (idempotent, race-free)."""
     rows = [
@@ -83,7 +79,7 @@ def ensure_accounts(connection: Connection, accounts: Iterable[Account], now: da
     ]
     if not rows:
         return
-    statement = _insert(connection)(ledger_accounts).on_conflict_do_nothing(index_elements=["id"])
+    statement = insert_ignoring_conflicts(connection, ledger_accounts, ["id"])
     connection.execute(statement, rows)
 
 

@@ -6,10 +6,7 @@ from fastapi import APIRouter, Request
 
 from axokey.api.deps import ContextDep, PrincipalDep
 from axokey.api.order_schemas import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
-from axokey.domain.errors import Conflict
-from axokey.domain.parties import Role
 from axokey.services import payments, sweeping
-from axokey.services.parties import require_role
 
 router = APIRouter(tags=["payments"])
 
@@ -38,24 +35,11 @@ async def provider_notification(
 @router.post("/v1/sandbox/payments/{payment_id}/pay", response_model=PaymentOut, tags=["sandbox"])
 def sandbox_pay(payment_id: str, body: SandboxPayIn, context: ContextDep) -> PaymentOut:
     """Sandbox only: play the customer on the hosted page (test cards in API.md)."""
-    sandbox = payments.enabled_sandbox(context)
-    provider, reference = payments.provider_reference_of(context, payment_id)
-    if provider != "sandbox":
-        raise Conflict("this payment is not a sandbox payment", code="not_a_sandbox_payment")
-    state = sandbox.fetch_status(reference)
-    if state.status.value == "requires_action":
-        if body.otp is None:
-            raise Conflict("the 3-D Secure challenge needs the one-time code", code="otp_required")
-        sandbox.complete_challenge(reference, body.otp)
-    else:
-        sandbox.submit_card(reference, body.card_number, body.otp)
-    return PaymentOut.of(payments.payment_by_reference(context, "sandbox", reference))
+    return PaymentOut.of(payments.pay_in_sandbox(context, payment_id, body.card_number, body.otp))
 
 
 @router.post("/v1/sandbox/sweep", response_model=SweepOut, tags=["sandbox"])
 def sandbox_sweep(body: SandboxSweepIn, context: ContextDep, principal: PrincipalDep) -> SweepOut:
     """Sandbox only (operator): run the sweep as if the clock read ``as_of``."""
-    require_role(principal, Role.ADMIN)
-    payments.enabled_sandbox(context)
-    report = sweeping.sweep(context, as_of=body.as_of)
+    report = sweeping.sandbox_sweep(context, principal, as_of=body.as_of)
     return SweepOut(**report.__dict__)

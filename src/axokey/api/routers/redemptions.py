@@ -12,8 +12,6 @@ from axokey.api.order_schemas import (
     RedemptionPreviewIn,
     RedemptionPreviewOut,
 )
-from axokey.domain.orders import FeeStatus
-from axokey.domain.parties import Role
 from axokey.domain.redemption import Handover
 from axokey.services import redeeming
 
@@ -25,7 +23,8 @@ def preview(
     body: RedemptionPreviewIn, context: ContextDep, principal: PrincipalDep
 ) -> RedemptionPreviewOut:
     """What this professional may hand over for a scanned code, and what it would release."""
-    order, lines = redeeming.preview_redemption(context, principal, body.code)
+    found = redeeming.preview_redemption(context, principal, body.code)
+    order = found.order
     return RedemptionPreviewOut(
         order_id=order.id,
         order_status=order.status.value,
@@ -41,11 +40,9 @@ def preview(
                 releasable_commission=item.releasable_commission,
                 gtin=item.line.gtin,
             )
-            for item in lines
+            for item in found.lines
         ],
-        courier_fee=order.delivery_fee
-        if principal.role is Role.COURIER and order.fee_status is FeeStatus.HELD
-        else 0,
+        courier_fee=found.courier_fee,
     )
 
 
