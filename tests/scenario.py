@@ -215,3 +215,19 @@ def money_snapshot(world: World, context: Any) -> dict[str, Any]:
             for table in (ledger_transfers, refunds, redemptions)
         }
     return {"balances": world.balances(), "accounts": accounts, "counts": counts}
+
+
+def world_for(client: Any, mode: str) -> World:
+    """SPEC.md's world; in deposit mode with the agreements of example B."""
+    world = spec_world(client)
+    if mode == "deposit":
+        world.agree("S1", 3000)
+        world.agree("S2", 2000)
+    return world
+
+
+def paid_delivery(world: World, mode: str) -> Any:
+    """Examples A/B's delivery order, paid."""
+    order = delivery_order(world, mode)
+    world.pay(order["id"])
+    return world.get_order(order["id"])

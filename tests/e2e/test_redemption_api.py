@@ -33,25 +33,13 @@ from tests.scenario import (
     delivery_order,
     money_snapshot,
     ok,
+    paid_delivery,
     spec_world,
+    world_for,
 )
 
 ZERO = {"held": 0, "available": 0, "paid_out": 0}
 CUSTOMER_IBAN = "FR7630006000011234567890189"
-
-
-def world_for(client: Any, mode: str) -> World:
-    world = spec_world(client)
-    if mode == "deposit":
-        world.agree("S1", 3000)
-        world.agree("S2", 2000)
-    return world
-
-
-def paid_delivery(world: World, mode: str) -> Any:
-    order = delivery_order(world, mode)
-    world.pay(order["id"])
-    return world.get_order(order["id"])
 
 
 def refused(world: World, as_party: str, code: str, status: int, expected: str, **body: Any) -> Any:

@@ -15,26 +15,20 @@ from typer.testing import CliRunner
 from axokey.cli import app as cli_app
 from axokey.services.ledger import check_ledger
 from tests.conftest import ADMIN, ADMIN_KEY
-from tests.scenario import World, delivery_order, money_snapshot, ok, spec_world
+from tests.scenario import (
+    World,
+    delivery_order,
+    money_snapshot,
+    ok,
+    paid_delivery,
+    spec_world,
+    world_for,
+)
 
 ZERO = {"held": 0, "available": 0, "paid_out": 0}
 # line 1 (2 × P1), line 2 (1 × P2), courier fee: what a refund gives back per mode.
 REFUNDS = {"escrow": (10000, 2999, 590), "deposit": (10000 - 2100, 2999 - 400, 590)}
 DEPOSITS = {"escrow": (0, 0), "deposit": (2100, 400)}
-
-
-def world_for(client: Any, mode: str) -> World:
-    world = spec_world(client)
-    if mode == "deposit":
-        world.agree("S1", 3000)
-        world.agree("S2", 2000)
-    return world
-
-
-def paid_delivery(world: World, mode: str) -> Any:
-    order = delivery_order(world, mode)
-    world.pay(order["id"])
-    return world.get_order(order["id"])
 
 
 def deadline_of(order: Any) -> datetime:
