@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
@@ -24,6 +25,10 @@ app.add_typer(ledger_app, name="ledger")
 
 console = Console()
 errors = Console(stderr=True)
+
+
+def _new_admin_key() -> str:
+    return "axk_admin_" + secrets.token_urlsafe(32)
 
 
 def _settings() -> Settings:
@@ -70,10 +75,11 @@ def serve(
     settings = _settings()
     if settings.admin_key is None:
         # A fresh demo must work with zero configuration: make a key and say it.
-        settings.admin_key = "axk_admin_" + secrets.token_urlsafe(32)
-        os.environ["AXOKEY_ADMIN_KEY"] = settings.admin_key
+        generated = _new_admin_key()
+        settings.admin_key = SecretStr(generated)
+        os.environ["AXOKEY_ADMIN_KEY"] = generated
         console.print(
-            f"[bold]AXOKEY_ADMIN_KEY[/bold] (generated for this run): {settings.admin_key}",
+            f"[bold]AXOKEY_ADMIN_KEY[/bold] (generated for this run): {generated}",
             soft_wrap=True,
         )
         console.print(
@@ -121,7 +127,7 @@ def _hide_link_tokens_in_access_log() -> None:
 @keys_app.command("create-admin")
 def create_admin() -> None:
     """Print a new random admin key to put in AXOKEY_ADMIN_KEY."""
-    key = "axk_admin_" + secrets.token_urlsafe(32)
+    key = _new_admin_key()
     console.print(key, soft_wrap=True)
     errors.print("Set it as AXOKEY_ADMIN_KEY for `axokey serve`; it is not stored anywhere.")
 

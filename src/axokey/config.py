@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,18 +13,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AXOKEY_", extra="ignore")
 
     database_url: str = "sqlite:///./axokey.db"
-    admin_key: str | None = None
+    # Secrets never show in a repr or a log line: read them with .get_secret_value().
+    admin_key: SecretStr | None = None
     provider: Literal["sandbox", "payxpert"] = "sandbox"
     # Public base URL used in links given to customers (checkout, order page).
     public_base_url: str = "http://127.0.0.1:8000"
     # Secret for signing QR tokens and the sandbox's notifications. Derived from
     # the admin key when unset, so a demo runs with zero configuration; set it in
     # production. Format: "kid:secret[,kid:secret...]"; the first signs.
-    signing_keys: str | None = None
+    signing_keys: SecretStr | None = None
 
     payxpert_base_url: str = "https://connect2.payxpert.com"
     payxpert_originator: str | None = None
-    payxpert_password: str | None = None
+    payxpert_password: SecretStr | None = None
     provider_http_timeout_seconds: float = 10.0
 
     request_body_max_bytes: int = 256 * 1024
@@ -41,6 +42,11 @@ class Settings(BaseSettings):
     sweep_batch_size: int = 200
     database_busy_timeout_seconds: float = 30.0
     database_pool_size: int = 10
+
+    def secret(self, name: str) -> str | None:
+        """A secret setting's value (``admin_key``, ``signing_keys``, ...), or None."""
+        value = getattr(self, name)
+        return value.get_secret_value() if isinstance(value, SecretStr) else value
 
     @property
     def itinerary_grace(self) -> timedelta:

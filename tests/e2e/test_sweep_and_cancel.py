@@ -207,7 +207,7 @@ def _cli_env(context: Any) -> dict[str, str]:
     return {
         "AXOKEY_DATABASE_URL": settings.database_url,
         "AXOKEY_ADMIN_KEY": ADMIN_KEY,
-        "AXOKEY_SIGNING_KEYS": settings.signing_keys,
+        "AXOKEY_SIGNING_KEYS": settings.secret("signing_keys"),
         "AXOKEY_PROVIDER": "sandbox",
         "AXOKEY_PUBLIC_BASE_URL": settings.public_base_url,
     }

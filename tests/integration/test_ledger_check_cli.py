@@ -37,7 +37,7 @@ def ledger_check(settings: Settings, tmp_path: Path) -> subprocess.CompletedProc
         **os.environ,
         "AXOKEY_DATABASE_URL": settings.database_url,
         # The command builds the whole service context, whose providers need keys.
-        "AXOKEY_SIGNING_KEYS": settings.signing_keys or "",
+        "AXOKEY_SIGNING_KEYS": settings.secret("signing_keys") or "",
         "COLUMNS": "200",
     }
     return subprocess.run(

@@ -31,3 +31,16 @@ def test_the_customer_link_token_is_hidden_in_access_log_lines() -> None:
     )
     _LinkTokenFilter().filter(other)
     assert "/v1/orders/ord_1" in other.getMessage()
+
+
+def test_settings_never_show_their_secrets() -> None:
+    from axokey.config import Settings
+
+    settings = Settings(
+        admin_key="axk_admin_" + "a" * 43,
+        signing_keys="k1:" + "b" * 43,
+        payxpert_password="c" * 20,
+    )
+    shown = repr(settings) + str(settings.model_dump())
+    assert "a" * 43 not in shown and "b" * 43 not in shown and "c" * 20 not in shown
+    assert settings.secret("admin_key") == "axk_admin_" + "a" * 43

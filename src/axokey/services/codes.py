@@ -28,7 +28,8 @@ def _keyring(signing_keys: str | None, admin_key: str | None) -> Keyring:
 
 
 def keyring(context: ServiceContext) -> Keyring:
-    return _keyring(context.settings.signing_keys, context.settings.admin_key)
+    settings = context.settings
+    return _keyring(settings.secret("signing_keys"), settings.secret("admin_key"))
 
 
 def new_codes() -> tuple[str, str]:

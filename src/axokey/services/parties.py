@@ -149,7 +149,7 @@ def authenticate(context: ServiceContext, presented_key: str | None) -> Principa
     if not presented_key:
         raise Unauthenticated("an API key is required: Authorization: Bearer <key>")
     key_hash = hash_api_key(presented_key)
-    admin_key = context.settings.admin_key
+    admin_key = context.settings.secret("admin_key")
     if admin_key and keys_match(presented_key, admin_key):
         return Principal(role=Role.ADMIN, party=None, key_hash=key_hash)
     with context.database.read() as connection:

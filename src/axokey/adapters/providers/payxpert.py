@@ -168,7 +168,7 @@ def build_payxpert(
         name
         for name, value in (
             ("AXOKEY_PAYXPERT_ORIGINATOR", settings.payxpert_originator),
-            ("AXOKEY_PAYXPERT_PASSWORD", settings.payxpert_password),
+            ("AXOKEY_PAYXPERT_PASSWORD", settings.secret("payxpert_password")),
         )
         if not value
     ]
@@ -176,11 +176,12 @@ def build_payxpert(
         raise PayXpertConfigurationError(
             f"the PayXpert provider needs {' and '.join(missing)} to be set"
         )
-    assert settings.payxpert_originator is not None and settings.payxpert_password is not None
+    password = settings.secret("payxpert_password")
+    assert settings.payxpert_originator is not None and password is not None
     return PayXpertProvider(
         base_url=settings.payxpert_base_url,
         originator=settings.payxpert_originator,
-        password=settings.payxpert_password,
+        password=password,
         timeout_seconds=settings.provider_http_timeout_seconds,
         transport=transport,
     )
