@@ -66,3 +66,16 @@ def test_each_professional_sees_only_its_own_share_of_the_money(client: Any) -> 
     assert f"acc_payable_{world.parties['S2'].id}_EUR" not in transfer_accounts("S1")
     assert f"acc_payable_{world.parties['M'].id}_EUR" not in transfer_accounts("C")
     assert {s1_payable, f"acc_payable_{world.parties['S2'].id}_EUR"} <= transfer_accounts("M")
+
+
+def test_a_balance_is_read_by_its_party_or_the_operator(client: Any) -> None:
+    world = spec_world(client)
+    s1 = world.parties["S1"]
+    own = ok(client.get("/v1/balance", headers=s1.headers))
+    assert own["party_id"] == s1.id
+    other = client.get(f"/v1/balance?party_id={world.parties['S2'].id}", headers=s1.headers)
+    assert other.status_code == 403 and other.json()["code"] == "not_your_balance"
+    assert ok(client.get(f"/v1/balance?party_id={s1.id}", headers=ADMIN))["party_id"] == s1.id
+    unknown = client.get("/v1/balance?party_id=pty_nobody", headers=ADMIN)
+    assert unknown.status_code == 404
+    assert client.get("/v1/balance", headers=ADMIN).status_code == 422

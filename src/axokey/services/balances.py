@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from axokey.adapters.db.tables import ledger_accounts
 from axokey.domain.accounts import PAYABLE
-from axokey.domain.errors import FieldError, ValidationFailed
+from axokey.domain.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.parties import Principal
 from axokey.services.context import ServiceContext
+from axokey.services.parties import get_party
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,12 @@ def balance_of(
         owner = party_id
     else:
         assert principal.party_id is not None
+        if party_id is not None and party_id != principal.party_id:
+            raise Forbidden("a party reads its own balance only", code="not_your_balance")
         owner = principal.party_id
     with context.database.read() as connection:
+        if get_party(connection, owner) is None:
+            raise NotFound(f"party {owner} not found", code="party_not_found")
         rows = connection.execute(
             select(ledger_accounts)
             .where(ledger_accounts.c.owner_id == owner, ledger_accounts.c.kind == PAYABLE)
