@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from axokey.api.schemas import Strict
 from axokey.domain.catalog import Agreement, AgreementStatus, Listing, Product, ProductKind
 
 # Money and basis points are JSON integers: no floats, no numeric strings.
@@ -16,10 +17,6 @@ BasisPoints = Annotated[
 ]
 PartyId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 ProductId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ProductCreate(Strict):
