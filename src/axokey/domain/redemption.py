@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from axokey.domain.catalog import ProductKind
-from axokey.domain.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from axokey.domain.errors import Conflict, FieldError, Forbidden, InvariantBroken, ValidationFailed
 from axokey.domain.ledger import TransferKind, TransferRequest
 from axokey.domain.money import allocate
 from axokey.domain.orders import (
@@ -145,7 +145,8 @@ def release_line(
     order: Order, line: OrderLine, quantity: int, now: datetime, settlement: Settlement
 ) -> None:
     """Release ``quantity`` units of a held line; refund the units not handed over."""
-    assert line.status is LineStatus.HELD and 1 <= quantity <= line.quantity
+    if line.status is not LineStatus.HELD or not 1 <= quantity <= line.quantity:
+        raise InvariantBroken(f"cannot release {quantity} units of line {line.id}")
     missing = line.quantity - quantity
     # The deposit already paid is split over the units: the handed-over units'
     # share first gets any odd cent (allocate's tie-break favours the first part).
@@ -175,7 +176,8 @@ def release_line(
     )
     if missing:
         refund = missing * line.unit_price - deposit_missing
-        assert refund >= 0
+        if refund < 0:
+            raise InvariantBroken(f"a negative refund for line {line.id}")
         if refund > 0:
             transfer_id = line.transfer_id("refund")
             settlement.transfers.append(refund_transfer(order, transfer_id, refund, line.id))

@@ -39,7 +39,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Literal
 
-from axokey.domain.errors import NotFound
+from axokey.domain.errors import InvariantBroken, NotFound
 from axokey.domain.identifiers import CROCKFORD_ALPHABET, encode_crockford
 
 PAYLOAD_VERSION = "AXK1"
@@ -286,7 +286,8 @@ def new_short_code() -> str:
 
 def format_short_code(code: str) -> str:
     """A canonical short code grouped for people: ``7K3QM9XD2VN`` → ``7K3Q-M9XD-2VN``."""
-    assert len(code) == SHORT_CODE_LENGTH, "not a canonical short code"
+    if len(code) != SHORT_CODE_LENGTH:
+        raise InvariantBroken("not a canonical short code")
     size = SHORT_CODE_GROUP_SIZE
     return "-".join(code[start : start + size] for start in range(0, len(code), size))
 

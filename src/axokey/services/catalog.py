@@ -22,7 +22,14 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from axokey.adapters.db.tables import agreements, listings, parties, products
 from axokey.domain.catalog import Agreement, AgreementStatus, Listing, Product, ProductKind
-from axokey.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from axokey.domain.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvariantBroken,
+    NotFound,
+    ValidationFailed,
+)
 from axokey.domain.identifiers import new_id
 from axokey.domain.money import check_amount, check_basis_points, check_currency
 from axokey.domain.parties import Principal, Role
@@ -67,7 +74,8 @@ def gtin_equivalents(gtin: str) -> list[str]:
     >>> gtin_equivalents("036000291452")
     ['036000291452', '0036000291452', '00036000291452']
     """
-    assert gtin.isascii() and gtin.isdigit() and len(gtin) in GTIN_LENGTHS
+    if not (gtin.isascii() and gtin.isdigit() and len(gtin) in GTIN_LENGTHS):
+        raise InvariantBroken("gtin_equivalents takes a validated GTIN")
     padded = gtin.zfill(GTIN_LENGTH_MAX)
     return [
         padded[GTIN_LENGTH_MAX - length :]
