@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from axokey import __version__
 from axokey.adapters.db.engine import Database, make_engine
+from axokey.api import docs
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
 from axokey.api.routers import catalog, ledger, money, orders, parties, providers, redemptions
@@ -53,7 +54,7 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by ``api.docs``, from the package (no CDN)
         redoc_url=None,
         **extra,
     )
@@ -74,5 +75,6 @@ def _routers() -> list[Any]:
         redemptions.router,
         money.router,
         ledger.router,
+        docs.router,
         pages.router,
     ]

@@ -161,6 +161,10 @@ def _contains_nul(scope: Scope, body: bytes) -> bool:
     )
 
 
+# Headers a replay does not repeat: recomputed, or set again by ``with_security_headers``.
+NOT_REPLAYED_HEADERS = frozenset(
+    {b"content-length", b"date", b"server", b"set-cookie", b"x-content-type-options"}
+)
 JSON_CONTENT_TYPES = (b"application/json", PROBLEM_CONTENT_TYPE.encode())
 IDEMPOTENCY_POLL_FIRST_SECONDS = 0.02
 IDEMPOTENCY_POLL_MAX_SECONDS = 0.25
@@ -323,6 +327,7 @@ class ApiGuardMiddleware:
                     "headers": [
                         (b"content-type", begun.content_type.encode()),
                         (b"content-length", str(len(begun.body)).encode()),
+                        *((name.encode(), value.encode()) for name, value in begun.headers),
                         (b"idempotent-replayed", b"true"),
                     ],
                 }
@@ -331,14 +336,19 @@ class ApiGuardMiddleware:
             return
         claim = begun
 
-        captured: dict[str, Any] = {"status": 500, "content_type": "", "body": []}
+        captured: dict[str, Any] = {"status": 500, "content_type": "", "body": [], "headers": []}
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
                 for name, value in message.get("headers", []):
-                    if name.lower() == b"content-type":
+                    lowered = name.lower()
+                    if lowered == b"content-type":
                         captured["content_type"] = value.decode("latin-1")
+                    elif lowered not in NOT_REPLAYED_HEADERS:
+                        captured["headers"].append(
+                            (lowered.decode("latin-1"), value.decode("latin-1"))
+                        )
             elif message["type"] == "http.response.body":
                 captured["body"].append(message.get("body", b""))
             await send(message)
@@ -360,6 +370,6 @@ class ApiGuardMiddleware:
             )
             return
         response = idempotency.StoredResponse(
-            status, captured["content_type"], b"".join(captured["body"])
+            status, captured["content_type"], b"".join(captured["body"]), tuple(captured["headers"])
         )
         await run_in_threadpool(idempotency.complete_request, self.context, claim, response)

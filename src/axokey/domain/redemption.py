@@ -36,6 +36,7 @@ from axokey.domain.orders import (
     RefundReason,
 )
 from axokey.domain.parties import Role
+from axokey.domain.redemption_codes import NotEntitled
 from axokey.domain.refunds import (
     RefundDecision,
     Release,
@@ -81,7 +82,9 @@ def check_redeemable(order: Order) -> None:
 
 
 def responsible_lines(order: Order, by: Professional) -> list[OrderLine]:
-    """The lines ``by`` may hand over; refuse a professional with none."""
+    """The lines ``by`` may hand over. A professional with none is not entitled to
+    the order and is told the code is unknown (404 ``unknown_code``), never that
+    the order exists: checked before anything else about the order."""
     if by.role is Role.COURIER and order.fulfilment is Fulfilment.DELIVERY:
         if order.courier_id == by.party_id:
             return list(order.lines)
@@ -96,17 +99,18 @@ def responsible_lines(order: Order, by: Professional) -> list[OrderLine]:
         ]
         if own:
             return own
-    raise Forbidden("this order is not assigned to you", code="not_your_order")
+    raise NotEntitled()
 
 
 def preview(
     order: Order, by: Professional, *, now: datetime, grace: timedelta
 ) -> list[LinePreview]:
     """What a hand-over by ``by`` would release now, line by line."""
+    mine = responsible_lines(order, by)  # first: no status leaks to another party
     check_redeemable(order)
     return [
         LinePreview(line, line.supplier_hold, line.commission)
-        for line in responsible_lines(order, by)
+        for line in mine
         if line.status is LineStatus.HELD and now < order.line_deadline(line, grace)
     ]
 
@@ -204,8 +208,8 @@ def redeem(
     grace: timedelta,
 ) -> Settlement:
     """Decide a redemption: what is released, what is refunded, the new statuses."""
+    mine = {line.id: line for line in responsible_lines(order, by)}  # first: no leak
     check_redeemable(order)
-    mine = {line.id: line for line in responsible_lines(order, by)}
     if len(handovers) > MAX_HANDOVERS_PER_REDEMPTION:
         raise ValidationFailed("too many lines in one redemption", code="too_many_lines")
     if not handovers and not complete:

@@ -93,6 +93,12 @@ class UnverifiedToken(UnknownCode):
     """A well-formed token whose key id is not in the keyring or whose tag is wrong."""
 
 
+class NotEntitled(UnknownCode):
+    """An authentic code of an order this professional has nothing to hand over in:
+    answered exactly like an unknown code, so that the order's existence, status
+    and assignment never leak to another party."""
+
+
 @dataclass(frozen=True)
 class SigningKey:
     key_id: str

@@ -31,6 +31,7 @@ keeps no secret in the clear.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -76,6 +77,20 @@ class StoredResponse:
     status: int
     content_type: str
     body: bytes
+    # Replayed as they were sent (a redirect's Location, a page's policy headers).
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _pack(response: StoredResponse) -> bytes:
+    """What is sealed: the headers (JSON, length-prefixed), then the body."""
+    headers = json.dumps([list(header) for header in response.headers]).encode()
+    return len(headers).to_bytes(4, "big") + headers + response.body
+
+
+def _unpack(plain: bytes) -> tuple[tuple[tuple[str, str], ...], bytes]:
+    length = int.from_bytes(plain[:4], "big")
+    headers = tuple((str(name), str(value)) for name, value in json.loads(plain[4 : 4 + length]))
+    return headers, plain[4 + length :]
 
 
 def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
@@ -143,13 +158,16 @@ def begin_request(
                 code="idempotency_key_reused",
             )
         if record.status == records.COMPLETED:
-            body = _open(context, record.response_body or b"")
-            if body is None or record.response_status is None:
+            plain = _open(context, record.response_body or b"")
+            if plain is None or record.response_status is None:
                 raise Conflict(
                     "the stored response of this Idempotency-Key can no longer be read",
                     code="idempotency_key_unreadable",
                 )
-            return StoredResponse(record.response_status, record.response_content_type or "", body)
+            headers, body = _unpack(plain)
+            return StoredResponse(
+                record.response_status, record.response_content_type or "", body, headers
+            )
         if now - record.created_at <= lease:
             raise key_in_use()
         if record.committed_at is not None:
@@ -194,7 +212,7 @@ def commit_check(context: ServiceContext, claim: Claim) -> CommitCheck:
 def complete_request(context: ServiceContext, claim: Claim, response: StoredResponse) -> bool:
     """Store the owner's response (never over a completed one); False if the claim
     was lost meanwhile."""
-    sealed = _seal(context, response.body)
+    sealed = _seal(context, _pack(response))
 
     def work(connection: DatabaseConnection) -> bool:
         return records.complete(
