@@ -7,8 +7,10 @@ The initial migration is regenerated from ``tables.py`` by
 what is listed here survives every regeneration.
 
 To add a rule (a trigger, a function): append a ``DatabaseRule`` to ``RULES``
-with the statements that create it and those that drop it. PostgreSQL-only
-rules say so with ``dialects={"postgresql"}``; they are skipped on SQLite.
+with the statements that create it and those that drop it, and the databases it
+is for (``dialects``, PostgreSQL by default; the rule is skipped on the others).
+An append-only table (a ledger, an audit trail) is one line:
+``*append_only("audit_events", what="audit events")``.
 Each rule's ``create`` must run on a database built by the generated part of the
 migration (its tables exist), and ``drop`` must undo ``create`` exactly.
 
@@ -31,12 +33,16 @@ class DatabaseRule:
     dialects: frozenset[str] = field(default_factory=lambda: frozenset({"postgresql"}))
 
 
-def append_only(table: str, *, what: str) -> DatabaseRule:
+def append_only(table: str, *, what: str) -> list[DatabaseRule]:
     """A PostgreSQL trigger refusing every UPDATE and DELETE of ``table``'s rows
-    (``what`` names the rows in the error message)."""
+    (``what`` names the rows in the error message). ``TRUNCATE`` is not refused (a
+    separate event, that no code of the service issues; the tests empty tables
+    with it). None on SQLite: it has no ``TRUNCATE``, and the test suite's state
+    machines empty tables between examples with ``DELETE``."""
     function = f"axokey_{table}_append_only"
-    return DatabaseRule(
-        name=f"{table}_append_only",
+    trigger = f"{table}_append_only"
+    postgresql = DatabaseRule(
+        name=trigger,
         create=(
             f"""
             CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -47,22 +53,23 @@ def append_only(table: str, *, what: str) -> DatabaseRule:
             $$
             """,
             f"""
-            CREATE TRIGGER {table}_append_only
+            CREATE TRIGGER {trigger}
             BEFORE UPDATE OR DELETE ON {table}
             FOR EACH ROW EXECUTE FUNCTION {function}()
             """,
         ),
         drop=(
-            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"DROP TRIGGER IF EXISTS {trigger} ON {table}",
             f"DROP FUNCTION IF EXISTS {function}()",
         ),
     )
+    return [postgresql]
 
 
 RULES: list[DatabaseRule] = [
     # Posted, pending and resolving transfers alike: a transfer is a fact, and a
     # correction is a new transfer.
-    append_only("ledger_transfers", what="ledger transfers"),
+    *append_only("ledger_transfers", what="ledger transfers"),
 ]
 
 

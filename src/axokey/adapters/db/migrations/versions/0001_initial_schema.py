@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 07:59:59.457015
+Create Date: 2026-12-03 08:11:57.210116
 """
 
 from __future__ import annotations
