@@ -41,6 +41,19 @@ def test_every_kind_of_response_carries_nosniff(client: Any) -> None:
         assert response.headers.get("x-content-type-options") == "nosniff", name
 
 
+def test_an_unexpected_error_carries_the_headers_too(client: Any, monkeypatch: Any) -> None:
+    from axokey.services import parties
+
+    def explode(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(parties, "read_party", explode)
+    response = client.get("/v1/parties/pty_x", headers=ADMIN)
+    assert response.status_code == 500
+    assert response.headers.get("x-content-type-options") == "nosniff"
+    assert response.headers.get("cache-control") == "no-store"
+
+
 def test_json_responses_are_never_stored_by_caches(client: Any) -> None:
     created = client.post(
         "/v1/parties",
