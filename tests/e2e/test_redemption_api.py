@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from axokey.adapters.db.event_repository import events_of_order
 from axokey.domain.money import allocate
 from axokey.domain.redemption_codes import (
     Keyring,
@@ -24,7 +25,6 @@ from axokey.domain.redemption_codes import (
     verify_token,
 )
 from axokey.services import codes
-from axokey.services.events import events_of_order
 from axokey.services.ledger import check_ledger
 from tests.conftest import ADMIN
 from tests.scenario import (

@@ -327,7 +327,7 @@ def resolve_deposit_bps(
     return None
 
 
-def build_lines(
+def build_lines(  # noqa: C901, PLR0912, PLR0915 - gathers every line's field errors into one 422
     *,
     mode: PaymentMode,
     fulfilment: Fulfilment,

@@ -192,7 +192,7 @@ def release_line(
         )
 
 
-def redeem(
+def redeem(  # noqa: C901, PLR0912 - the whole decision in one place: a hand-over's checks, then its money
     order: Order,
     *,
     by: Professional,

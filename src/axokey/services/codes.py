@@ -11,9 +11,8 @@ import base64
 import hmac
 from functools import lru_cache
 
-from sqlalchemy import Connection, select
-
-from axokey.adapters.db.tables import orders
+from axokey.adapters.db import order_repository
+from axokey.adapters.db.engine import Connection
 from axokey.domain import redemption_codes
 from axokey.domain.redemption_codes import Keyring, UnknownCode
 from axokey.services.context import ServiceContext
@@ -82,10 +81,10 @@ def read_code(context: ServiceContext, text: str) -> redemption_codes.ReadCode:
 def order_id_of(connection: Connection, code: redemption_codes.ReadCode) -> str:
     """The order a verified code belongs to; rotated-away codes match none."""
     if code.reference is not None:
-        condition = orders.c.qr_reference == code.reference.hex()
+        order_id = order_repository.order_id_by_qr_reference(connection, code.reference.hex())
     else:
-        condition = orders.c.short_code == code.short_code
-    order_id = connection.execute(select(orders.c.id).where(condition)).scalar()
+        assert code.short_code is not None, "a code is a reference or a short code"
+        order_id = order_repository.order_id_by_short_code(connection, code.short_code)
     if order_id is None:
         raise UnknownCode()
-    return str(order_id)
+    return order_id

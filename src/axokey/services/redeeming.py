@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Connection, insert
-
-from axokey.adapters.db import order_repository
-from axokey.adapters.db.tables import redemptions
+from axokey.adapters.db import order_repository, redemption_repository
+from axokey.adapters.db.engine import Connection
 from axokey.domain.errors import FieldError, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import LineStatus, Order, OrderLine
@@ -129,7 +127,7 @@ def redeem_order(
 
     read = codes.read_code(context, code)  # verified before any lock is taken
 
-    def work(connection: Connection) -> tuple[Redemption, list[str]]:
+    def release_and_refund(connection: Connection) -> tuple[Redemption, list[str]]:
         order_id = codes.order_id_of(connection, read)
         order = order_repository.load_order(connection, order_id, lock=True)
         assert order is not None
@@ -157,15 +155,14 @@ def redeem_order(
             ],
             "courier_fee_released": settlement.courier_fee_released,
         }
-        connection.execute(
-            insert(redemptions).values(
-                id=redemption_id,
-                order_id=order.id,
-                professional_id=by.party_id,
-                courier_fee_released=settlement.courier_fee_released,
-                result=result,
-                created_at=now,
-            )
+        redemption_repository.insert_redemption(
+            connection,
+            redemption_id=redemption_id,
+            order_id=order.id,
+            professional_id=by.party_id,
+            courier_fee_released=settlement.courier_fee_released,
+            result=result,
+            now=now,
         )
         record_order_events(connection, order, settlement.events, now=now)
         return (
@@ -173,6 +170,6 @@ def redeem_order(
             card_refunds,
         )
 
-    redemption, card_refunds = context.database.run(work)
+    redemption, card_refunds = context.database.run(release_and_refund)
     refunding.send_card_refunds(context, card_refunds)
     return redemption
