@@ -9,7 +9,7 @@ Lists are newest first, continued by ``starting_after=<id>``.
 from __future__ import annotations
 
 from axokey.adapters.db import catalog_repository, party_repository
-from axokey.adapters.db.engine import Connection
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.catalog import (
     Agreement,
     AgreementStatus,

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from axokey.adapters.db import event_repository
-from axokey.adapters.db.engine import Connection
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
 

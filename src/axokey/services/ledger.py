@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from axokey.adapters.db import ledger_reads, ledger_store, order_repository
-from axokey.adapters.db.engine import Connection
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.accounts import payable_account_prefix
 from axokey.domain.errors import Conflict, FieldError, ValidationFailed
 from axokey.domain.escrow import verify_order_escrows

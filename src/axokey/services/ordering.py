@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from axokey.adapters.db import catalog_repository, ledger_store, order_repository, party_repository
-from axokey.adapters.db.engine import Connection
 from axokey.adapters.db.order_repository import StoredOrder
+from axokey.adapters.db.transaction import Connection
 from axokey.domain import accounts
 from axokey.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.escrow import OrderMoney, order_money
@@ -32,7 +32,7 @@ from axokey.domain.orders import (
 )
 from axokey.domain.parties import Party, Principal, Role
 from axokey.domain.refunds import cancel
-from axokey.services import codes, refunding
+from axokey.services import refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
@@ -89,7 +89,7 @@ def order_limits(context: ServiceContext) -> OrderLimits:
 
 def customer_token(context: ServiceContext, order_id: str) -> str:
     """The secret in the customer's page link: an HMAC of the order id."""
-    return codes.customer_link_token(context, order_id)
+    return signing.customer_link_token(context, order_id)
 
 
 def customer_token_hash(token: str) -> str:
@@ -191,7 +191,7 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
 
 
 def customer_url(context: ServiceContext, order_id: str) -> str:
-    return codes.customer_url(context, order_id)
+    return signing.customer_url(context, order_id)
 
 
 def money_of(connection: Connection, order: Order) -> OrderMoney:
@@ -215,8 +215,8 @@ def _views(
         show_code = principal is None or _shows_code(principal, order)
         payload = short = None
         if show_code and each.qr_reference is not None and each.short_code is not None:
-            payload = codes.qr_payload(context, each.qr_reference)
-            short = codes.display_short_code(each.short_code)
+            payload = signing.qr_payload(context, each.qr_reference)
+            short = signing.display_short_code(each.short_code)
         escrow_id = accounts.escrow_account(order.id, order.currency).id
         views.append(
             OrderView(
@@ -248,7 +248,7 @@ def get_order(context: ServiceContext, principal: Principal, order_id: str) -> O
 
 def order_for_customer(context: ServiceContext, order_id: str, token: str) -> OrderView:
     """The customer's page: the link's token is the only credential."""
-    if not codes.customer_link_matches(context, order_id, token):
+    if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
     with context.database.read() as connection:
         stored = order_repository.stored_order(connection, order_id)
@@ -324,17 +324,17 @@ def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -
         if order is None or order.merchant_id != principal.party_id:
             raise NotFound(f"order {order_id} not found", code="order_not_found")
         now = context.now()
-        settlement = cancel(
+        decision = cancel(
             order,
             by_merchant_id=principal.party_id or "",
             now=now,
             grace=context.settings.itinerary_grace,
         )
-        if settlement.transfers:
-            post_or_raise(connection, context, settlement.transfers, now=now)
+        if decision.transfers:
+            post_or_raise(connection, context, decision.transfers, now=now)
         order_repository.save_order(connection, order)
-        refund_ids = refunding.record_refunds(connection, context, order, settlement.refunds)
-        record_order_events(connection, order, settlement.events, now=now)
+        refund_ids = refunding.record_refunds(connection, context, order, decision.refunds)
+        record_order_events(connection, order, decision.events, now=now)
         return order, refund_ids
 
     order, refund_ids = context.database.run(cancel_and_refund)

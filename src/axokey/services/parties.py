@@ -5,7 +5,7 @@ from __future__ import annotations
 import pycountry
 
 from axokey.adapters.db import party_repository
-from axokey.adapters.db.engine import Connection
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.parties import Party, PostalAddress, Principal, Role

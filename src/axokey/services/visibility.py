@@ -9,7 +9,7 @@ hold its lines; a courier or a store the orders assigned to it. Anyone else gets
 from __future__ import annotations
 
 from axokey.adapters.db import order_repository
-from axokey.adapters.db.engine import Connection
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import NotFound
 from axokey.domain.parties import Principal
 

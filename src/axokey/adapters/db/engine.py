@@ -26,10 +26,6 @@ from sqlalchemy.pool import QueuePool
 
 T = TypeVar("T")
 
-# Services hand the open transaction (a ``Connection``) to the repositories; they
-# name its type from here and never import SQLAlchemy themselves.
-__all__ = ["Connection", "Database", "insert_ignoring_conflicts", "make_engine", "normalise_url"]
-
 READ_ONLY_OPTION = "axokey_read_only"
 TRANSACTION_ATTEMPTS_MAX = 8
 RETRY_BACKOFF_SECONDS = 0.02
