@@ -25,7 +25,7 @@ from axokey.domain.money import check_amount, check_basis_points
 from axokey.domain.pagination import PAGE_SIZE_DEFAULT, check_page_size
 from axokey.domain.parties import Principal, Role
 from axokey.services.context import ServiceContext
-from axokey.services.parties import require_role
+from axokey.services.parties import party_acted_for, require_role
 
 
 def _unknown_supplier(supplier_id: str) -> ValidationFailed:
@@ -55,19 +55,14 @@ def create_product(
     """A supplier adds a product or service to its catalog (or the operator, for
     the supplier it names)."""
     require_role(principal, Role.SUPPLIER, Role.ADMIN)
-    if principal.is_admin:
-        if supplier_id is None:
-            raise ValidationFailed(
-                "the operator names the supplier of the product",
-                code="supplier_required",
-                errors=[FieldError("supplier_id", "required with the admin key")],
-            )
-        owner_id = supplier_id
-    else:
-        assert principal.party_id is not None
-        if supplier_id is not None and supplier_id != principal.party_id:
-            raise Forbidden("a supplier creates products for itself only")
-        owner_id = principal.party_id
+    owner_id = party_acted_for(
+        principal,
+        supplier_id,
+        field="supplier_id",
+        operator_must_name="the operator names the supplier of the product",
+        operator_must_name_code="supplier_required",
+        only_own="a supplier creates products for itself only",
+    )
     gtin_normalised = check_new_product(
         sku=sku,
         name=name,

@@ -133,6 +133,32 @@ def authenticate(context: ServiceContext, presented_key: str | None) -> Principa
     return Principal(role=party.role, party=party, key_hash=key_hash)
 
 
+def party_acted_for(
+    principal: Principal,
+    named_party_id: str | None,
+    *,
+    field: str,
+    operator_must_name: str,
+    operator_must_name_code: str,
+    only_own: str,
+    only_own_code: str | None = None,
+) -> str:
+    """The party a use case acts for: the operator names it (``field``); a party
+    acts for itself, and naming another is forbidden."""
+    if principal.is_admin:
+        if named_party_id is None:
+            raise ValidationFailed(
+                operator_must_name,
+                code=operator_must_name_code,
+                errors=[FieldError(field, "required with the admin key")],
+            )
+        return named_party_id
+    assert principal.party_id is not None
+    if named_party_id is not None and named_party_id != principal.party_id:
+        raise Forbidden(only_own, code=only_own_code)
+    return principal.party_id
+
+
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role not in roles:
         allowed = ", ".join(role.value for role in roles)

@@ -41,6 +41,12 @@ def _checkout(sandbox: SandboxProvider, reference: str) -> SandboxCheckout:
     return SandboxCheckout(state=state, return_url=sandbox.return_url(reference))
 
 
+def _check_length(value: str, length_max: int, *, field: str, detail: str, code: str) -> None:
+    """What a person typed is bounded before anything reads it."""
+    if len(value) > length_max:
+        raise ValidationFailed(detail, code=code, errors=[FieldError(field, "too long")])
+
+
 def sandbox_checkout(context: ServiceContext, reference: str) -> SandboxCheckout:
     """The sandbox payment behind a hosted page (404 when the sandbox is off or the
     reference is unknown)."""
@@ -52,12 +58,13 @@ def submit_sandbox_card(
 ) -> SandboxCheckout:
     """The customer submits a test card on the hosted card page."""
     sandbox = enabled_sandbox(context)
-    if len(card_number) > CARD_NUMBER_INPUT_MAX_LENGTH:
-        raise ValidationFailed(
-            "the card number is not valid",
-            code="invalid_card_number",
-            errors=[FieldError("card_number", "too long")],
-        )
+    _check_length(
+        card_number,
+        CARD_NUMBER_INPUT_MAX_LENGTH,
+        field="card_number",
+        detail="the card number is not valid",
+        code="invalid_card_number",
+    )
     sandbox.submit_card(reference, card_number)
     return _checkout(sandbox, reference)
 
@@ -67,11 +74,12 @@ def answer_sandbox_challenge(
 ) -> SandboxCheckout:
     """The customer answers the 3-D Secure challenge with a one-time code."""
     sandbox = enabled_sandbox(context)
-    if len(one_time_code) > ONE_TIME_CODE_INPUT_MAX_LENGTH:
-        raise ValidationFailed(
-            f"the code has at most {ONE_TIME_CODE_INPUT_MAX_LENGTH} characters",
-            code="invalid_one_time_code",
-            errors=[FieldError("otp", "too long")],
-        )
+    _check_length(
+        one_time_code,
+        ONE_TIME_CODE_INPUT_MAX_LENGTH,
+        field="otp",
+        detail=f"the code has at most {ONE_TIME_CODE_INPUT_MAX_LENGTH} characters",
+        code="invalid_one_time_code",
+    )
     sandbox.complete_challenge(reference, one_time_code)
     return _checkout(sandbox, reference)
