@@ -51,7 +51,6 @@ class Settings(BaseSettings):
     # How long a request waits for another request that owns its key (then 409).
     idempotency_wait_seconds: float = Field(2.0, ge=0, le=60)
     idempotency_key_max_length: int = Field(255, ge=1, le=IDEMPOTENCY_KEY_COLUMN_LENGTH)
-    page_size_max: int = 100
     # Capture posts 3 transfers a line + 2 in one ledger batch: see the check below.
     order_lines_max: int = Field(100, ge=1)
     line_quantity_max: int = Field(10_000, ge=1)

@@ -32,7 +32,6 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from axokey.adapters.db.engine import Database
 from axokey.api.problems import PROBLEM_CONTENT_TYPE, problem_body
 from axokey.domain.errors import AxokeyError
 from axokey.services import idempotency
@@ -355,7 +354,7 @@ class ApiGuardMiddleware:
 
         try:
             # Every commit of the use case marks the key used in its own transaction.
-            with Database.checking_commits(idempotency.commit_check(self.context, claim)):
+            with idempotency.use_cases_owned_by(self.context, claim):
                 await self.app(scope, _replay(body), capture)
         except BaseException:
             await run_in_threadpool(

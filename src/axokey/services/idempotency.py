@@ -34,13 +34,16 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from axokey.adapters.db import idempotency_repository as records
-from axokey.adapters.db.engine import CommitCheck, DatabaseConnection
+from axokey.adapters.db.engine import CommitCheck, Database
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import Conflict, ValidationFailed
-from axokey.services import codes
+from axokey.services import signing
 from axokey.services.context import ServiceContext
 
 _SEAL_PURPOSE = b"axokey/idempotent-responses/v1"
@@ -50,7 +53,7 @@ _NONCE_BYTES = 12
 def _seal(context: ServiceContext, body: bytes) -> bytes:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    key = codes.keyring(context).signing_key
+    key = signing.keyring(context).signing_key
     nonce = os.urandom(_NONCE_BYTES)
     sealed = AESGCM(key.purpose_key(_SEAL_PURPOSE)).encrypt(nonce, body, key.key_id.encode())
     return key.key_id.encode() + b":" + nonce + sealed
@@ -62,7 +65,7 @@ def _open(context: ServiceContext, sealed: bytes) -> bytes | None:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     key_id, _, rest = sealed.partition(b":")
-    key = codes.keyring(context).find(key_id.decode(errors="replace"))
+    key = signing.keyring(context).find(key_id.decode(errors="replace"))
     if key is None:
         return None
     nonce, ciphertext = rest[:_NONCE_BYTES], rest[_NONCE_BYTES:]
@@ -133,7 +136,7 @@ def begin_request(
     claim = Claim(scope, key, owner_token)
     new_owner = records.NewOwner(scope, key, fingerprint, owner_token, now, expires_at)
 
-    def work(connection: DatabaseConnection) -> Claim | StoredResponse:
+    def work(connection: Connection) -> Claim | StoredResponse:
         record = records.find(connection, scope, key)
         if record is None:
             if records.claim(connection, new_owner):
@@ -143,45 +146,17 @@ def begin_request(
             record = records.find(connection, scope, key)
             if record is None:
                 raise key_in_use()
-        if record.expires_at <= now:  # past its lifetime: the key is free again
-            if records.take_over(
-                connection,
-                new_owner,
-                previous_owner_token=record.owner_token,
-                only_if_uncommitted=False,
-            ):
-                return claim
-            raise key_in_use()
-        if record.request_hash != fingerprint:
-            raise ValidationFailed(
-                "this Idempotency-Key was used with a different request",
-                code="idempotency_key_reused",
-            )
-        if record.status == records.COMPLETED:
-            plain = _open(context, record.response_body or b"")
-            if plain is None or record.response_status is None:
-                raise Conflict(
-                    "the stored response of this Idempotency-Key can no longer be read",
-                    code="idempotency_key_unreadable",
-                )
-            headers, body = _unpack(plain)
-            return StoredResponse(
-                record.response_status, record.response_content_type or "", body, headers
-            )
-        if now - record.created_at <= lease:
-            raise key_in_use()
-        if record.committed_at is not None:
-            raise Conflict(
-                "the request with this Idempotency-Key was carried out, but its response "
-                "was lost; read the resource instead of retrying",
-                code="idempotency_response_lost",
-            )
-        # Its owner died before its use case committed anything: run it afresh.
+        expired = record.expires_at <= now  # past its lifetime: the key is free again
+        if not expired:
+            stored = _replay_or_refuse(context, record, fingerprint, now=now, lease=lease)
+            if stored is not None:
+                return stored
+        # Expired, or its owner died before its use case committed: run it afresh.
         if records.take_over(
             connection,
             new_owner,
             previous_owner_token=record.owner_token,
-            only_if_uncommitted=True,
+            only_if_uncommitted=not expired,
         ):
             return claim
         raise key_in_use()
@@ -189,11 +164,48 @@ def begin_request(
     return context.database.run(work)
 
 
+def _replay_or_refuse(
+    context: ServiceContext,
+    record: records.IdempotencyRecord,
+    fingerprint: str,
+    *,
+    now: datetime,
+    lease: timedelta,
+) -> StoredResponse | None:
+    """For a live record: the response to replay; None when its owner died before
+    its use case committed anything (the key may be taken over); else refused."""
+    if record.request_hash != fingerprint:
+        raise ValidationFailed(
+            "this Idempotency-Key was used with a different request",
+            code="idempotency_key_reused",
+        )
+    if record.status == records.COMPLETED:
+        plain = _open(context, record.response_body or b"")
+        if plain is None or record.response_status is None:
+            raise Conflict(
+                "the stored response of this Idempotency-Key can no longer be read",
+                code="idempotency_key_unreadable",
+            )
+        headers, body = _unpack(plain)
+        return StoredResponse(
+            record.response_status, record.response_content_type or "", body, headers
+        )
+    if now - record.created_at <= lease:
+        raise key_in_use()
+    if record.committed_at is not None:
+        raise Conflict(
+            "the request with this Idempotency-Key was carried out, but its response "
+            "was lost; read the resource instead of retrying",
+            code="idempotency_response_lost",
+        )
+    return None
+
+
 def commit_check(context: ServiceContext, claim: Claim) -> CommitCheck:
     """The check run in each transaction of the claim's use case before it commits:
     marks the key used, or rolls the transaction back if the claim was lost."""
 
-    def check(connection: DatabaseConnection) -> None:
+    def check(connection: Connection) -> None:
         if not records.mark_committed(
             connection,
             scope=claim.scope,
@@ -209,12 +221,21 @@ def commit_check(context: ServiceContext, claim: Claim) -> CommitCheck:
     return check
 
 
+@contextmanager
+def use_cases_owned_by(context: ServiceContext, claim: Claim) -> Iterator[None]:
+    """Within this block (the request's use case), every write transaction also
+    marks the claim's key used before it commits, or is rolled back with 409
+    ``idempotency_key_lost`` if the claim was lost (``commit_check``)."""
+    with Database.checking_commits(commit_check(context, claim)):
+        yield
+
+
 def complete_request(context: ServiceContext, claim: Claim, response: StoredResponse) -> bool:
     """Store the owner's response (never over a completed one); False if the claim
     was lost meanwhile."""
     sealed = _seal(context, _pack(response))
 
-    def work(connection: DatabaseConnection) -> bool:
+    def work(connection: Connection) -> bool:
         return records.complete(
             connection,
             scope=claim.scope,
@@ -233,7 +254,7 @@ def abandon_request(context: ServiceContext, claim: Claim, *, declared: bool) ->
     after a failure the use case declared (a provider unavailable), only if it
     committed nothing after an unexpected one. True when freed."""
 
-    def work(connection: DatabaseConnection) -> bool:
+    def work(connection: Connection) -> bool:
         return records.release(
             connection,
             scope=claim.scope,

@@ -141,8 +141,6 @@ def _is_retryable(error: DBAPIError) -> bool:
     )
 
 
-# What a service's unit of work is given (services name it without importing SQLAlchemy).
-DatabaseConnection = Connection
 CommitCheck = Callable[[Connection], None]
 
 # Checks run inside every write transaction of the current context (a request),
