@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from axokey.adapters.db import field_encryption
 from axokey.adapters.db.engine import Database, make_engine
 from axokey.adapters.providers.base import PaymentProvider
 from axokey.adapters.providers.registry import build_providers as build_provider_adapters
@@ -46,6 +47,17 @@ def build_providers(context: ServiceContext) -> dict[str, PaymentProvider]:
     )
 
 
+def install_data_keys(context: ServiceContext) -> None:
+    """Give the database its data keys (``AXOKEY_DATA_KEYS``, or derived from the admin
+    key): the encrypted columns and blind indexes need them. Without either, nothing
+    personal can be written (the repositories say which setting is missing)."""
+    keyring = field_encryption.keyring_from_settings(
+        context.settings.secret("data_keys"), context.settings.secret("admin_key")
+    )
+    if keyring is not None:
+        field_encryption.install(context.database.engine, keyring)
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -62,6 +74,7 @@ def bootstrap(
         settings=settings,
         clock=clock,
     )
+    install_data_keys(context)
     if with_providers:
         context.providers = build_providers(context)
     return context

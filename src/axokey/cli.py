@@ -22,6 +22,8 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
+data_app = typer.Typer(help="Personal data at rest (AXOKEY_DATA_KEYS).", no_args_is_help=True)
+app.add_typer(data_app, name="data")
 
 console = Console()
 errors = Console(stderr=True)
@@ -161,6 +163,44 @@ def ledger_check() -> None:
     for violation in violations:
         typer.echo(f"VIOLATION {violation}", err=True)
     raise typer.Exit(1)
+
+
+@data_app.command("reencrypt")
+def data_reencrypt() -> None:
+    """Re-encrypt every encrypted value (IBANs) under the first key of
+    AXOKEY_DATA_KEYS, and recompute the email blind indexes with it. Run it after
+    putting a new key first; then the old key may leave the list. Safe to run again."""
+    from rich.progress import Progress, TaskID
+
+    from axokey.adapters.db.field_encryption import DataKeyError, UndecryptableValue
+    from axokey.services.personal_data import reencrypt_personal_data
+
+    context = _context(_settings(), with_providers=False)
+    try:
+        with Progress(console=errors, transient=False) as progress:
+            task: list[TaskID] = []
+
+            def on_column(name: str, total: int) -> None:
+                task[:] = [progress.add_task(name, total=total or None)]
+                if not total:
+                    progress.update(task[0], total=1, completed=1)
+
+            def on_progress(advanced: int) -> None:
+                if task:
+                    progress.advance(task[0], advanced)
+
+            rewritten = reencrypt_personal_data(
+                context, on_column=on_column, on_progress=on_progress
+            )
+    except (DataKeyError, UndecryptableValue) as error:
+        errors.print(f"axokey: {error}")
+        raise typer.Exit(1) from None
+    finally:
+        context.database.dispose()
+    table = Table("column", "values rewritten", title="re-encrypted under the newest data key")
+    for name, count in rewritten.items():
+        table.add_row(name, str(count))
+    console.print(table)
 
 
 @app.command()

@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     # the admin key when unset, so a demo runs with zero configuration; set it in
     # production. Format: "kid:secret[,kid:secret...]"; the first signs.
     signing_keys: SecretStr | None = None
+    # Keys that encrypt personal data at rest (IBANs) and key the blind indexes.
+    # Format: "kid:secret[,kid:secret...]"; the first encrypts, all decrypt
+    # (`axokey data reencrypt` moves everything to the first). Derived from the
+    # admin key when unset (a demo); set it in production.
+    data_keys: SecretStr | None = None
+    # Whom a customer writes to about their personal data (the privacy notice).
+    privacy_contact: str = "privacy@axokey.example"
+    # Retention: a customer's contact data (email, name, IBAN) is pseudonymised this
+    # many months after their order closes (the amounts stay: accounting, 10 years).
+    customer_contact_retention_months: int = Field(13, ge=1, le=120)
 
     payxpert_base_url: str = "https://connect2.payxpert.com"
     payxpert_originator: str | None = None

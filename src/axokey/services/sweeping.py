@@ -25,7 +25,7 @@ from axokey.domain.errors import AxokeyError
 from axokey.domain.orders import OPEN_STATUSES, LineStatus
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import expire_due
-from axokey.services import idempotency, refunding
+from axokey.services import idempotency, personal_data, refunding
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import expire_pending_transfers, post_or_raise
@@ -136,6 +136,7 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     expired = expire_pending_transfers(context, batch_size=batch)
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)
+    personal_data.apply_retention(context)  # customers' contact data past its period
     return SweepReport(now, settled, lines, amount, expired, retried, failed)
 
 

@@ -80,6 +80,17 @@ def customer_order_page(
     )
 
 
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy_notice(request: Request, context: PageContextDep) -> Response:
+    """The short privacy notice the customer's page links to (French, then English)."""
+    return render(
+        request,
+        "privacy.html",
+        contact=context.settings.privacy_contact,
+        contact_months=context.settings.customer_contact_retention_months,
+    )
+
+
 @router.post("/orders/{order_id}/{token}/pay")
 def customer_pay(order_id: str, token: str, request: Request, context: PageContextDep) -> Response:
     """Start (or retry) a payment and send the customer to the hosted card page."""

@@ -75,6 +75,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_seconds: float) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
+        # Erased personal data must not linger in the file's free space.
+        cursor.execute("PRAGMA secure_delete=FAST")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -221,6 +223,24 @@ class Database:
                     raise
                 time.sleep(RETRY_BACKOFF_SECONDS * attempt)
         raise AssertionError("unreachable")
+
+    def forget_old_versions(self) -> None:
+        """After personal data was erased: on SQLite, move the write-ahead log into the
+        database and empty it, so the old versions of the rows it held are gone from
+        the files (with ``secure_delete`` their freed space is zeroed). On PostgreSQL
+        old row versions stay in the data files until (auto)vacuum reclaims them; no
+        query or dump shows them."""
+        if self._sqlite_writer is None:
+            return
+        with self._sqlite_writer:
+            # Outside any transaction (a checkpoint cannot run inside one).
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.close()
+            finally:
+                raw.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     update,
 )
 
+from axokey.adapters.db import field_encryption
 from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.tables import order_lines, orders
 from axokey.domain.catalog import ProductKind
@@ -121,6 +122,7 @@ def insert_order(connection: Connection, order: Order, *, customer_token_hash: s
             payment_mode=order.payment_mode.value,
             fulfilment=order.fulfilment.value,
             customer_email=order.customer.email,
+            customer_email_index=field_encryption.email_index(connection, order.customer.email),
             customer_name=order.customer.name,
             customer_iban=order.customer.iban,
             courier_id=order.courier_id,

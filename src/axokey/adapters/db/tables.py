@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from axokey.adapters.db import field_encryption
 from axokey.domain.errors import InvariantBroken
 
 metadata = MetaData(
@@ -63,6 +64,35 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+class EncryptedString(TypeDecorator[str]):
+    """Personal data stored encrypted (``field_encryption``: AES-GCM, the key id in
+    the value); reads give the plaintext back. Never compare such a column with a
+    value in SQL (each encryption differs): look up by a blind index column."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return field_encryption.keyring_of(dialect).encrypt(
+            value, purpose=field_encryption.COLUMN_PURPOSE
+        )
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or field_encryption.key_id_of(value) is None:
+            # None, or written before encryption existed (``axokey data reencrypt`` seals it).
+            return value
+        return field_encryption.keyring_of(dialect).decrypt(
+            value, purpose=field_encryption.COLUMN_PURPOSE
+        )
+
+
+# An encrypted IBAN: "enc1:" + key id + base64 of nonce, 34 bytes and tag (< 100).
+ENCRYPTED_IBAN = 255
+# A blind index: hex HMAC-SHA256.
+BLIND_INDEX = 64
+
 Money = BigInteger
 # An autoincrementing 64-bit key that is SQLite's rowid on SQLite.
 Sequence64 = BigInteger().with_variant(Integer(), "sqlite")
@@ -77,7 +107,7 @@ parties = Table(
     Column("role", String(16), nullable=False),
     Column("name", String(200), nullable=False),
     Column("email", String(254)),
-    Column("iban", String(34)),
+    Column("iban", EncryptedString(ENCRYPTED_IBAN)),
     Column("bic", String(11)),
     Column("street", String(140)),
     Column("postcode", String(16)),
@@ -214,8 +244,13 @@ orders = Table(
     Column("payment_mode", String(16), nullable=False),
     Column("fulfilment", String(16), nullable=False),
     Column("customer_email", String(254), nullable=False),
+    # HMAC of the normalised email (field_encryption.email_index): how a customer's
+    # orders are found (GET /v1/customers/data, erasure). NULL once pseudonymised.
+    Column("customer_email_index", String(BLIND_INDEX), index=True),
     Column("customer_name", String(200)),
-    Column("customer_iban", String(34)),
+    Column("customer_iban", EncryptedString(ENCRYPTED_IBAN)),
+    # When the customer's contact data was replaced by a pseudonym (erasure, retention).
+    Column("customer_pseudonymised_at", UTCDateTime()),
     Column("courier_id", String(ID), ForeignKey("parties.id"), index=True),
     Column("store_id", String(ID), ForeignKey("parties.id"), index=True),
     Column("delivery_fee", Money, nullable=False),
@@ -369,7 +404,7 @@ refunds = Table(
     Column("status", String(16), nullable=False, index=True),
     Column("provider_refund_id", String(128)),
     Column("failure_code", String(64)),
-    Column("iban", String(34)),
+    Column("iban", EncryptedString(ENCRYPTED_IBAN)),
     Column("payment_id", String(ID), ForeignKey("payments.id")),
     Column("attempts", Integer, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
@@ -393,6 +428,7 @@ events = Table(
 )
 
 __all__ = [name for name, value in globals().items() if isinstance(value, Table)] + [
+    "EncryptedString",
     "UTCDateTime",
     "metadata",
 ]

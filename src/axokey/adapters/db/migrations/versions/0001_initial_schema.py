@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 08:11:57.210116
+Create Date: 2026-12-03 09:12:54.769878
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=True),
-        sa.Column("iban", sa.String(length=34), nullable=True),
+        sa.Column("iban", axokey.adapters.db.tables.EncryptedString(length=255), nullable=True),
         sa.Column("bic", sa.String(length=11), nullable=True),
         sa.Column("street", sa.String(length=140), nullable=True),
         sa.Column("postcode", sa.String(length=16), nullable=True),
@@ -256,8 +256,14 @@ def upgrade() -> None:
         sa.Column("payment_mode", sa.String(length=16), nullable=False),
         sa.Column("fulfilment", sa.String(length=16), nullable=False),
         sa.Column("customer_email", sa.String(length=254), nullable=False),
+        sa.Column("customer_email_index", sa.String(length=64), nullable=True),
         sa.Column("customer_name", sa.String(length=200), nullable=True),
-        sa.Column("customer_iban", sa.String(length=34), nullable=True),
+        sa.Column(
+            "customer_iban", axokey.adapters.db.tables.EncryptedString(length=255), nullable=True
+        ),
+        sa.Column(
+            "customer_pseudonymised_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True
+        ),
         sa.Column("courier_id", sa.String(length=40), nullable=True),
         sa.Column("store_id", sa.String(length=40), nullable=True),
         sa.Column("delivery_fee", sa.BigInteger(), nullable=False),
@@ -288,6 +294,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_orders_courier_id"), ["courier_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_orders_customer_email_index"), ["customer_email_index"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_orders_merchant_id"), ["merchant_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_redeem_by"), ["redeem_by"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_status"), ["status"], unique=False)
@@ -488,7 +497,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("provider_refund_id", sa.String(length=128), nullable=True),
         sa.Column("failure_code", sa.String(length=64), nullable=True),
-        sa.Column("iban", sa.String(length=34), nullable=True),
+        sa.Column("iban", axokey.adapters.db.tables.EncryptedString(length=255), nullable=True),
         sa.Column("payment_id", sa.String(length=40), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
@@ -550,6 +559,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_orders_status"))
         batch_op.drop_index(batch_op.f("ix_orders_redeem_by"))
         batch_op.drop_index(batch_op.f("ix_orders_merchant_id"))
+        batch_op.drop_index(batch_op.f("ix_orders_customer_email_index"))
         batch_op.drop_index(batch_op.f("ix_orders_courier_id"))
 
     op.drop_table("orders")

@@ -1,0 +1,190 @@
+"""The customers' personal data: their rights (access and portability, erasure), its
+retention, and the rotation of the keys that encrypt it at rest.
+
+The customer is found by the blind index of their normalised email, never by
+scanning clear text. Erasure pseudonymises: the email and the name become a stable
+pseudonym (the same email always gives the same one, so an accountant can still see
+that two orders had one customer), the IBAN goes once no refund needs it; every
+amount and ledger transfer stays (``domain/personal_data.py`` says what stays and why).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+from axokey.adapters.db import field_encryption, personal_data_repository
+from axokey.adapters.db.transaction import Connection
+from axokey.domain import personal_data
+from axokey.domain.parties import Principal, Role
+from axokey.services.context import ServiceContext
+from axokey.services.parties import require_role
+
+logger = logging.getLogger("axokey.personal_data")
+
+DAYS_PER_MONTH = 30.44
+RETENTION_BATCH_SIZE = 200
+REENCRYPT_PAGE_SIZE = 500
+
+
+def export_customer_data(
+    context: ServiceContext, principal: Principal, email: str
+) -> dict[str, Any]:
+    """Everything held about the customer of ``email`` (operator only): their orders
+    with lines, payments, refunds and events. Articles 15 and 20 of the GDPR."""
+    require_role(principal, Role.ADMIN)
+
+    def read(connection: Connection) -> dict[str, Any]:
+        order_ids = personal_data_repository.order_ids_by_email(connection, email)
+        return {
+            "email": field_encryption.normalise_email(email),
+            "orders": personal_data_repository.export_orders(connection, order_ids),
+        }
+
+    with context.database.read() as connection:
+        return read(connection)
+
+
+def _erase_order(
+    connection: Connection,
+    context: ServiceContext,
+    order: personal_data_repository.CustomerOrder,
+    pseudonym: str,
+) -> dict[str, Any]:
+    decision = personal_data.decide_erasure(
+        status=order.status,
+        has_iban=order.has_iban,
+        open_refund_methods=tuple(method for method, _status in order.open_refunds),
+        retention_until=personal_data.accounting_retention_until(
+            order.closed_at, order.created_at.year
+        ),
+    )
+    if decision.pseudonymise:
+        personal_data_repository.pseudonymise_order_customer(
+            connection,
+            order.order_id,
+            pseudonym_email=personal_data.pseudonym_email(pseudonym),
+            pseudonym_name=personal_data.pseudonym_name(pseudonym),
+            remove_iban=decision.remove_iban,
+            now=context.now(),
+        )
+    return {
+        "order_id": order.order_id,
+        "order_status": order.status,
+        "pseudonymised": decision.pseudonymise,
+        "iban_removed": decision.remove_iban,
+        "kept": [asdict(kept) for kept in decision.kept],
+    }
+
+
+def erase_customer(context: ServiceContext, principal: Principal, email: str) -> dict[str, Any]:
+    """Pseudonymise the customer of ``email`` at once wherever no obligation requires
+    keeping their data (operator only), and say what was kept and why. Article 17."""
+    require_role(principal, Role.ADMIN)
+    normalised = field_encryption.normalise_email(email)
+
+    def work(connection: Connection) -> dict[str, Any]:
+        pseudonym = field_encryption.keyring_for(connection).pseudonym(normalised)
+        order_ids = personal_data_repository.order_ids_by_email(connection, email, lock=True)
+        results = [
+            _erase_order(connection, context, order, pseudonym)
+            for order in personal_data_repository.customer_orders(connection, order_ids)
+        ]
+        return {
+            "pseudonym": personal_data.pseudonym_email(pseudonym),
+            "orders_found": len(results),
+            "orders_pseudonymised": sum(1 for result in results if result["pseudonymised"]),
+            "orders": results,
+        }
+
+    report = context.database.run(work)
+    if report["orders_pseudonymised"]:
+        context.database.forget_old_versions()
+    logger.info(
+        "customer erasure: %s orders found, %s pseudonymised",
+        report["orders_found"],
+        report["orders_pseudonymised"],
+    )
+    return report
+
+
+def apply_retention(context: ServiceContext) -> int:
+    """Pseudonymise the customers of orders closed longer ago than the contact data's
+    retention period (``AXOKEY_CUSTOMER_CONTACT_RETENTION_MONTHS``), as erasure would
+    (an order with a refund still to pay waits). One batch per call; the sweep calls it.
+    Returns how many orders it pseudonymised."""
+    months = context.settings.customer_contact_retention_months
+    cutoff = context.now() - timedelta(days=months * DAYS_PER_MONTH)
+
+    def work(connection: Connection) -> int:
+        order_ids = personal_data_repository.orders_closed_before(
+            connection, cutoff, RETENTION_BATCH_SIZE
+        )
+        keyring = field_encryption.keyring_for(connection)
+        done = 0
+        for order in personal_data_repository.customer_orders(connection, order_ids):
+            email = personal_data_repository.customer_email_of(connection, order.order_id)
+            pseudonym = keyring.pseudonym(field_encryption.normalise_email(email))
+            if _erase_order(connection, context, order, pseudonym)["pseudonymised"]:
+                done += 1
+        return done
+
+    done = context.database.run(work)
+    if done:
+        context.database.forget_old_versions()
+    return done
+
+
+def reencrypt_personal_data(
+    context: ServiceContext,
+    *,
+    on_column: Callable[[str, int], None] = lambda _name, _total: None,
+    on_progress: Callable[[int], None] = lambda _advanced: None,
+) -> dict[str, int]:
+    """Rewrite every encrypted value under the newest data key, and every email blind
+    index with it; one transaction per page, so it can run beside the service and be
+    run again. Returns the values rewritten, by column."""
+    rewritten: dict[str, int] = {}
+    for encrypted in personal_data_repository.encrypted_columns():
+        with context.database.read() as connection:
+            total = personal_data_repository.count_values(connection, encrypted)
+        on_column(encrypted.name, total)
+        rewritten[encrypted.name] = 0
+        after: Any = None
+        while True:
+
+            def page(
+                connection: Connection,
+                after: Any = after,
+                encrypted: personal_data_repository.EncryptedColumn = encrypted,
+            ) -> tuple[int, int, Any]:
+                return personal_data_repository.reencrypt_page(
+                    connection, encrypted, after=after, limit=REENCRYPT_PAGE_SIZE
+                )
+
+            seen, changed, after = context.database.run(page)
+            rewritten[encrypted.name] += changed
+            on_progress(seen)
+            if seen < REENCRYPT_PAGE_SIZE:
+                break
+    with context.database.read() as connection:
+        total = personal_data_repository.count_email_indexes(connection)
+    on_column("orders.customer_email_index", total)
+    rewritten["orders.customer_email_index"] = 0
+    last: str | None = None
+    while True:
+
+        def reindex(connection: Connection, after: str | None = last) -> tuple[int, Any]:
+            return personal_data_repository.reindex_emails_page(
+                connection, after=after, limit=REENCRYPT_PAGE_SIZE
+            )
+
+        seen, last = context.database.run(reindex)
+        rewritten["orders.customer_email_index"] += seen
+        on_progress(seen)
+        if seen < REENCRYPT_PAGE_SIZE:
+            break
+    return rewritten
