@@ -27,8 +27,15 @@ EVENT_TYPES = frozenset(
         "refund.failed",
         "payout.paid",
         "stock.changed",
+        # A refused attempt on a payment page that allows another (PayXpert's "Pending").
+        "payment.attempt_failed",
+        # For the operator: the provider answered something we do not recognise, or
+        # authorised without capturing; never a guess (see services/payments.py).
+        "payment.attention_required",
     }
 )
+# Events an operator must act on (listed at GET /v1/payment-alerts and on the dashboard).
+OPERATOR_ALERT_TYPES = ("payment.attention_required",)
 
 
 def order_parties(order: Order) -> list[str]:
@@ -84,3 +91,17 @@ def events_of_order(connection: Connection, order_id: str) -> list[tuple[str, di
         .order_by(events.c.seq)
     )
     return [(row.type, row.data) for row in rows]
+
+
+def operator_alerts(
+    connection: Connection, *, limit: int, starting_after: str | None
+) -> tuple[list[tuple[str, str, datetime, dict[str, Any]]], bool]:
+    """The operator's alerts, newest first: (id, type, created_at, data)."""
+    query = select(
+        events.c.seq, events.c.id, events.c.type, events.c.created_at, events.c.data
+    ).where(events.c.type.in_(OPERATOR_ALERT_TYPES))
+    if starting_after is not None:
+        before = select(events.c.seq).where(events.c.id == starting_after).scalar_subquery()
+        query = query.where(events.c.seq < before)
+    rows = connection.execute(query.order_by(events.c.seq.desc()).limit(limit + 1)).all()
+    return [(row.id, row.type, row.created_at, row.data) for row in rows[:limit]], len(rows) > limit

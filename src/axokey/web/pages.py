@@ -41,7 +41,7 @@ from axokey.api.deps import ContextDep
 from axokey.domain.errors import AxokeyError, FieldError, NotFound, ValidationFailed
 from axokey.domain.money import currency_exponent
 from axokey.domain.orders import OPEN_STATUSES, OrderStatus
-from axokey.services import ordering
+from axokey.services import ordering, returning
 from axokey.services import payments as payment_service
 from axokey.services.context import ServiceContext
 
@@ -96,6 +96,13 @@ FAILURE_LABELS = {
     "authentication_failed": "the 3-D Secure check failed",
     "provider_unavailable": "the payment provider could not be reached",
     "amount_mismatch": "the amount paid did not match the order",
+    "authentication_required": "your bank asks for a 3-D Secure check",
+    "cancelled_by_customer": "the payment was cancelled",
+    "payment_cancelled": "the payment was cancelled",
+    "expired": "the payment page expired",
+    "call_failed": "the bank could not be reached",
+    "authorisation_not_captured": "the payment was not completed and is being released",
+    "authorisation_released": "the payment was not completed and was released",
 }
 
 router = APIRouter(include_in_schema=False)
@@ -202,7 +209,12 @@ def customer_order_page(
     )
     last = details.last_payment
     failure = None
-    if order.status is OrderStatus.AWAITING_PAYMENT and last and last.status.value == "failed":
+    # Failed, or refused with another try allowed on the provider's page (Pending).
+    if (
+        order.status is OrderStatus.AWAITING_PAYMENT
+        and last
+        and (last.status.value == "failed" or last.failure_code)
+    ):
         failure = FAILURE_LABELS.get(last.failure_code or "", "the payment did not go through")
     return _page(
         request,
@@ -230,6 +242,26 @@ def customer_pay(order_id: str, token: str, request: Request, context: ContextDe
         return _error(request, error, back_url=_order_path(order_id, token))
     assert payment.checkout_url is not None, "a provider's checkout session has a page"
     return _redirect(payment.checkout_url)
+
+
+@router.api_route("/orders/{order_id}/{token}/return", methods=["GET", "POST"])
+async def customer_return(
+    order_id: str, token: str, request: Request, context: ContextDep
+) -> Response:
+    """Where the provider sends the customer back: PayXpert by a form POST (``data``,
+    ``customer``), the sandbox by a GET. The payment is synchronised with the
+    provider, then 303 to the customer's page, which shows the real state."""
+    from starlette.concurrency import run_in_threadpool
+
+    fields: dict[str, str] = {}
+    if request.method == "POST":
+        form = await request.form()
+        fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    try:
+        await run_in_threadpool(returning.customer_returned, context, order_id, token, fields)
+    except AxokeyError as error:
+        return _error(request, error)
+    return _redirect(_order_path(order_id, token))
 
 
 # --- the sandbox's hosted pages -------------------------------------------------------
