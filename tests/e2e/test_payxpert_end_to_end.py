@@ -382,9 +382,14 @@ def test_an_authorisation_instead_of_a_sale_alerts_the_operator_and_is_released(
     assert deliver(client, client.posted[-1]) == {"status": "OK", "message": "Status recorded"}
     assert len([r for r in fake.received if r.path.endswith("/cancel")]) == 1
     assert len(ok(client.get("/v1/payment-alerts", headers=ADMIN))["data"]) == 1
-    # Only the operator reads the alerts.
-    forbidden = client.get("/v1/payment-alerts", headers=world.parties["M"].headers)
-    assert forbidden.status_code == 403
+    # The merchant reads the alerts of its own orders; a courier or a supplier none.
+    own = ok(client.get("/v1/payment-alerts", headers=world.parties["M"].headers))["data"]
+    assert [a["id"] for a in own] == [alerts["data"][0]["id"]]
+    for party in ("C", "S1"):
+        seen = ok(client.get("/v1/payment-alerts", headers=world.parties[party].headers))
+        assert seen == {"data": [], "has_more": False}
+    other = world.party("M2", "merchant")
+    assert ok(client.get("/v1/payment-alerts", headers=other.headers))["data"] == []
     assert world.get_order(order["id"])["amounts"]["captured"] == 0
     assert check_ledger(context) == []
 

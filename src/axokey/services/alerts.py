@@ -1,4 +1,5 @@
-"""The operator's payment alerts (``payment.attention_required`` events)."""
+"""Payment alerts (``payment.attention_required`` events): the operator sees every
+one, a merchant those of its own orders, other parties none (they take no payments)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from axokey.domain.parties import Principal, Role
 from axokey.services.context import ServiceContext
 from axokey.services.events import operator_alerts
-from axokey.services.parties import require_role
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,11 @@ class Alert:
 def payment_alerts(
     context: ServiceContext, principal: Principal, *, limit: int, starting_after: str | None
 ) -> tuple[list[Alert], bool]:
-    require_role(principal, Role.ADMIN)
+    if not principal.is_admin and principal.role is not Role.MERCHANT:
+        return [], False
+    merchant_id = None if principal.is_admin else principal.party_id
     with context.database.read() as connection:
-        rows, has_more = operator_alerts(connection, limit=limit, starting_after=starting_after)
+        rows, has_more = operator_alerts(
+            connection, merchant_id=merchant_id, limit=limit, starting_after=starting_after
+        )
     return [Alert(*row) for row in rows], has_more

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from axokey.adapters.db.tables import events
+from axokey.adapters.db.tables import events, orders
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
 
@@ -34,7 +34,8 @@ EVENT_TYPES = frozenset(
         "payment.attention_required",
     }
 )
-# Events an operator must act on (listed at GET /v1/payment-alerts and on the dashboard).
+# Events someone must act on: the operator (all), a merchant (its orders' payments);
+# listed at GET /v1/payment-alerts and on the dashboard.
 OPERATOR_ALERT_TYPES = ("payment.attention_required",)
 
 
@@ -94,12 +95,20 @@ def events_of_order(connection: Connection, order_id: str) -> list[tuple[str, di
 
 
 def operator_alerts(
-    connection: Connection, *, limit: int, starting_after: str | None
+    connection: Connection,
+    *,
+    merchant_id: str | None,
+    limit: int,
+    starting_after: str | None,
 ) -> tuple[list[tuple[str, str, datetime, dict[str, Any]]], bool]:
-    """The operator's alerts, newest first: (id, type, created_at, data)."""
+    """Payment alerts, newest first: (id, type, created_at, data); all of them, or
+    those of one merchant's orders."""
     query = select(
         events.c.seq, events.c.id, events.c.type, events.c.created_at, events.c.data
     ).where(events.c.type.in_(OPERATOR_ALERT_TYPES))
+    if merchant_id is not None:
+        own = select(orders.c.id).where(orders.c.merchant_id == merchant_id)
+        query = query.where(events.c.order_id.in_(own))
     if starting_after is not None:
         before = select(events.c.seq).where(events.c.id == starting_after).scalar_subquery()
         query = query.where(events.c.seq < before)

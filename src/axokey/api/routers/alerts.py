@@ -1,5 +1,5 @@
-"""The operator's payment alerts: what a provider answered that AXOKEY would not
-guess at (an unknown status or code), and authorisations taken instead of sales."""
+"""Payment alerts: what a provider answered that AXOKEY would not guess at (an
+unknown status or code), and authorisations taken instead of sales."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ class AlertOut(BaseModel):
 def list_payment_alerts(
     context: ContextDep, principal: PrincipalDep, page: PageDep
 ) -> Page[AlertOut]:
-    """Operator only (403 otherwise), newest first."""
+    """Newest first. The operator sees every alert, a merchant those of its own
+    orders; other parties take no payments and see none."""
     found, has_more = alerts.payment_alerts(
         context, principal, limit=page.limit, starting_after=page.starting_after
     )
