@@ -479,8 +479,7 @@ def decrypt_redirect_status(data: str, merchant_token: str) -> Mapping[str, Any]
         return None
     if len(key) != 16 or not encrypted or len(encrypted) % 16:
         return None
-    decryptor = Cipher(algorithms.AES(key), modes.ECB()).decryptor()  # noqa: S305
-    padded = decryptor.update(encrypted) + decryptor.finalize()
+    padded = decrypt_blocks(key, encrypted)
     unpadder = padding.PKCS7(128).unpadder()
     try:
         plain = unpadder.update(padded) + unpadder.finalize()
@@ -490,6 +489,13 @@ def decrypt_redirect_status(data: str, merchant_token: str) -> Mapping[str, Any]
     if not isinstance(document, dict) or document.get("merchantToken") != merchant_token:
         return None
     return document
+
+
+def decrypt_blocks(key: bytes, encrypted: bytes) -> bytes:
+    """AES-128 in ECB mode, as Connect2Pay encrypts the redirect status (each 16-byte
+    block on its own: no IV)."""
+    decryptor = Cipher(algorithms.AES(key), modes.ECB()).decryptor()  # noqa: S305
+    return decryptor.update(encrypted) + decryptor.finalize()
 
 
 def encrypt_redirect_status(status: Mapping[str, Any], merchant_token: str) -> str:
