@@ -269,7 +269,7 @@ def test_the_customer_comes_back_by_post_and_sees_paid(payxpert_app: Any) -> Non
 def test_a_declined_attempt_then_a_paid_one_ends_paid_with_the_first_reason_recorded(
     payxpert_app: Any,
 ) -> None:
-    from axokey.services.events import events_of_order
+    from axokey.adapters.db.event_repository import events_of_order
 
     client, fake, context = payxpert_app
     world = spec_world(client)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from axokey.adapters.db import event_repository
 from axokey.domain.parties import Principal, Role
 from axokey.services.context import ServiceContext
-from axokey.services.events import operator_alerts
+from axokey.services.events import OPERATOR_ALERT_TYPES
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,11 @@ def payment_alerts(
         return [], False
     merchant_id = None if principal.is_admin else principal.party_id
     with context.database.read() as connection:
-        rows, has_more = operator_alerts(
-            connection, merchant_id=merchant_id, limit=limit, starting_after=starting_after
+        rows, has_more = event_repository.alerts(
+            connection,
+            types=OPERATOR_ALERT_TYPES,
+            merchant_id=merchant_id,
+            limit=limit,
+            starting_after=starting_after,
         )
     return [Alert(*row) for row in rows], has_more

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
-
-from axokey.adapters.db.tables import events, orders
+from axokey.adapters.db import event_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
 
@@ -29,7 +28,7 @@ EVENT_TYPES = frozenset(
         "stock.changed",
         # A refused attempt on a payment page that allows another (PayXpert's "Pending").
         "payment.attempt_failed",
-        # For the operator: the provider answered something we do not recognise, or
+        # Someone must look: the provider answered something we do not recognise, or
         # authorised without capturing; never a guess (see services/payments.py).
         "payment.attention_required",
     }
@@ -61,15 +60,14 @@ def record_event(
     if order is not None:
         payload.setdefault("order_id", order.id)
         payload.setdefault("order_status", order.status.value)
-    connection.execute(
-        insert(events).values(
-            id=event_id,
-            type=event_type,
-            order_id=order.id if order else None,
-            party_ids=sorted({*party_ids, *(order_parties(order) if order else [])}),
-            data=payload,
-            created_at=now,
-        )
+    event_repository.insert_event(
+        connection,
+        event_id=event_id,
+        event_type=event_type,
+        order_id=order.id if order else None,
+        party_ids={*party_ids, *(order_parties(order) if order else [])},
+        data=payload,
+        now=now,
     )
     return event_id
 
@@ -83,34 +81,3 @@ def record_order_events(
 ) -> None:
     for event_type, data in decided:
         record_event(connection, event_type, now=now, order=order, data=data)
-
-
-def events_of_order(connection: Connection, order_id: str) -> list[tuple[str, dict[str, Any]]]:
-    rows = connection.execute(
-        select(events.c.type, events.c.data)
-        .where(events.c.order_id == order_id)
-        .order_by(events.c.seq)
-    )
-    return [(row.type, row.data) for row in rows]
-
-
-def operator_alerts(
-    connection: Connection,
-    *,
-    merchant_id: str | None,
-    limit: int,
-    starting_after: str | None,
-) -> tuple[list[tuple[str, str, datetime, dict[str, Any]]], bool]:
-    """Payment alerts, newest first: (id, type, created_at, data); all of them, or
-    those of one merchant's orders."""
-    query = select(
-        events.c.seq, events.c.id, events.c.type, events.c.created_at, events.c.data
-    ).where(events.c.type.in_(OPERATOR_ALERT_TYPES))
-    if merchant_id is not None:
-        own = select(orders.c.id).where(orders.c.merchant_id == merchant_id)
-        query = query.where(events.c.order_id.in_(own))
-    if starting_after is not None:
-        before = select(events.c.seq).where(events.c.id == starting_after).scalar_subquery()
-        query = query.where(events.c.seq < before)
-    rows = connection.execute(query.order_by(events.c.seq.desc()).limit(limit + 1)).all()
-    return [(row.id, row.type, row.created_at, row.data) for row in rows[:limit]], len(rows) > limit

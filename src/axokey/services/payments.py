@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
-from axokey.adapters.db import ledger_store, order_repository
+from axokey.adapters.db import event_repository, ledger_store, order_repository
 from axokey.adapters.db.engine import insert_ignoring_conflicts
 from axokey.adapters.db.tables import orders, payments, provider_notifications
 from axokey.adapters.providers.base import (
@@ -35,9 +35,9 @@ from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order, OrderStatus
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import refuse_payment
-from axokey.services import codes, refunding
+from axokey.services import refunding, signing
 from axokey.services.context import ServiceContext
-from axokey.services.events import events_of_order, record_event, record_order_events
+from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
 from axokey.services.parties import require_role
 
@@ -105,11 +105,11 @@ def start_checkout(
 
 def start_checkout_for_customer(context: ServiceContext, order_id: str, token: str) -> Payment:
     """The customer, from the order page's link, starts (or retries) a payment."""
-    if not codes.customer_link_matches(context, order_id, token):
+    if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
     # The provider sends the browser back there (PayXpert by a form POST), which
     # synchronises the payment and redirects to the customer's page.
-    return_url = codes.customer_url(context, order_id) + "/return"
+    return_url = signing.customer_url(context, order_id) + "/return"
     return _start_checkout(context, order_id, return_url, merchant_id=None)
 
 
@@ -126,7 +126,7 @@ def _start_checkout(
             raise NotFound(f"order {order_id} not found", code="order_not_found")
         if order.status is not OrderStatus.AWAITING_PAYMENT:
             raise Conflict(f"the order is {order.status.value}", code="order_not_payable")
-        if not order.payable(now, context.settings.itinerary_grace):
+        if not order.accepts_payment(now, context.settings.itinerary_grace):
             raise Conflict("the order's deadline has passed", code="order_expired")
         attempts = connection.execute(
             select(func.count()).select_from(payments).where(payments.c.order_id == order_id)
@@ -473,7 +473,7 @@ def alert_operator(
             "reason": reason,
             "detail": detail[:300],
         }
-        for event_type, seen in events_of_order(connection, found.order_id):
+        for event_type, seen in event_repository.events_of_order(connection, found.order_id):
             if event_type == "payment.attention_required" and all(
                 seen.get(key) == value for key, value in data.items()
             ):
@@ -563,7 +563,7 @@ def _apply_state(
         return AUTHORISATION_TO_RELEASE, []
     if not succeeded:
         return status.value, []
-    if not mismatch and order.payable(now, context.settings.itinerary_grace):
+    if not mismatch and order.accepts_payment(now, context.settings.itinerary_grace):
         capture(connection, context, order, provider_name)
         return "captured", []
     settlement = refuse_payment(
@@ -628,7 +628,7 @@ def capture(connection: Connection, context: ServiceContext, order: Order, provi
 def _unused_codes(connection: Connection) -> tuple[str, str]:
     """New codes; the short code (50 bits) is checked against existing ones."""
     for _ in range(10):
-        reference, short_code = codes.new_codes()
+        reference, short_code = signing.new_redemption_codes()
         taken = connection.execute(
             select(orders.c.id).where(orders.c.short_code == short_code)
         ).first()

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from axokey.adapters.providers.base import PaymentStatus
 from axokey.domain.errors import AxokeyError, NotFound
-from axokey.services import codes, payments
+from axokey.services import payments, signing
 from axokey.services.context import ServiceContext
 
 logger = logging.getLogger("axokey.payments")
@@ -33,7 +33,7 @@ def customer_returned(
     404 for a link that does not open this order. A provider that cannot be reached
     leaves the payment as it is: the page shows what is known, the callback follows.
     """
-    if not codes.customer_link_matches(context, order_id, token):
+    if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
     known = payments.order_payment_references(context, order_id)
     if not known:

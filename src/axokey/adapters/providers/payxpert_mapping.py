@@ -235,17 +235,29 @@ def payment_state(answer: object, *, merchant_token: str) -> ProviderPaymentStat
     # (the modules test ``$status->getErrorCode()`` against them).
     if error_code is not None and error_code in CANCEL_FAILURE_CODES:
         return state(PaymentStatus.FAILED, CANCEL_FAILURE_CODES[error_code])
-    if key == "accepted":
-        return state(PaymentStatus.PROCESSING)
-    if key == "not processed":
-        return state(PaymentStatus.REQUIRES_PAYMENT_METHOD)
-    if key == "expired":
-        return state(PaymentStatus.FAILED, FAILURE_EXPIRED)
-    if key == "call failed":
-        return state(PaymentStatus.FAILED, FAILURE_CALL_FAILED)
-    # "pending" (an attempt failed, another is allowed) or "not authorized" (the last
-    # allowed attempt failed): the reason is the failed attempt's result code, else
-    # the payment's errorCode ("Result code of the last transaction", PaymentStatus.php).
+    if key in _STATES_WITHOUT_CODE:
+        return state(*_STATES_WITHOUT_CODE[key])
+    return _refused_state(key, attempt, error_code, state)
+
+
+# The statuses whose meaning does not depend on a result code.
+_STATES_WITHOUT_CODE: Mapping[str, tuple[PaymentStatus, str | None]] = {
+    "accepted": (PaymentStatus.PROCESSING, None),
+    "not processed": (PaymentStatus.REQUIRES_PAYMENT_METHOD, None),
+    "expired": (PaymentStatus.FAILED, FAILURE_EXPIRED),
+    "call failed": (PaymentStatus.FAILED, FAILURE_CALL_FAILED),
+}
+
+
+def _refused_state(
+    key: str,
+    attempt: Mapping[str, Any] | None,
+    error_code: str | None,
+    state: Callable[..., ProviderPaymentState],
+) -> ProviderPaymentState:
+    """ "pending" (an attempt failed, another is allowed) or "not authorized" (the last
+    allowed attempt failed): the reason is the failed attempt's result code, else the
+    payment's errorCode ("Result code of the last transaction", PaymentStatus.php)."""
     code = _code(attempt.get("resultCode")) if attempt is not None else None
     code = code or error_code
     if code is None:
