@@ -10,7 +10,16 @@ from axokey import __version__
 from axokey.api import docs
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
-from axokey.api.routers import catalog, ledger, money, orders, parties, providers, redemptions
+from axokey.api.routers import (
+    alerts,
+    catalog,
+    ledger,
+    money,
+    orders,
+    parties,
+    providers,
+    redemptions,
+)
 from axokey.bootstrap import bootstrap
 from axokey.config import Settings
 from axokey.services.context import ServiceContext
@@ -59,6 +68,7 @@ def _routers() -> list[Any]:
         redemptions.router,
         money.router,
         ledger.router,
+        alerts.router,
         docs.router,
         pages.router,
     ]
