@@ -11,6 +11,7 @@ from axokey.api import docs
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
 from axokey.api.routers import (
+    alerts,
     catalog,
     customers,
     ledger,
@@ -69,6 +70,7 @@ def _routers() -> list[Any]:
         money.router,
         ledger.router,
         customers.router,
+        alerts.router,
         docs.router,
         pages.router,
     ]
