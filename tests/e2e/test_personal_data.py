@@ -173,6 +173,19 @@ def test_a_tampered_or_foreign_ciphertext_is_refused(context: Any) -> None:
         field_encryption.parse_data_keys("K1:short")
     with pytest.raises(field_encryption.DataKeyError):
         field_encryption.parse_data_keys("no-separator")
+    with pytest.raises(field_encryption.DataKeyError):
+        field_encryption.parse_data_keys("K1:" + "a" * 40 + ",k1:" + "b" * 40)
+    # Configured keys first; the admin key's derived one last, to read older values.
+    configured = field_encryption.keyring_from_settings("N1:" + "n" * 40, ADMIN_KEY)
+    assert configured is not None
+    assert [key.key_id for key in configured.keys] == ["N1", "D1"]
+    derived = field_encryption.keyring_from_settings(None, ADMIN_KEY)
+    assert derived is not None and derived.derived_from_admin_key
+    assert field_encryption.keyring_from_settings(None, None) is None
+    # The blind index is of the normalised email, and differs by key.
+    assert keyring.blind_index("a@b.fr") == keyring.blind_index("a@b.fr")
+    assert keyring.blind_index("a@b.fr") != other.blind_index("a@b.fr")
+    assert field_encryption.normalise_email("  A@B.fr ") == "a@b.fr"
 
 
 def _reencrypt(database_url: str, data_keys: str) -> subprocess.CompletedProcess[str]:

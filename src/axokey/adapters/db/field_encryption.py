@@ -183,9 +183,20 @@ def derive_data_keyring(admin_key: str) -> DataKeyring:
 
 
 def keyring_from_settings(data_keys: str | None, admin_key: str | None) -> DataKeyring | None:
-    """The configured data keyring, or one derived from the admin key, or None."""
+    """The configured data keyring, or one derived from the admin key, or None.
+
+    With both set, the key derived from the admin key is kept last (decrypt only,
+    unless listed): what was stored before ``AXOKEY_DATA_KEYS`` was set stays readable
+    until ``axokey data reencrypt`` has moved it to the configured key."""
     if data_keys:
-        return parse_data_keys(data_keys)
+        keyring = parse_data_keys(data_keys)
+        if admin_key and keyring.find(DERIVED_KEY_ID) is None:
+            try:
+                derived = derive_data_keyring(admin_key).current
+            except DataKeyError:
+                return keyring
+            return DataKeyring((*keyring.keys, derived))
+        return keyring
     if admin_key:
         return derive_data_keyring(admin_key)
     return None
