@@ -322,6 +322,43 @@ def test_erasing_the_customer_of_a_completed_order(
     assert again["orders_found"] == 0 and again["pseudonym"] == report["pseudonym"]
 
 
+def test_erasure_replaces_copies_of_the_contact_data_in_the_orders_events(
+    client: Any, context: Any
+) -> None:
+    """An event that carries a snapshot of the order's customer (as webhook payloads
+    may) keeps no copy of the email or the name after erasure."""
+    from axokey.adapters.db import event_repository
+
+    world = example_a_world(client)
+    order_id = run_example_a(world, iban=None)
+    snapshot = {
+        "order": {
+            "id": order_id,
+            "customer": {"email": CUSTOMER_EMAIL.upper(), "name": CUSTOMER_NAME},
+        }
+    }
+    with context.database.transaction() as connection:
+        event_repository.insert_event(
+            connection,
+            event_id="evt_privacy_snapshot",
+            event_type="order.completed",
+            order_id=order_id,
+            party_ids=[world.parties["M"].id],
+            data=snapshot,
+            now=context.now(),
+        )
+    report = ok(client.post("/v1/customers/erase", json={"email": CUSTOMER_EMAIL}, headers=ADMIN))
+    with context.database.read() as connection:
+        stored = connection.execute(
+            select(events.c.data).where(events.c.id == "evt_privacy_snapshot")
+        ).scalar_one()
+    assert stored["order"]["customer"] == {
+        "email": report["pseudonym"],
+        "name": report["pseudonym"].split("@")[0],
+    }
+    assert stored["order"]["id"] == order_id
+
+
 def test_erasure_keeps_what_an_open_order_or_a_refund_to_pay_needs(
     client: Any, context: Any
 ) -> None:

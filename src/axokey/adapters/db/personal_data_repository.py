@@ -194,6 +194,9 @@ def pseudonymise_order_customer(
     """Replace the order's customer contact data by the pseudonym, and its blind index
     by none (the email can no longer find it). With ``remove_iban``, the IBAN goes from
     the order and from its final refunds."""
+    before = connection.execute(
+        select(orders.c.customer_email, orders.c.customer_name).where(orders.c.id == order_id)
+    ).one()
     values: dict[str, Any] = {
         "customer_email": pseudonym_email,
         "customer_name": pseudonym_name,
@@ -205,6 +208,31 @@ def pseudonymise_order_customer(
     connection.execute(update(orders).where(orders.c.id == order_id).values(**values))
     if remove_iban:
         remove_refund_ibans(connection, order_id)
+    replacements = {before.customer_email.lower(): pseudonym_email}
+    if before.customer_name and pseudonym_name:
+        replacements[before.customer_name.lower()] = pseudonym_name
+    _replace_in_events(connection, order_id, replacements)
+
+
+def _replaced(value: Any, replacements: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return replacements.get(value.lower(), value)
+    if isinstance(value, list):
+        return [_replaced(item, replacements) for item in value]
+    if isinstance(value, dict):
+        return {key: _replaced(item, replacements) for key, item in value.items()}
+    return value
+
+
+def _replace_in_events(connection: Connection, order_id: str, replacements: dict[str, str]) -> None:
+    """The order's events keep no copy of the customer's email or name: any value
+    equal to one (an order snapshot's ``customer``) becomes the pseudonym."""
+    for row in connection.execute(
+        select(events.c.seq, events.c.data).where(events.c.order_id == order_id)
+    ).all():
+        data = _replaced(row.data, replacements)
+        if data != row.data:
+            connection.execute(update(events).where(events.c.seq == row.seq).values(data=data))
 
 
 def remove_refund_ibans(connection: Connection, order_id: str) -> None:
