@@ -98,6 +98,12 @@ def serve(
             "links valid across restarts: without them, they are signed with a key of "
             "this run only."
         )
+    if settings.data_keys is None:
+        console.print(
+            "AXOKEY_DATA_KEYS is not set: IBANs are encrypted with a key derived from "
+            "AXOKEY_ADMIN_KEY (a new admin key would make them unreadable). Set "
+            "AXOKEY_DATA_KEYS before storing real IBANs (docs/operations.md, key rotation)."
+        )
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
     upgrade_database(settings.database_url)
