@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     default_redeem_window_seconds: int = 30 * 24 * 3600
     sweep_interval_seconds: float = 60.0
     sweep_batch_size: int = 200
+    # API keys: after a rotation the previous secret works this long (0: not at all);
+    # a key's last use is written at most once per interval (not on every request).
+    api_key_rotation_grace_seconds: int = Field(default=300, ge=0, le=30 * 24 * 3600)
+    api_key_last_used_interval_seconds: int = Field(default=60, ge=1)
     database_busy_timeout_seconds: float = 30.0
     database_pool_size: int = 10
 

@@ -10,7 +10,18 @@ from axokey import __version__
 from axokey.adapters.db.engine import Database, make_engine
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
-from axokey.api.routers import catalog, ledger, money, orders, parties, providers, redemptions
+from axokey.api.request_id import RequestIdMiddleware
+from axokey.api.routers import (
+    api_keys,
+    audit,
+    catalog,
+    ledger,
+    money,
+    orders,
+    parties,
+    providers,
+    redemptions,
+)
 from axokey.config import Settings, load_settings
 from axokey.services.context import ServiceContext
 from axokey.web import pages
@@ -62,12 +73,16 @@ def create_app(
     for router in _routers():
         app.include_router(router)
     app.add_middleware(ApiGuardMiddleware, context=context)
+    # Outermost: every response, a 429 or 413 too, carries the request id.
+    app.add_middleware(RequestIdMiddleware)
     return app
 
 
 def _routers() -> list[Any]:
     return [
         parties.router,
+        api_keys.router,
+        audit.router,
         catalog.router,
         orders.router,
         providers.router,

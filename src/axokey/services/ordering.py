@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, select
 from axokey.adapters.db import ledger_store, order_repository
 from axokey.adapters.db.tables import orders, parties
 from axokey.domain import accounts
+from axokey.domain.audit import Action
 from axokey.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.escrow import OrderMoney, order_money
 from axokey.domain.identifiers import new_id
@@ -33,7 +34,7 @@ from axokey.domain.orders import (
 )
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import cancel
-from axokey.services import catalog, codes, refunding
+from axokey.services import audit, catalog, codes, refunding
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
@@ -348,6 +349,19 @@ def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -
         order_repository.save_order(connection, order)
         refund_ids = refunding.record_refunds(connection, context, order, settlement.refunds)
         record_order_events(connection, order, settlement.events, now=now)
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.ORDER_CANCELLED,
+            object_id=order.id,
+            subject_party_id=order.merchant_id,
+            details={
+                "status": order.status.value,
+                "refunds": len(refund_ids),
+                "amount_refunded": sum(refund.amount for refund in settlement.refunds),
+            },
+        )
         return order, refund_ids
 
     order, refund_ids = context.database.run(work)

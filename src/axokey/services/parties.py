@@ -1,31 +1,23 @@
-"""Parties: onboarding, look-up, authentication of API keys."""
+"""Parties: onboarding and look-up. (Authentication: ``services/api_keys.py``.)"""
 
 from __future__ import annotations
 
 import pycountry
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, insert, select
 
+from axokey.adapters.db.party_repository import get_party, party_from_row
 from axokey.adapters.db.tables import parties
-from axokey.domain.errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from axokey.domain.audit import Action
+from axokey.domain.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.parties import Party, PostalAddress, Principal, Role
+from axokey.services import api_keys, audit
 from axokey.services.context import ServiceContext
-from axokey.services.keys import hash_api_key, key_prefix, keys_match, new_api_key
 
+# Kept here for the callers that authenticate through ``parties``.
+authenticate = api_keys.authenticate
 
-def party_from_row(row: Row) -> Party:  # type: ignore[type-arg]
-    return Party(
-        id=row.id,
-        role=Role(row.role),
-        name=row.name,
-        email=row.email,
-        iban=row.iban,
-        bic=row.bic,
-        address=PostalAddress(row.street, row.postcode, row.town, row.country),
-        merchant_id=row.merchant_id,
-        api_key_prefix=row.api_key_prefix,
-        created_at=row.created_at,
-    )
+__all__ = ["authenticate", "get_party", "party_from_row"]
 
 
 def normalise_bank_details(iban: str | None, bic: str | None) -> tuple[str | None, str | None]:
@@ -62,8 +54,12 @@ def create_party(
     bic: str | None = None,
     address: PostalAddress | None = None,
     merchant_id: str | None = None,
+    principal: Principal | None = None,
 ) -> tuple[Party, str]:
-    """Onboard a party. Returns it with its API key, which is never shown again."""
+    """Onboard a party. Returns it with its first API key, which is never shown
+    again. ``principal``: who does it (the command line when None), for the audit
+    trail."""
+    actor = principal or api_keys.command_line_principal()
     if role is Role.ADMIN:
         raise ValidationFailed(
             "role must be merchant, supplier, courier or store", code="invalid_role"
@@ -75,11 +71,10 @@ def create_party(
             "invalid country",
             errors=[FieldError("address.country", "an ISO 3166-1 alpha-2 code, e.g. FR")],
         )
-    api_key = new_api_key(role.value)
     party_id = new_id("pty")
     now = context.now()
 
-    def work(connection: Connection) -> Party:
+    def work(connection: Connection) -> tuple[Party, str]:
         if role is Role.STORE:
             if merchant_id is None:
                 raise ValidationFailed(
@@ -114,20 +109,23 @@ def create_party(
                 town=address.town,
                 country=address.country,
                 merchant_id=merchant_id,
-                api_key_hash=hash_api_key(api_key),
-                api_key_prefix=key_prefix(api_key),
                 created_at=now,
             )
         )
         row = connection.execute(select(parties).where(parties.c.id == party_id)).one()
-        return party_from_row(row)
+        audit.record(
+            connection,
+            context,
+            actor,
+            Action.PARTY_CREATED,
+            object_id=party_id,
+            subject_party_id=party_id,
+            details={"role": role.value, "name": name, "merchant_id": merchant_id},
+        )
+        api_key = api_keys.issue_first_key(connection, context, actor, party_id, role)
+        return party_from_row(row), api_key
 
-    return context.database.run(work), api_key
-
-
-def get_party(connection: Connection, party_id: str) -> Party | None:
-    row = connection.execute(select(parties).where(parties.c.id == party_id)).first()
-    return party_from_row(row) if row else None
+    return context.database.run(work)
 
 
 def read_party(context: ServiceContext, principal: Principal, party_id: str) -> Party:
@@ -142,22 +140,6 @@ def read_party(context: ServiceContext, principal: Principal, party_id: str) -> 
     if principal.role is Role.MERCHANT and party.merchant_id == principal.party_id:
         return party
     raise NotFound(f"party {party_id} not found")
-
-
-def authenticate(context: ServiceContext, presented_key: str | None) -> Principal:
-    """The principal behind a bearer key, or ``Unauthenticated``."""
-    if not presented_key:
-        raise Unauthenticated("an API key is required: Authorization: Bearer <key>")
-    key_hash = hash_api_key(presented_key)
-    admin_key = context.settings.secret("admin_key")
-    if admin_key and keys_match(presented_key, admin_key):
-        return Principal(role=Role.ADMIN, party=None, key_hash=key_hash)
-    with context.database.read() as connection:
-        row = connection.execute(select(parties).where(parties.c.api_key_hash == key_hash)).first()
-    if row is None or not keys_match(row.api_key_hash, key_hash):
-        raise Unauthenticated("the API key is not valid")
-    party = party_from_row(row)
-    return Principal(role=party.role, party=party, key_hash=key_hash)
 
 
 def require_role(principal: Principal, *roles: Role) -> None:
