@@ -73,8 +73,10 @@ def serve(
     from axokey.api.app import create_app
 
     settings = _settings()
-    if settings.admin_key is None:
-        # A fresh demo must work with zero configuration: make a key and say it.
+    upgrade_database(settings.database_url)
+    if settings.admin_key is None and not _operator_keys_exist(settings):
+        # A fresh demo must work with zero configuration: make a key and say it. Once
+        # operators have named keys, none is made: the bootstrap key is gone.
         generated = _new_admin_key()
         settings.admin_key = SecretStr(generated)
         os.environ["AXOKEY_ADMIN_KEY"] = generated
@@ -89,7 +91,6 @@ def serve(
         )
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
-    upgrade_database(settings.database_url)
     context = _context(settings)
     if demo:
         from axokey.services.demo import seed_demo
@@ -103,6 +104,31 @@ def serve(
     )
     _hide_link_tokens_in_access_log()
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _operator_keys_exist(settings: Settings) -> bool:
+    """Whether a named operator key is usable (neither revoked nor expired)."""
+    from axokey.services import api_keys
+
+    context = _context(settings, with_providers=False)
+    now = datetime.now(UTC)
+    try:
+        starting_after: str | None = None
+        while True:
+            page = api_keys.list_keys(
+                context,
+                api_keys.command_line_principal(),
+                operator_keys=True,
+                limit=100,
+                starting_after=starting_after,
+            )
+            if any(key.is_usable(now) for key in page.keys):
+                return True
+            if not page.has_more:
+                return False
+            starting_after = page.keys[-1].id
+    finally:
+        context.database.dispose()
 
 
 class _LinkTokenFilter(logging.Filter):

@@ -80,3 +80,16 @@ def test_create_admin_refuses_an_unknown_scope_and_creates_nothing(
     headers = bearer(narrow.stdout.strip())
     assert client.get("/v1/audit-events", headers=headers).status_code == 200
     assert client.get("/v1/api-keys", headers=headers).status_code == 403
+
+
+def test_serve_makes_a_bootstrap_key_only_while_no_operator_key_is_usable(
+    client: Any, context: Any
+) -> None:
+    from axokey.cli import _operator_keys_exist
+
+    settings = context.settings
+    assert not _operator_keys_exist(settings)
+    key = ok(client.post("/v1/api-keys", json={"name": "Alice"}, headers=ADMIN), 201)
+    assert _operator_keys_exist(settings)
+    ok(client.delete(f"/v1/api-keys/{key['id']}", headers=ADMIN))
+    assert not _operator_keys_exist(settings)
