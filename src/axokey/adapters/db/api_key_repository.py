@@ -93,23 +93,21 @@ class KeyMatch:
 
 
 def find_by_secret_hash(connection: Connection, secret_hash: str) -> KeyMatch | None:
-    """The key whose current or previous secret has this hash, with its party."""
-    row = connection.execute(
-        _BY_HASH.where(
-            or_(
-                api_keys.c.secret_hash == secret_hash,
-                api_keys.c.previous_secret_hash == secret_hash,
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    key_row = _Prefixed(row)
-    key = api_key_from_row(key_row)
-    party = party_from_row(row) if key.party_id is not None else None
-    is_current = key_row.secret_hash == secret_hash
-    stored = key_row.secret_hash if is_current else key_row.previous_secret_hash
-    return KeyMatch(key=key, party=party, stored_hash=stored, is_current=is_current)
+    """The key whose current secret has this hash, with its party: one read by a
+    unique index. Only when none has it (an unknown key, or a secret replaced by a
+    rotation), a second read by the previous secret's unique index."""
+    for column, is_current in (
+        (api_keys.c.secret_hash, True),
+        (api_keys.c.previous_secret_hash, False),
+    ):
+        row = connection.execute(_BY_HASH.where(column == secret_hash)).first()
+        if row is not None:
+            key_row = _Prefixed(row)
+            key = api_key_from_row(key_row)
+            party = party_from_row(row) if key.party_id is not None else None
+            stored = key_row.secret_hash if is_current else key_row.previous_secret_hash
+            return KeyMatch(key=key, party=party, stored_hash=stored, is_current=is_current)
+    return None
 
 
 def secret_hashes(connection: Connection, key_id: str) -> tuple[str, str | None]:
