@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from axokey.adapters.db.party_repository import party_from_row
 from axokey.adapters.db.tables import api_keys, parties
@@ -68,9 +68,15 @@ def get_key(connection: Connection, key_id: str, *, lock: bool = False) -> ApiKe
 
 
 # The authentication read: the key and its party in one statement, by a unique index.
+# Built once (bound parameter): SQLAlchemy then reuses its compiled form without
+# recomputing its cache key on every request.
 _KEY_COLUMNS = [column.label(f"key_{column.name}") for column in api_keys.c]
-_BY_HASH = select(*_KEY_COLUMNS, *parties.c).select_from(
+_KEY_AND_PARTY = select(*_KEY_COLUMNS, *parties.c).select_from(
     api_keys.outerjoin(parties, parties.c.id == api_keys.c.party_id)
+)
+_BY_CURRENT_HASH = _KEY_AND_PARTY.where(api_keys.c.secret_hash == bindparam("secret_hash"))
+_BY_PREVIOUS_HASH = _KEY_AND_PARTY.where(
+    api_keys.c.previous_secret_hash == bindparam("secret_hash")
 )
 
 
@@ -96,11 +102,8 @@ def find_by_secret_hash(connection: Connection, secret_hash: str) -> KeyMatch | 
     """The key whose current secret has this hash, with its party: one read by a
     unique index. Only when none has it (an unknown key, or a secret replaced by a
     rotation), a second read by the previous secret's unique index."""
-    for column, is_current in (
-        (api_keys.c.secret_hash, True),
-        (api_keys.c.previous_secret_hash, False),
-    ):
-        row = connection.execute(_BY_HASH.where(column == secret_hash)).first()
+    for statement, is_current in ((_BY_CURRENT_HASH, True), (_BY_PREVIOUS_HASH, False)):
+        row = connection.execute(statement, {"secret_hash": secret_hash}).first()
         if row is not None:
             key_row = _Prefixed(row)
             key = api_key_from_row(key_row)
