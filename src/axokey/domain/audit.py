@@ -19,7 +19,6 @@ class Action(StrEnum):
     """What was done. New privileged actions add a member here."""
 
     PARTY_CREATED = "party.created"
-    PARTY_UPDATED = "party.updated"
     API_KEY_CREATED = "api_key.created"
     API_KEY_ROTATED = "api_key.rotated"
     API_KEY_REVOKED = "api_key.revoked"
