@@ -178,7 +178,7 @@ def create_admin(
         raise typer.Exit(2) from None
     finally:
         context.database.dispose()
-    console.print(issued.secret, soft_wrap=True)
+    typer.echo(issued.secret)
     errors.print(
         f"Operator key {issued.key.id} ({issued.key.name}, scopes {' '.join(issued.key.scopes)}). "
         "The secret above is shown once; only its hash is stored."
@@ -197,7 +197,11 @@ def list_keys(
 
     context = _context(_settings(), with_providers=False)
     principal = api_keys.command_line_principal()
-    table = Table("id", "party", "name", "prefix", "scopes", "created", "last used", "state")
+    # One tab-separated line per key (header first): never cut to the terminal's width,
+    # and easy to read with `column -t -s $'\t'` or a script.
+    typer.echo(
+        "\t".join(("id", "party", "name", "prefix", "scopes", "created", "last used", "state"))
+    )
     now = datetime.now(UTC)
     try:
         starting_after: str | None = None
@@ -214,7 +218,7 @@ def list_keys(
                 state = (
                     "revoked" if key.revoked_at else "active" if key.is_usable(now) else "expired"
                 )
-                table.add_row(
+                fields = (
                     key.id,
                     key.party_id or "operator",
                     key.name,
@@ -224,12 +228,12 @@ def list_keys(
                     key.last_used_at.isoformat(timespec="seconds") if key.last_used_at else "-",
                     state,
                 )
+                typer.echo("\t".join(field.replace("\t", " ") for field in fields))
             if not page.has_more:
                 break
             starting_after = page.keys[-1].id
     finally:
         context.database.dispose()
-    console.print(table)
 
 
 @keys_app.command("revoke")

@@ -38,10 +38,13 @@ def test_an_operator_creates_lists_and_revokes_a_named_key(client: Any, context:
 
     listed = runner.invoke(cli_app, ["keys", "list"], env=env)
     assert listed.exit_code == 0, listed.output
-    assert key["id"] in listed.stdout and "Alice" in listed.stdout
-    assert party["id"] not in listed.stdout  # the operator's keys only, by default
+    header, *rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert header[:3] == ["id", "party", "name"] and header[-1] == "state"
+    assert rows == [
+        [key["id"], "operator", "Alice", key["prefix"], "*", rows[0][5], rows[0][6], "active"]
+    ]  # the operator's keys only, by default
     everything = runner.invoke(cli_app, ["keys", "list", "--all"], env=env)
-    assert party["id"] in everything.stdout
+    assert party["id"] in {line.split("\t")[1] for line in everything.stdout.splitlines()}
 
     revoked = runner.invoke(cli_app, ["keys", "revoke", key["id"]], env=env)
     assert revoked.exit_code == 0, revoked.output
