@@ -134,7 +134,7 @@ def test_postgresql_refuses_to_change_or_delete_an_audit_entry(client: Any, cont
         delete(audit_events).where(audit_events.c.id == event["id"]),
     ):
         with (
-            pytest.raises(DBAPIError, match="append-only"),
+            pytest.raises(DBAPIError, match="audit events cannot be changed or deleted"),
             context.database.transaction() as connection,
         ):
             connection.execute(statement)

@@ -106,7 +106,7 @@ api_keys = Table(
 )
 
 # The audit trail: append-only (on PostgreSQL a trigger refuses UPDATE and DELETE,
-# see ``postgresql_ddl.py``). No foreign keys: an entry outlives what it names.
+# see ``migrations/hand_written.py``). No foreign keys: an entry outlives what it names.
 audit_events = Table(
     "audit_events",
     metadata,

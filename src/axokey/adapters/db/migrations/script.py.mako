@@ -9,7 +9,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 import axokey.adapters.db.tables
-from axokey.adapters.db import postgresql_ddl
+% if not down_revision:
+from axokey.adapters.db.migrations import hand_written
+% endif
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}
@@ -20,10 +22,15 @@ depends_on = ${repr(depends_on)}
 
 def upgrade() -> None:
     ${upgrades if upgrades else "pass"}
-    # Hand-written, kept by scripts/regenerate-initial-migration (the template):
-    # triggers and other PostgreSQL-only DDL.
-    postgresql_ddl.upgrade(op)
+% if not down_revision:
+    # Hand-written DDL (PostgreSQL triggers): see migrations/hand_written.py.
+    hand_written.upgrade(op)
+% endif
 
 
 def downgrade() -> None:
+% if not down_revision:
+    # Hand-written DDL first: see migrations/hand_written.py.
+    hand_written.downgrade(op)
+% endif
     ${downgrades if downgrades else "pass"}
