@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from axokey.domain.access import Scope, grants
 from axokey.domain.errors import Forbidden
+from axokey.domain.pagination import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from axokey.domain.parties import Principal
 from axokey.services.api_keys import authenticate
 from axokey.services.context import ServiceContext
@@ -84,7 +85,9 @@ class PageParams(BaseModel):
 
 
 def get_page_params(
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 20,
+    limit: Annotated[
+        int, Query(ge=1, le=PAGE_SIZE_MAX, description=f"Page size, 1 to {PAGE_SIZE_MAX}.")
+    ] = PAGE_SIZE_DEFAULT,
     starting_after: Annotated[
         str | None,
         Query(max_length=64, description="The last id of the previous page."),

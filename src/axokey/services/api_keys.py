@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from axokey.adapters.db import api_key_repository, party_repository
-from axokey.adapters.db.engine import Connection
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.access import ApiKey, Scope, normalise_scopes, parse_scopes, ungranted
 from axokey.domain.audit import Action, Actor
 from axokey.domain.errors import (

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from axokey.adapters.db import audit_repository
-from axokey.adapters.db.engine import Connection
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.audit import Action, Actor, AuditEvent
 from axokey.domain.errors import FieldError, ValidationFailed
 from axokey.domain.identifiers import new_id

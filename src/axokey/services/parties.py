@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pycountry
-from sqlalchemy import Connection, insert, select
 
-from axokey.adapters.db.party_repository import get_party, party_from_row
-from axokey.adapters.db.tables import parties
+from axokey.adapters.db import party_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.audit import Action
 from axokey.domain.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.identifiers import new_id
@@ -16,8 +15,6 @@ from axokey.services.context import ServiceContext
 
 # Kept here for the callers that authenticate through ``parties``.
 authenticate = api_keys.authenticate
-
-__all__ = ["authenticate", "get_party", "party_from_row"]
 
 
 def normalise_bank_details(iban: str | None, bic: str | None) -> tuple[str | None, str | None]:
@@ -74,7 +71,7 @@ def create_party(
     party_id = new_id("pty")
     now = context.now()
 
-    def work(connection: Connection) -> tuple[Party, str]:
+    def onboard_party(connection: Connection) -> tuple[Party, str]:
         if role is Role.STORE:
             if merchant_id is None:
                 raise ValidationFailed(
@@ -82,10 +79,7 @@ def create_party(
                     code="merchant_required",
                     errors=[FieldError("merchant_id", "required for a store")],
                 )
-            merchant = connection.execute(
-                select(parties.c.role).where(parties.c.id == merchant_id)
-            ).first()
-            if merchant is None or merchant.role != Role.MERCHANT:
+            if party_repository.role_of(connection, merchant_id) is not Role.MERCHANT:
                 raise ValidationFailed(
                     f"merchant {merchant_id} not found",
                     code="unknown_merchant",
@@ -96,23 +90,20 @@ def create_party(
                 "only a store names a merchant",
                 errors=[FieldError("merchant_id", "only for role store")],
             )
-        connection.execute(
-            insert(parties).values(
-                id=party_id,
-                role=role.value,
-                name=name,
-                email=email,
-                iban=iban,
-                bic=bic,
-                street=address.street,
-                postcode=address.postcode,
-                town=address.town,
-                country=address.country,
-                merchant_id=merchant_id,
-                created_at=now,
-            )
+        party = Party(
+            id=party_id,
+            role=role,
+            name=name,
+            email=email,
+            iban=iban,
+            bic=bic,
+            address=address,
+            merchant_id=merchant_id,
+            created_at=now,
         )
-        row = connection.execute(select(parties).where(parties.c.id == party_id)).one()
+        party_repository.insert_party(connection, party)
+        stored = party_repository.get_party(connection, party_id)
+        assert stored is not None
         audit.record(
             connection,
             context,
@@ -123,16 +114,16 @@ def create_party(
             details={"role": role.value, "name": name, "merchant_id": merchant_id},
         )
         api_key = api_keys.issue_first_key(connection, context, actor, party_id, role)
-        return party_from_row(row), api_key
+        return stored, api_key
 
-    return context.database.run(work)
+    return context.database.run(onboard_party)
 
 
 def read_party(context: ServiceContext, principal: Principal, party_id: str) -> Party:
     """A party as the caller may see it: the operator sees all; a party itself;
     a merchant its own stores. Anything else is 404 (no existence leak)."""
     with context.database.read() as connection:
-        party = get_party(connection, party_id)
+        party = party_repository.get_party(connection, party_id)
     if party is None:
         raise NotFound(f"party {party_id} not found")
     if principal.is_admin or principal.party_id == party.id:
@@ -140,6 +131,32 @@ def read_party(context: ServiceContext, principal: Principal, party_id: str) -> 
     if principal.role is Role.MERCHANT and party.merchant_id == principal.party_id:
         return party
     raise NotFound(f"party {party_id} not found")
+
+
+def party_acted_for(
+    principal: Principal,
+    named_party_id: str | None,
+    *,
+    field: str,
+    operator_must_name: str,
+    operator_must_name_code: str,
+    only_own: str,
+    only_own_code: str | None = None,
+) -> str:
+    """The party a use case acts for: the operator names it (``field``); a party
+    acts for itself, and naming another is forbidden."""
+    if principal.is_admin:
+        if named_party_id is None:
+            raise ValidationFailed(
+                operator_must_name,
+                code=operator_must_name_code,
+                errors=[FieldError(field, "required with the admin key")],
+            )
+        return named_party_id
+    assert principal.party_id is not None
+    if named_party_id is not None and named_party_id != principal.party_id:
+        raise Forbidden(only_own, code=only_own_code)
+    return principal.party_id
 
 
 def require_role(principal: Principal, *roles: Role) -> None:

@@ -26,9 +26,6 @@ from sqlalchemy.pool import QueuePool
 
 T = TypeVar("T")
 
-# Services type the transaction they are given with this name (they import no SQLAlchemy).
-__all__ = ["Connection", "Database", "insert_ignoring_conflicts", "make_engine", "normalise_url"]
-
 READ_ONLY_OPTION = "axokey_read_only"
 TRANSACTION_ATTEMPTS_MAX = 8
 RETRY_BACKOFF_SECONDS = 0.02

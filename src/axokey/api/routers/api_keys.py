@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from axokey.api.access_schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from axokey.api.deps import ContextDep, Page, PageDep, requires
+from axokey.api.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from axokey.domain.access import Scope
 from axokey.domain.parties import Principal
 from axokey.services import api_keys

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from axokey.api.deps import ContextDep, Page, PageDep, requires
-from axokey.api.schemas import TransferOut
+from axokey.api.schemas.ledger import TransferOut
 from axokey.domain.access import Scope
 from axokey.domain.parties import Principal
 from axokey.services import ledger

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from axokey.api.deps import ContextDep, requires
-from axokey.api.schemas import PartyCreate, PartyCreated, PartyOut
+from axokey.api.schemas.parties import PartyCreate, PartyCreated, PartyOut
 from axokey.domain.access import Scope
 from axokey.domain.errors import NotFound
 from axokey.domain.parties import PostalAddress, Principal, Role

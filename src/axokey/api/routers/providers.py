@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 
 from axokey.api.deps import ContextDep, requires
-from axokey.api.order_schemas import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
+from axokey.api.schemas.payments import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
 from axokey.domain.access import Scope
 from axokey.domain.parties import Principal
 from axokey.services import payments, sweeping

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from axokey.api.deps import ContextDep, requires
-from axokey.api.order_schemas import (
+from axokey.api.schemas.redemptions import (
     PreviewLineOut,
     RedemptionIn,
     RedemptionOut,

@@ -1,15 +1,14 @@
-"""Request and response bodies of API keys and the audit trail."""
+"""API keys: what a caller sends and gets back."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
-from axokey.api.schemas import Strict
+from axokey.api.schemas.base import Strict
 from axokey.domain.access import KEY_NAME_MAX_LENGTH, SCOPES_MAX, ApiKey, Scope
-from axokey.domain.audit import AuditEvent
 
 ScopeName = Annotated[str, StringConstraints(max_length=32)]
 
@@ -68,37 +67,3 @@ class ApiKeyOut(BaseModel):
 
 class ApiKeyCreated(ApiKeyOut):
     secret: str = Field(description="Shown once, here. Only its hash is stored.")
-
-
-class AuditEventOut(BaseModel):
-    id: str
-    object: Literal["audit_event"] = "audit_event"
-    action: str
-    object_id: str | None
-    party_id: str | None = Field(description="The acting party; None: the operator.")
-    key_id: str | None = Field(
-        description="The acting key; None: the bootstrap admin key, the command line, "
-        "or (for a party reading its trail) a key of the operator."
-    )
-    actor: str = Field(description="api_key, bootstrap_key or command_line.")
-    subject_party_id: str | None = Field(description="The party whose object it was.")
-    ip: str | None
-    request_id: str | None
-    created_at: datetime
-    details: dict[str, Any]
-
-    @classmethod
-    def of(cls, event: AuditEvent) -> AuditEventOut:
-        return cls(
-            id=event.id,
-            action=event.action,
-            object_id=event.object_id,
-            party_id=event.party_id,
-            key_id=event.key_id,
-            actor=event.actor.value,
-            subject_party_id=event.subject_party_id,
-            ip=event.ip,
-            request_id=event.request_id,
-            created_at=event.created_at,
-            details=event.details,
-        )
