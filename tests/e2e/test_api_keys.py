@@ -421,3 +421,18 @@ def test_every_response_carries_a_request_id_echoed_or_generated(client: Any) ->
 def test_timestamps_in_key_responses_are_utc(client: Any) -> None:
     key = create_key(client, ADMIN, name="x", expires_at="2099-01-01T01:00:00+01:00")
     assert datetime.fromisoformat(key["expires_at"]) == datetime(2099, 1, 1, tzinfo=UTC)
+
+
+def test_writing_a_keys_last_use_is_not_the_requests_first_commit(client: Any) -> None:
+    """A keyed POST's idempotency record is marked used by its use case's first
+    commit; the last-use write while authenticating must not be taken for it."""
+    from axokey.services.api_keys import authenticate
+
+    context = client.app.state.context
+    key = create_key(client, ADMIN, name="Fresh")
+    checked: list[Any] = []
+    with context.database.checking_commits(checked.append):
+        principal = authenticate(context, key["secret"])
+    assert principal.key_id == key["id"]
+    assert checked == []  # the write happened, outside the request's commit checks
+    assert ok(client.get(f"/v1/api-keys/{key['id']}", headers=ADMIN))["last_used_at"]

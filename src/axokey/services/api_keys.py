@@ -89,7 +89,8 @@ def authenticate(
     interval = context.settings.api_key_last_used_interval_seconds
     if key.use_is_stale(now, interval):
         stale_before = now - timedelta(seconds=interval)
-        context.database.run(
+        # Apart from the request's use case: this write never marks its idempotency key.
+        context.database.run_apart(
             lambda connection: api_key_repository.record_use(
                 connection, key.id, now=now, ip=client_address, stale_before=stale_before
             )
