@@ -54,6 +54,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/v1/orders/{order_id}/qr"): "orders:read",
     ("POST", "/v1/orders/{order_id}/rotate-code"): "orders:write",
     ("GET", "/v1/payments/{payment_id}"): "orders:read",
+    ("GET", "/v1/payment-alerts"): "orders:read",
     ("POST", "/v1/redemptions/preview"): "redeem",
     ("POST", "/v1/redemptions"): "redeem",
     ("GET", "/v1/refunds"): "orders:read",

@@ -12,6 +12,7 @@ from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
 from axokey.api.request_id import RequestIdMiddleware
 from axokey.api.routers import (
+    alerts,
     api_keys,
     audit,
     catalog,
@@ -74,6 +75,7 @@ def _routers() -> list[Any]:
         redemptions.router,
         money.router,
         ledger.router,
+        alerts.router,
         docs.router,
         pages.router,
     ]
