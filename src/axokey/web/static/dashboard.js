@@ -242,14 +242,9 @@
         cursors[kind] = null;
       }
       $("dashboard").hidden = false;
-      await Promise.all([
-        loadBalance(),
-        loadOrders(),
-        loadRefunds(),
-        loadAlerts(),
-        loadKeys(),
-        loadAudit(),
-      ]);
+      await Promise.all([loadBalance(), loadOrders(), loadRefunds(), loadAlerts()]);
+      // Then the keys and the audit trail: the money first on a slow connection.
+      await Promise.all([loadKeys(), loadAudit()]);
     },
     () => {
       $("dashboard").hidden = true;
