@@ -36,6 +36,9 @@ POLICY: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/api-keys/{key_id}"): "keys:write",
     ("POST", "/v1/api-keys/{key_id}/rotate"): "keys:write",
     ("GET", "/v1/audit-events"): "audit:read",
+    # The customer's rights: operator only, with a full-access key.
+    ("GET", "/v1/customers/data"): "*",
+    ("POST", "/v1/customers/erase"): "*",
     ("POST", "/v1/products"): "catalog:write",
     ("GET", "/v1/products"): "catalog:read",
     ("GET", "/v1/products/{product_id}"): "catalog:read",
@@ -67,7 +70,7 @@ POLICY: dict[tuple[str, str], str] = {
 # Routes that take no API key: verified otherwise (signatures, the customer's
 # link token) or meant for anyone (pages, which call the API with the user's key).
 PUBLIC_PREFIXES = ("/v1/providers/", "/v1/sandbox/payments/", "/orders/", "/sandbox/")
-PUBLIC_PATHS = {"/scan", "/dashboard", "/docs", "/openapi.json", "/store"}
+PUBLIC_PATHS = {"/scan", "/dashboard", "/docs", "/openapi.json", "/store", "/privacy"}
 
 
 def scope_dependencies(route: APIRoute) -> list[RequireScope]:
