@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     default_redeem_window_seconds: int = 30 * 24 * 3600
     sweep_interval_seconds: float = 60.0
     sweep_batch_size: int = 200
+    # Money out. The operator's account is the debtor of every SEPA transfer.
+    operator_name: str | None = None
+    operator_iban: str | None = None
+    operator_bic: str | None = None
+    # A party is paid once its available balance reaches this (minor units);
+    # SEPA refunds to customers are always paid.
+    payout_minimum_minor: int = Field(default=100, ge=1)
+    # "daily@HH:MM" (UTC): ``serve`` creates each currency's batch at the cut-off.
+    payout_schedule: str | None = None
+    # Comma-separated currencies that the schedule pays out.
+    payout_currencies: str = "EUR"
     database_busy_timeout_seconds: float = 30.0
     database_pool_size: int = 10
 
@@ -47,6 +58,10 @@ class Settings(BaseSettings):
         """A secret setting's value (``admin_key``, ``signing_keys``, ...), or None."""
         value = getattr(self, name)
         return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+    @property
+    def payout_currency_codes(self) -> list[str]:
+        return [code.strip() for code in self.payout_currencies.split(",") if code.strip()]
 
     @property
     def itinerary_grace(self) -> timedelta:

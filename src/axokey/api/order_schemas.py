@@ -394,6 +394,7 @@ class BalanceOut(BaseModel):
     held: int
     available: int
     paid_out: int
+    in_transit: int
 
     @classmethod
     def of(cls, balance: Balance) -> BalanceOut:
@@ -402,6 +403,7 @@ class BalanceOut(BaseModel):
             held=balance.held,
             available=balance.available,
             paid_out=balance.paid_out,
+            in_transit=balance.in_transit,
         )
 
 

@@ -25,6 +25,12 @@ class PostalAddress:
     postcode: str | None
     town: str | None
     country: str | None
+    building_number: str | None = None
+
+    @property
+    def payable(self) -> bool:
+        """Enough for a SEPA credit transfer's structured address: town and country."""
+        return bool(self.town and self.country)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,11 @@ class Party:
     merchant_id: str | None
     api_key_prefix: str
     created_at: datetime
+
+    @property
+    def payable(self) -> bool:
+        """Paid out only with an IBAN and at least a town and a country."""
+        return bool(self.iban) and self.address.payable
 
 
 @dataclass(frozen=True)

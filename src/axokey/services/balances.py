@@ -19,7 +19,8 @@ class Balance:
     currency: str
     held: int  # still in escrow for this party (pending holds)
     available: int  # released, not yet paid out
-    paid_out: int
+    paid_out: int  # confirmed by the bank
+    in_transit: int = 0  # in a payout batch the bank has not confirmed yet
 
 
 def balance_of(
@@ -53,6 +54,7 @@ def balance_of(
             held=row.credits_pending,
             available=row.credits_posted - row.debits_posted - row.debits_pending,
             paid_out=row.debits_posted,
+            in_transit=row.debits_pending,
         )
         for row in rows
     ]

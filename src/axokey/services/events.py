@@ -26,6 +26,7 @@ EVENT_TYPES = frozenset(
         "refund.succeeded",
         "refund.failed",
         "payout.paid",
+        "payout.failed",
         "stock.changed",
     }
 )

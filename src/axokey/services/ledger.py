@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, or_, select
 
-from axokey.adapters.db import ledger_store
+from axokey.adapters.db import ledger_store, payout_repository
 from axokey.adapters.db.tables import ledger_transfers, orders
 from axokey.domain.accounts import payable_account_prefix
 from axokey.domain.errors import Conflict, FieldError, ValidationFailed
@@ -20,6 +20,7 @@ from axokey.domain.ledger import (
     verify_ledger,
 )
 from axokey.domain.parties import Principal
+from axokey.domain.payouts import verify_money_out
 from axokey.services.context import ServiceContext
 from axokey.services.visibility import require_visible_order
 
@@ -66,7 +67,13 @@ def check_ledger(context: ServiceContext) -> list[Violation]:
     with context.database.read() as connection:
         accounts = ledger_store.all_accounts(connection)
         transfers = ledger_store.all_transfers(connection)
-    return verify_ledger(accounts, transfers) + verify_order_escrows(accounts, transfers)
+        items = payout_repository.all_items(connection)
+        refunds = payout_repository.refund_records(connection)
+    return (
+        verify_ledger(accounts, transfers)
+        + verify_order_escrows(accounts, transfers)
+        + verify_money_out(accounts, transfers, items, refunds)
+    )
 
 
 def expire_pending_transfers(context: ServiceContext, *, batch_size: int = 200) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pycountry
 from sqlalchemy import Connection, Row, insert, select
 
+from axokey.adapters.db import payee_repository
 from axokey.adapters.db.tables import parties
 from axokey.domain.errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from axokey.domain.identifiers import new_id
@@ -21,7 +22,9 @@ def party_from_row(row: Row) -> Party:  # type: ignore[type-arg]
         email=row.email,
         iban=row.iban,
         bic=row.bic,
-        address=PostalAddress(row.street, row.postcode, row.town, row.country),
+        address=PostalAddress(
+            row.street, row.postcode, row.town, row.country, row.building_number
+        ),
         merchant_id=row.merchant_id,
         api_key_prefix=row.api_key_prefix,
         created_at=row.created_at,
@@ -110,6 +113,7 @@ def create_party(
                 iban=iban,
                 bic=bic,
                 street=address.street,
+                building_number=address.building_number,
                 postcode=address.postcode,
                 town=address.town,
                 country=address.country,
@@ -119,6 +123,8 @@ def create_party(
                 created_at=now,
             )
         )
+        if iban is not None:
+            payee_repository.record_iban(connection, party_id, None, iban, Role.ADMIN.value, now)
         row = connection.execute(select(parties).where(parties.c.id == party_id)).one()
         return party_from_row(row)
 
