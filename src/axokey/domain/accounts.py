@@ -69,7 +69,10 @@ def settlement_account(currency: str) -> Account:
 
 def payouts_account(party_id: str, currency: str) -> Account:
     return Account(
-        id=f"acc_{PAYOUTS}_{party_id}_{currency}", currency=currency, kind=PAYOUTS, owner_id=party_id
+        id=f"acc_{PAYOUTS}_{party_id}_{currency}",
+        currency=currency,
+        kind=PAYOUTS,
+        owner_id=party_id,
     )
 
 

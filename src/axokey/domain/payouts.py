@@ -507,10 +507,11 @@ def _verify_items(
             )
         if resolved is not None and resolved.amount != item.amount and state is ItemStatus.PAID:
             violations.append(Violation("7", subject, "paid another amount than its own"))
+        credit_account_id = expected.credit_account_id or ""
         if item.status is ItemStatus.IN_TRANSIT:
-            in_transit[expected.credit_account_id] += item.amount
+            in_transit[credit_account_id] += item.amount
         elif item.status is ItemStatus.PAID:
-            paid[expected.credit_account_id] += item.amount
+            paid[credit_account_id] += item.amount
         if item.refund_id is not None:
             if item.status is ItemStatus.PAID:
                 paid_items_of_refund[item.refund_id] += 1

@@ -31,11 +31,13 @@ from axokey.domain.payouts import (
     PayoutBatch,
     PayoutItem,
     PayoutSchedule,
-    confirm_batch as decide_confirmation,
     cutoff_key,
     item_accounts,
     item_event,
     plan_batch,
+)
+from axokey.domain.payouts import (
+    confirm_batch as decide_confirmation,
 )
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event

@@ -8,10 +8,10 @@ refund (succeeded, or back to pending with the bank's reason).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, and_, exists, func, insert, select, update
+from sqlalchemy import Connection, Exists, Row, and_, exists, func, insert, select, update
 
 from axokey.adapters.db.engine import insert_ignoring_conflicts
 from axokey.adapters.db.tables import (
@@ -25,6 +25,7 @@ from axokey.adapters.db.tables import (
     refunds,
 )
 from axokey.domain.accounts import PAYABLE
+from axokey.domain.parties import PostalAddress
 from axokey.domain.payouts import (
     BatchStatus,
     Creditor,
@@ -36,7 +37,6 @@ from axokey.domain.payouts import (
     RefundDue,
     RefundRecord,
 )
-from axokey.domain.parties import PostalAddress
 
 __all__ = ["Connection"]  # the services name the unit of work's connection from here
 
@@ -170,7 +170,7 @@ def payees_due(
     ]
 
 
-def _in_transit_item_of_refund() -> exists:  # type: ignore[type-arg]
+def _in_transit_item_of_refund() -> Exists:
     return exists(
         select(payout_items.c.id).where(
             payout_items.c.refund_id == refunds.c.id,
@@ -356,7 +356,9 @@ def mark_refund_paid(connection: Connection, refund_id: str, now: datetime) -> N
     )
 
 
-def mark_refund_returned(connection: Connection, refund_id: str, reason: str, now: datetime) -> None:
+def mark_refund_returned(
+    connection: Connection, refund_id: str, reason: str, now: datetime
+) -> None:
     """The bank sent a SEPA refund back: pending again, with the bank's reason."""
     connection.execute(
         update(refunds)
@@ -391,7 +393,11 @@ def refund_records(connection: Connection) -> list[RefundRecord]:
         RefundRecord(row.id, row.amount, row.currency, row.method, row.status)
         for row in connection.execute(
             select(
-                refunds.c.id, refunds.c.amount, refunds.c.currency, refunds.c.method, refunds.c.status
+                refunds.c.id,
+                refunds.c.amount,
+                refunds.c.currency,
+                refunds.c.method,
+                refunds.c.status,
             )
         )
     ]

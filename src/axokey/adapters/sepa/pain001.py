@@ -8,7 +8,8 @@ bounded by one page of items whatever the batch's size.
 
 Texts are reduced to the SEPA character set (Latin letters, digits and
 ``/ - ? : ( ) . , ' +`` and space): accents are dropped, anything else becomes a
-space, as EPC's implementation guidelines ask.
+space, as EPC's implementation guidelines ask. Our own ids keep their underscore
+(``EndToEndId`` is the item's id by contract, and remittance texts name ids).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from axokey.domain.payouts import PayoutBatch, PayoutItem
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 _NOT_SEPA = re.compile(r"[^A-Za-z0-9/\-?:().,'+ ]")
+# Our ids (``po_…``, ``ord_…``) keep their underscore, as in ``EndToEndId``.
+_NOT_SEPA_OR_ID = re.compile(r"[^A-Za-z0-9_/\-?:().,'+ ]")
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,11 @@ class DebtorAccount:
     bic: str | None
 
 
-def sepa_text(value: str, max_length: int) -> str:
+def sepa_text(value: str, max_length: int, *, keep_ids: bool = False) -> str:
     """``value`` in the SEPA character set, at most ``max_length`` characters."""
-    ascii_only = (
-        unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    )
-    cleaned = " ".join(_NOT_SEPA.sub(" ", ascii_only).split())
+    ascii_only = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    pattern = _NOT_SEPA_OR_ID if keep_ids else _NOT_SEPA
+    cleaned = " ".join(pattern.sub(" ", ascii_only).split())
     return cleaned[:max_length].strip() or "-"
 
 
@@ -91,7 +93,7 @@ def _transaction(item: PayoutItem) -> str:
         f"<Cdtr>{_element('Nm', sepa_text(creditor.name, 70))}"
         f"{_postal_address(creditor.address)}</Cdtr>"
         f"<CdtrAcct><Id>{_element('IBAN', creditor.iban)}</Id></CdtrAcct>"
-        f"<RmtInf>{_element('Ustrd', sepa_text(item.remittance, 140))}</RmtInf>"
+        f"<RmtInf>{_element('Ustrd', sepa_text(item.remittance, 140, keep_ids=True))}</RmtInf>"
         "</CdtTrfTxInf>\n"
     )
 

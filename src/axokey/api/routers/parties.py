@@ -27,7 +27,9 @@ def create_party(body: PartyCreate, context: ContextDep, principal: PrincipalDep
         iban=body.iban,
         bic=body.bic,
         merchant_id=body.merchant_id,
-        address=PostalAddress(address.street, address.postcode, address.town, address.country)
+        address=PostalAddress(
+            address.street, address.postcode, address.town, address.country, address.building_number
+        )
         if address
         else None,
     )
