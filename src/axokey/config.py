@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     payout_currencies: str = "EUR"
     database_busy_timeout_seconds: float = 30.0
     database_pool_size: int = 10
+
+    @field_validator("payout_schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str | None) -> str | None:
+        if value:
+            from axokey.domain.payouts import PayoutSchedule
+
+            PayoutSchedule.parse(value)  # ValueError: a clear start-up error
+        return value or None
 
     def secret(self, name: str) -> str | None:
         """A secret setting's value (``admin_key``, ``signing_keys``, ...), or None."""
