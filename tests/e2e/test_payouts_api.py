@@ -211,24 +211,13 @@ def test_a_party_without_iban_or_address_is_not_paid_and_stays_available(
     assert check_ledger(context) == []
 
 
-def test_the_minimum_leaves_small_balances_for_later(database_url: str, clock: Any) -> None:
-    from fastapi.testclient import TestClient
-
-    from axokey.adapters.db.engine import Database, make_engine
-    from axokey.adapters.providers.registry import build_providers
-    from axokey.api.app import create_app
-    from axokey.services.context import ServiceContext
-
-    settings = make_settings(database_url, **OPERATOR, payout_minimum_minor=1000)
-    context = ServiceContext(Database(make_engine(database_url)), settings, clock=clock)
-    context.providers = build_providers(context)
-    with TestClient(create_app(context=context), raise_server_exceptions=False) as client:
-        world, _ = example_a_redeemed(client)
-        batch = create_batch(client)
-        amounts = sorted(item["amount"] for item in batch["items"])
-        assert amounts == [3000, 7000]  # C's 590 is below 1000
-        assert balance(world, "C")["available"] == 590
-    context.database.dispose()
+def test_the_minimum_leaves_small_balances_for_later(client: Any, context: Any) -> None:
+    context.settings = context.settings.model_copy(update={"payout_minimum_minor": 1000})
+    world, _ = example_a_redeemed(client)
+    batch = create_batch(client)
+    assert sorted(item["amount"] for item in batch["items"]) == [3000, 7000]  # C's 590 < 1000
+    assert balance(world, "C")["available"] == 590
+    assert check_ledger(context) == []
 
 
 def test_iban_changes_are_recorded_with_their_date(client: Any) -> None:
@@ -308,24 +297,19 @@ def test_bad_batch_requests_change_nothing(client: Any, context: Any) -> None:
     assert check_ledger(context) == []
 
 
-def test_the_bank_file_needs_the_operator_account(database_url: str, clock: Any) -> None:
-    from fastapi.testclient import TestClient
-
-    from axokey.adapters.db.engine import Database, make_engine
-    from axokey.adapters.providers.registry import build_providers
-    from axokey.api.app import create_app
-    from axokey.services.context import ServiceContext
-
-    context = ServiceContext(
-        Database(make_engine(database_url)), make_settings(database_url), clock=clock
+def test_the_bank_file_needs_the_operator_account(client: Any, context: Any) -> None:
+    context.settings = context.settings.model_copy(
+        update={"operator_name": None, "operator_iban": None}
     )
-    context.providers = build_providers(context)
-    with TestClient(create_app(context=context), raise_server_exceptions=False) as client:
-        example_a_redeemed(client)
-        batch = create_batch(client)
-        response = client.get(f"/v1/payout-batches/{batch['id']}/pain.001", headers=ADMIN)
-        assert (response.status_code, response.json()["code"]) == (409, "operator_account_missing")
-    context.database.dispose()
+    example_a_redeemed(client)
+    batch = create_batch(client)
+    response = client.get(f"/v1/payout-batches/{batch['id']}/pain.001", headers=ADMIN)
+    assert (response.status_code, response.json()["code"]) == (409, "operator_account_missing")
+    context.settings = context.settings.model_copy(
+        update={"operator_name": "AXOKEY", "operator_iban": "FR00 not an IBAN"}
+    )
+    response = client.get(f"/v1/payout-batches/{batch['id']}/pain.001", headers=ADMIN)
+    assert (response.status_code, response.json()["code"]) == (409, "operator_account_invalid")
 
 
 def test_a_party_changes_only_its_own_payout_details(client: Any) -> None:

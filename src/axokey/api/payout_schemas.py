@@ -185,3 +185,7 @@ class PayoutOut(BaseModel):
             rejection_reason=item.rejection_reason,
             resolved_at=item.resolved_at,
         )
+
+
+class RefundToSepa(Strict):
+    iban: Annotated[str, StringConstraints(max_length=42)] | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Exists, Row, and_, exists, func, insert, select, update
@@ -415,3 +416,76 @@ def refund_in_transit(connection: Connection, refund_id: str) -> bool:
         ).first()
         is not None
     )
+
+
+# --- Card refunds that failed: retried, or paid by SEPA transfer instead ------------
+
+
+@dataclass(frozen=True)
+class RefundState:
+    id: str
+    order_id: str
+    method: str
+    status: str
+    failure_code: str | None
+
+
+def lock_refund(connection: Connection, refund_id: str) -> RefundState | None:
+    query = select(
+        refunds.c.id, refunds.c.order_id, refunds.c.method, refunds.c.status, refunds.c.failure_code
+    ).where(refunds.c.id == refund_id)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = connection.execute(query).first()
+    return (
+        RefundState(row.id, row.order_id, row.method, row.status, row.failure_code) if row else None
+    )
+
+
+def failed_card_refunds_of_order(connection: Connection, order_id: str) -> list[RefundState]:
+    rows = connection.execute(
+        select(
+            refunds.c.id,
+            refunds.c.order_id,
+            refunds.c.method,
+            refunds.c.status,
+            refunds.c.failure_code,
+        )
+        .where(
+            refunds.c.order_id == order_id,
+            refunds.c.method == "card",
+            refunds.c.status == "failed",
+        )
+        .order_by(refunds.c.created_at, refunds.c.id)
+    )
+    return [RefundState(r.id, r.order_id, r.method, r.status, r.failure_code) for r in rows]
+
+
+def reopen_card_refund(connection: Connection, refund_id: str, now: datetime) -> bool:
+    """A failed card refund becomes pending again, to be sent once more."""
+    done = connection.execute(
+        update(refunds)
+        .where(refunds.c.id == refund_id, refunds.c.method == "card", refunds.c.status == "failed")
+        .values(status="pending", failure_code=None, updated_at=now)
+    ).rowcount
+    return bool(done == 1)
+
+
+def convert_to_sepa(connection: Connection, refund_id: str, iban: str, now: datetime) -> bool:
+    """A failed card refund is paid by SEPA transfer instead: the next batch carries it."""
+    done = connection.execute(
+        update(refunds)
+        .where(refunds.c.id == refund_id, refunds.c.method == "card", refunds.c.status == "failed")
+        .values(method="sepa", status="pending", iban=iban, updated_at=now)
+    ).rowcount
+    return bool(done == 1)
+
+
+def customer_iban(connection: Connection, order_id: str) -> str | None:
+    return connection.execute(
+        select(orders.c.customer_iban).where(orders.c.id == order_id)
+    ).scalar()
+
+
+def set_customer_iban(connection: Connection, order_id: str, iban: str) -> None:
+    connection.execute(update(orders).where(orders.c.id == order_id).values(customer_iban=iban))

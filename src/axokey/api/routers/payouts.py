@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
+from axokey.api.order_schemas import RefundOut
 from axokey.api.payout_schemas import (
     BatchConfirm,
     BatchCreate,
@@ -17,9 +18,10 @@ from axokey.api.payout_schemas import (
     IbanHistoryOut,
     PayoutDetailsPatch,
     PayoutOut,
+    RefundToSepa,
 )
 from axokey.api.schemas import PartyOut
-from axokey.services import payees, payouts
+from axokey.services import payees, payouts, refund_recovery
 
 router = APIRouter(tags=["payouts"])
 
@@ -117,3 +119,22 @@ def list_payouts(
         starting_after=page.starting_after,
     )
     return Page[PayoutOut](data=[PayoutOut.of(item) for item in items], has_more=has_more)
+
+
+@router.post("/v1/refunds/{refund_id}/retry", response_model=RefundOut)
+def retry_refund(refund_id: str, context: ContextDep, principal: PrincipalDep) -> RefundOut:
+    """Send a failed card refund to the provider again (operator)."""
+    return RefundOut.of(refund_recovery.retry_card_refund(context, principal, refund_id))
+
+
+@router.post("/v1/refunds/{refund_id}/convert-to-sepa", response_model=RefundOut)
+def convert_refund_to_sepa(
+    refund_id: str,
+    context: ContextDep,
+    principal: PrincipalDep,
+    body: RefundToSepa | None = None,
+) -> RefundOut:
+    """Pay a failed card refund by SEPA transfer instead: to ``iban``, or to the IBAN
+    the customer gave. The next payout batch carries it (operator)."""
+    iban = body.iban if body else None
+    return RefundOut.of(refund_recovery.convert_to_sepa(context, principal, refund_id, iban))
