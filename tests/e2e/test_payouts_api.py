@@ -360,3 +360,69 @@ def test_invalid_payout_details_are_refused_and_change_nothing(
     assert ok(client.get("/v1/me", headers=supplier.headers)) == before
     history = ok(client.get(f"/v1/parties/{supplier.id}/iban-history", headers=supplier.headers))
     assert history["changes"] == []
+
+
+def status_report(batch_id: str, rejected: list[tuple[str, str]], group: str = "PART") -> bytes:
+    transactions = "".join(
+        f"<TxInfAndSts><OrgnlEndToEndId>{item}</OrgnlEndToEndId><TxSts>RJCT</TxSts>"
+        f"<StsRsnInf><Rsn><Cd>{code}</Cd></Rsn><AddtlInf>refused by the bank</AddtlInf>"
+        "</StsRsnInf></TxInfAndSts>"
+        for item, code in rejected
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10"><CstmrPmtStsRpt>'
+        "<GrpHdr><MsgId>BANK-1</MsgId><CreDtTm>2026-12-03T10:00:00</CreDtTm></GrpHdr>"
+        f"<OrgnlGrpInfAndSts><OrgnlMsgId>{batch_id}</OrgnlMsgId>"
+        f"<OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId><GrpSts>{group}</GrpSts>"
+        "</OrgnlGrpInfAndSts>"
+        f"<OrgnlPmtInfAndSts><OrgnlPmtInfId>{batch_id}</OrgnlPmtInfId>{transactions}"
+        "</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>"
+    ).encode()
+
+
+def test_the_banks_status_report_confirms_the_batch(client: Any, context: Any) -> None:
+    world, order = example_a_redeemed(client, new_iban())
+    batch = create_batch(client)
+    s1_item = next(i for i in batch["items"] if i["party_id"] == world.parties["S1"].id)
+    refund_item = next(i for i in batch["items"] if i["kind"] == "refund")
+    path = f"/v1/payout-batches/{batch['id']}/pain.002"
+    xml = {"Content-Type": "application/xml", **ADMIN}
+
+    for body, code in (
+        (b"not xml", "invalid_status_report"),
+        (b'<!DOCTYPE x [<!ENTITY a "aaaa">]><Document/>', "invalid_status_report"),
+        (status_report("pob_other", []), "status_report_mismatch"),
+        (status_report(batch["id"], [("po_unknown", "AC01")]), "unknown_payout_item"),
+    ):
+        response = client.post(path, content=body, headers=xml)
+        assert (response.status_code, response.json()["code"]) == (422, code), body
+    merchant = {"Content-Type": "application/xml", **world.parties["M"].headers}
+    assert (
+        client.post(path, content=status_report(batch["id"], []), headers=merchant).status_code
+        == 403
+    )
+    assert ok(client.get(f"/v1/payout-batches/{batch['id']}", headers=ADMIN))["status"] == "created"
+
+    report = status_report(batch["id"], [(s1_item["id"], "AC04"), (refund_item["id"], "AC01")])
+    executed = ok(client.post(path, content=report, headers=xml))
+    reasons = {item["id"]: item["rejection_reason"] for item in executed["items"]}
+    assert reasons[s1_item["id"]] == "AC04 refused by the bank"
+    assert reasons[refund_item["id"]] == "AC01 refused by the bank"
+    assert balance(world, "S1")["available"] == 7000
+    assert balance(world, "M")["paid_out"] == 3000
+    [refund] = world.refunds(order["id"])
+    assert (refund["status"], refund["failure_code"]) == ("pending", "AC01 refused by the bank")
+    again = client.post(path, content=report, headers=xml)
+    assert (again.status_code, again.json()["code"]) == (409, "batch_executed")
+    assert check_ledger(context) == []
+
+    # A report refusing the whole file sends every item back.
+    second = create_batch(client)
+    whole = status_report(second["id"], [], group="RJCT")
+    executed = ok(
+        client.post(f"/v1/payout-batches/{second['id']}/pain.002", content=whole, headers=xml)
+    )
+    assert {item["status"] for item in executed["items"]} == {"rejected"}
+    assert balance(world, "S1")["available"] == 7000
+    assert check_ledger(context) == []

@@ -21,7 +21,8 @@ from datetime import date, datetime
 from axokey.adapters.db import ledger_store, order_repository, payout_repository
 from axokey.adapters.db.payout_repository import Connection
 from axokey.adapters.sepa.pain001 import DebtorAccount, pain001_chunks
-from axokey.domain.errors import Conflict, NotFound
+from axokey.adapters.sepa.pain002 import read_status_report
+from axokey.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.ledger import MAX_TRANSFERS_PER_BATCH, TransferRequest
 from axokey.domain.money import check_currency
@@ -159,6 +160,28 @@ def confirm_batch(
     return context.database.run(work)
 
 
+def confirm_from_status_report(
+    context: ServiceContext, principal: Principal, batch_id: str, report_xml: bytes
+) -> BatchView:
+    """Confirm a batch from the bank's ``pain.002`` status report: its rejected
+    transactions are the rejected items; the rest was paid."""
+    require_role(principal, Role.ADMIN)
+    report = read_status_report(report_xml)
+    if report.original_message_id != batch_id:
+        raise ValidationFailed(
+            f"the report is about {report.original_message_id}, not batch {batch_id}",
+            code="status_report_mismatch",
+            errors=[FieldError("OrgnlMsgId", f"expected {batch_id}")],
+        )
+    rejected = report.rejected
+    if report.everything_rejected is not None:
+        with context.database.read() as connection:
+            _require_batch(connection, batch_id)
+            items = payout_repository.items_of_batch(connection, batch_id)
+        rejected = [(item.id, report.everything_rejected) for item in items]
+    return confirm_batch(context, principal, batch_id, rejected)
+
+
 def _record_outcome(connection: Connection, item: PayoutItem, now: datetime) -> None:
     """A confirmed item's refund state and its event, in the confirmation's transaction."""
     event_type, data = item_event(item)
@@ -244,7 +267,7 @@ def party_payouts(
     starting_after: str | None,
 ) -> tuple[list[PayoutItem], bool]:
     """A party's own payouts (the operator names the party)."""
-    from axokey.domain.errors import FieldError, Forbidden, ValidationFailed
+    from axokey.domain.errors import Forbidden
 
     if principal.is_admin:
         if party_id is None:

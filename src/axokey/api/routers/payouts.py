@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
@@ -100,6 +101,28 @@ def confirm_batch(
     """The bank executed the batch; ``rejected`` names the transfers it sent back."""
     rejected = [(entry.item_id, entry.reason) for entry in (body.rejected if body else [])]
     view = payouts.confirm_batch(context, principal, batch_id, rejected)
+    return BatchOut.with_items(view.batch, view.items)
+
+
+@router.post(
+    "/v1/payout-batches/{batch_id}/pain.002",
+    response_model=BatchOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def import_status_report(
+    batch_id: str, request: Request, context: ContextDep, principal: PrincipalDep
+) -> BatchOut:
+    """Confirm the batch from the bank's pain.002 status report (XML body): the
+    transactions it rejects come back, the rest is paid."""
+    body = await request.body()
+    view = await run_in_threadpool(
+        payouts.confirm_from_status_report, context, principal, batch_id, body
+    )
     return BatchOut.with_items(view.batch, view.items)
 
 
