@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -266,10 +267,14 @@ def payouts_confirm(
         list[str] | None,
         typer.Option("--rejected", help="ITEM_ID:REASON of a transfer the bank sent back."),
     ] = None,
+    pain002: Annotated[
+        Path | None,
+        typer.Option("--pain002", help="The bank's pain.002 status report, instead of --rejected."),
+    ] = None,
 ) -> None:
     """Mark a batch executed by the bank, except the rejected transfers."""
     from axokey.domain.errors import AxokeyError
-    from axokey.services.payouts import confirm_batch
+    from axokey.services.payouts import confirm_batch, confirm_from_status_report
 
     returns = []
     for entry in rejected or []:
@@ -278,9 +283,15 @@ def payouts_confirm(
             errors.print(f"--rejected {entry!r}: expected ITEM_ID:REASON")
             raise typer.Exit(2)
         returns.append((item_id.strip(), reason.strip()))
+    if pain002 is not None and returns:
+        errors.print("give either --pain002 or --rejected, not both")
+        raise typer.Exit(2)
     context = _context(_settings(), with_providers=False)
     try:
-        view = confirm_batch(context, _operator(), batch_id, returns)
+        if pain002 is not None:
+            view = confirm_from_status_report(context, _operator(), batch_id, pain002.read_bytes())
+        else:
+            view = confirm_batch(context, _operator(), batch_id, returns)
     except AxokeyError as error:
         errors.print(f"axokey: {error.detail} ({error.code})")
         raise typer.Exit(1) from None

@@ -80,3 +80,25 @@ def test_create_file_confirm_with_a_rejection(
     bad = axokey(settings, tmp_path, "confirm", batch_id, "--rejected", "no-reason")
     assert bad.returncode == 2
     assert check_ledger(context) == []
+
+
+def test_confirm_from_the_banks_status_report(
+    client: Any, context: Any, settings: Settings, tmp_path: Path
+) -> None:
+    from tests.e2e.test_payouts_api import status_report
+
+    world, _ = example_a_redeemed(client)
+    output = axokey(settings, tmp_path, "create").stdout.decode()
+    [batch_id] = set(re.findall(r"pob_\w+", output))
+    s1_item = next(
+        line.split()[1]
+        for line in output.splitlines()
+        if world.parties["S1"].id in line and "po_" in line
+    )
+    report = tmp_path / "pain.002.xml"
+    report.write_bytes(status_report(batch_id, [(s1_item, "AC04")]))
+    confirmed = axokey(settings, tmp_path, "confirm", batch_id, "--pain002", str(report))
+    assert confirmed.returncode == 0, confirmed.stderr.decode()
+    assert "executed, 2 paid, 1 rejected" in confirmed.stdout.decode()
+    assert balance(world, "S1")["available"] == 7000
+    assert check_ledger(context) == []
