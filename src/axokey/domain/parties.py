@@ -34,6 +34,17 @@ class PostalAddress:
 
 
 @dataclass(frozen=True)
+class IbanChange:
+    """One change of a party's IBAN: kept, because a changed IBAN is the classic
+    payout fraud."""
+
+    previous_iban: str | None
+    iban: str | None
+    changed_by: str  # admin | party
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
 class Party:
     id: str
     role: Role

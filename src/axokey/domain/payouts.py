@@ -465,6 +465,55 @@ def verify_money_out(
     return violations
 
 
+def _item_state(
+    item: PayoutItem,
+    transfer_by_id: dict[str, Transfer],
+    resolution: dict[str, Transfer],
+    violations: list[Violation],
+) -> ItemStatus | None:
+    """What the ledger says of one item (None: its pending transfer is missing);
+    a disagreement with the item is recorded in ``violations``."""
+    subject = f"payout item {item.id}"
+    pending = transfer_by_id.get(item.transfer_id)
+    expected = transit_transfer(item)
+    if pending is None or pending.kind is not TransferKind.PENDING:
+        violations.append(Violation("7", subject, "its pending transfer is missing"))
+        return None
+    if (pending.amount, pending.debit_account_id, pending.credit_account_id) != (
+        item.amount,
+        expected.debit_account_id,
+        expected.credit_account_id,
+    ):
+        violations.append(Violation("7", subject, f"its transfer {pending.id} moves other money"))
+    resolved = resolution.get(item.transfer_id)
+    if resolved is None:
+        state = ItemStatus.IN_TRANSIT
+    elif resolved.kind is TransferKind.POST_PENDING:
+        state = ItemStatus.PAID
+        if resolved.amount != item.amount:
+            violations.append(Violation("7", subject, "paid another amount than its own"))
+    else:
+        state = ItemStatus.REJECTED
+    if state is not item.status:
+        violations.append(
+            Violation("7", subject, f"is {item.status.value}, the ledger says {state.value}")
+        )
+    return state
+
+
+def _refund_violations(record: RefundRecord, paid_count: int, open_count: int) -> list[Violation]:
+    subject = f"refund {record.id}"
+    if paid_count > 1 or open_count > 1 or (paid_count and open_count):
+        return [Violation("7", subject, "in more than one payout: paid twice")]
+    if record.method != "sepa":
+        if paid_count or open_count:
+            return [Violation("7", subject, "a card refund in a batch")]
+        return []
+    if (record.status == "succeeded") != (paid_count == 1):
+        return [Violation("7", subject, f"is {record.status}, paid by {paid_count} batch item(s)")]
+    return []
+
+
 def _verify_items(
     by_id: dict[str, Account],
     transfers: Sequence[Transfer],
@@ -474,49 +523,23 @@ def _verify_items(
     violations: list[Violation] = []
     transfer_by_id = {transfer.id: transfer for transfer in transfers}
     resolution = {t.pending_id: t for t in transfers if t.pending_id is not None}
-    in_transit: dict[str, int] = defaultdict(int)  # by payouts account id
+    # By payouts account: what its batch items say is in transit, and paid.
+    in_transit: dict[str, int] = defaultdict(int)
     paid: dict[str, int] = defaultdict(int)
     paid_items_of_refund: dict[str, int] = defaultdict(int)
     open_items_of_refund: dict[str, int] = defaultdict(int)
     for item in items:
-        subject = f"payout item {item.id}"
-        pending = transfer_by_id.get(item.transfer_id)
-        expected = transit_transfer(item)
-        if pending is None or pending.kind is not TransferKind.PENDING:
-            violations.append(Violation("7", subject, "its pending transfer is missing"))
+        if _item_state(item, transfer_by_id, resolution, violations) is None:
             continue
-        if (
-            pending.amount != item.amount
-            or pending.debit_account_id != expected.debit_account_id
-            or pending.credit_account_id != expected.credit_account_id
-        ):
-            violations.append(
-                Violation("7", subject, f"its transfer {pending.id} moves other money")
-            )
-        resolved = resolution.get(item.transfer_id)
-        state = (
-            ItemStatus.IN_TRANSIT
-            if resolved is None
-            else ItemStatus.PAID
-            if resolved.kind is TransferKind.POST_PENDING
-            else ItemStatus.REJECTED
-        )
-        if state is not item.status:
-            violations.append(
-                Violation("7", subject, f"is {item.status.value}, the ledger says {state.value}")
-            )
-        if resolved is not None and resolved.amount != item.amount and state is ItemStatus.PAID:
-            violations.append(Violation("7", subject, "paid another amount than its own"))
-        credit_account_id = expected.credit_account_id or ""
+        credit_account_id = transit_transfer(item).credit_account_id or ""
         if item.status is ItemStatus.IN_TRANSIT:
             in_transit[credit_account_id] += item.amount
+            if item.refund_id is not None:
+                open_items_of_refund[item.refund_id] += 1
         elif item.status is ItemStatus.PAID:
             paid[credit_account_id] += item.amount
-        if item.refund_id is not None:
-            if item.status is ItemStatus.PAID:
+            if item.refund_id is not None:
                 paid_items_of_refund[item.refund_id] += 1
-            elif item.status is ItemStatus.IN_TRANSIT:
-                open_items_of_refund[item.refund_id] += 1
     for account in by_id.values():
         if account.kind not in (accounts.PAYOUTS, accounts.REFUND_PAYOUTS):
             continue
@@ -531,21 +554,7 @@ def _verify_items(
                 )
             )
     for record in refund_records:
-        paid_count = paid_items_of_refund[record.id]
-        open_count = open_items_of_refund[record.id]
-        if paid_count > 1 or open_count > 1 or (paid_count and open_count):
-            violations.append(
-                Violation("7", f"refund {record.id}", "in more than one payout: paid twice")
-            )
-        if record.method == "sepa":
-            if (record.status == "succeeded") != (paid_count == 1):
-                violations.append(
-                    Violation(
-                        "7",
-                        f"refund {record.id}",
-                        f"is {record.status}, paid by {paid_count} batch item(s)",
-                    )
-                )
-        elif paid_count or open_count:
-            violations.append(Violation("7", f"refund {record.id}", "a card refund in a batch"))
+        violations += _refund_violations(
+            record, paid_items_of_refund[record.id], open_items_of_refund[record.id]
+        )
     return violations

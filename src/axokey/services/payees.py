@@ -11,13 +11,12 @@ from dataclasses import dataclass, replace
 
 import pycountry
 
-from axokey.adapters.db import payee_repository
-from axokey.adapters.db.payee_repository import IbanChange
-from axokey.adapters.db.payout_repository import Connection
+from axokey.adapters.db import party_repository, payee_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from axokey.domain.parties import Party, PostalAddress, Principal, Role
+from axokey.domain.parties import IbanChange, Party, PostalAddress, Principal, Role
 from axokey.services.context import ServiceContext
-from axokey.services.parties import get_party, normalise_bank_details, read_party
+from axokey.services.parties import normalise_bank_details, read_party
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def update_payout_details(
             changed_by=changed_by,
             now=now,
         )
-        party = get_party(connection, target)
+        party = party_repository.get_party(connection, target)
         assert party is not None
         return party
 
@@ -106,6 +105,6 @@ def iban_history(context: ServiceContext, principal: Principal, party_id: str) -
         read_party(context, principal, party_id)  # 404 unless visible
         raise Forbidden("a party reads its own IBAN history only", code="not_your_party")
     with context.database.read() as connection:
-        if get_party(connection, party_id) is None:
+        if party_repository.get_party(connection, party_id) is None:
             raise NotFound(f"party {party_id} not found", code="party_not_found")
         return payee_repository.iban_history(connection, party_id)

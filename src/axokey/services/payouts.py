@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from axokey.adapters.db import ledger_store, order_repository, payout_repository
-from axokey.adapters.db.payout_repository import Connection
+from axokey.adapters.db.transaction import Connection
 from axokey.adapters.sepa.pain001 import DebtorAccount, pain001_chunks
 from axokey.adapters.sepa.pain002 import read_status_report
 from axokey.domain.errors import Conflict, FieldError, NotFound, ValidationFailed

@@ -13,10 +13,11 @@ check with the provider.
 from __future__ import annotations
 
 from axokey.adapters.db import payout_repository
-from axokey.adapters.db.payout_repository import Connection, RefundState
+from axokey.adapters.db.payout_repository import RefundState
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import Conflict, NotFound
 from axokey.domain.parties import Principal, Role
-from axokey.services import codes, refunding
+from axokey.services import refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.parties import normalise_bank_details, require_role
 
@@ -79,7 +80,7 @@ def convert_to_sepa(
 
 def failed_card_refunds(context: ServiceContext, order_id: str, token: str) -> list[RefundState]:
     """The order's failed card refunds, for the customer's page (its link's token)."""
-    if not codes.customer_link_matches(context, order_id, token):
+    if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
     with context.database.read() as connection:
         return payout_repository.failed_card_refunds_of_order(connection, order_id)
@@ -88,7 +89,7 @@ def failed_card_refunds(context: ServiceContext, order_id: str, token: str) -> l
 def customer_gives_iban(context: ServiceContext, order_id: str, token: str, iban: str) -> int:
     """The customer gives an IBAN on the order's page: its failed card refunds are
     paid by SEPA transfer. Returns how many were converted."""
-    if not codes.customer_link_matches(context, order_id, token):
+    if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
     compact, _ = normalise_bank_details(iban, None)
     assert compact is not None

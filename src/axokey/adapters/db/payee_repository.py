@@ -8,15 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select, update
 
 from axokey.adapters.db.tables import parties, party_iban_changes
-from axokey.domain.parties import PostalAddress
-
-
-@dataclass(frozen=True)
-class IbanChange:
-    previous_iban: str | None
-    iban: str | None
-    changed_by: str  # admin | party
-    changed_at: datetime
+from axokey.domain.parties import IbanChange, PostalAddress
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,6 @@ from axokey.domain.payouts import (
     RefundRecord,
 )
 
-__all__ = ["Connection"]  # the services name the unit of work's connection from here
-
 
 def batch_from_row(row: Row) -> PayoutBatch:  # type: ignore[type-arg]
     return PayoutBatch(

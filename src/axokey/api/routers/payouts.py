@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
-from axokey.api.order_schemas import RefundOut
-from axokey.api.payout_schemas import (
+from axokey.api.schemas.parties import PartyOut
+from axokey.api.schemas.payouts import (
     BatchConfirm,
     BatchCreate,
     BatchOut,
@@ -21,7 +21,7 @@ from axokey.api.payout_schemas import (
     PayoutOut,
     RefundToSepa,
 )
-from axokey.api.schemas import PartyOut
+from axokey.api.schemas.refunds import RefundOut
 from axokey.services import payees, payouts, refund_recovery
 
 router = APIRouter(tags=["payouts"])

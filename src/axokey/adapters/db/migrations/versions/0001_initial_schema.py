@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 07:53:33.367163
+Create Date: 2026-12-03 08:41:25.095906
 """
 from __future__ import annotations
 

@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from axokey.adapters.db.payee_repository import IbanChange
-from axokey.api.schemas import Strict
-from axokey.domain.parties import PostalAddress
+from axokey.api.schemas.base import Strict
+from axokey.domain.parties import IbanChange, PostalAddress
 from axokey.domain.payouts import PayoutBatch, PayoutItem
 from axokey.services.payees import PayoutDetailsChange
 
