@@ -426,3 +426,20 @@ def test_the_banks_status_report_confirms_the_batch(client: Any, context: Any) -
     assert {item["status"] for item in executed["items"]} == {"rejected"}
     assert balance(world, "S1")["available"] == 7000
     assert check_ledger(context) == []
+
+
+def test_a_party_reads_its_own_payouts_only(client: Any) -> None:
+    world, _ = example_a_redeemed(client)
+    batch = create_batch(client)
+    s1, s2 = world.parties["S1"], world.parties["S2"]
+    mine = ok(client.get("/v1/payouts", headers=s1.headers))["data"]
+    assert [(p["amount"], p["status"], p["batch_id"]) for p in mine] == [
+        (7000, "in_transit", batch["id"])
+    ]
+    assert ok(client.get("/v1/payouts", headers=s2.headers))["data"] == []
+    other = client.get(f"/v1/payouts?party_id={s2.id}", headers=s1.headers)
+    assert (other.status_code, other.json()["code"]) == (403, "not_your_payouts")
+    unnamed = client.get("/v1/payouts", headers=ADMIN)
+    assert (unnamed.status_code, unnamed.json()["code"]) == (422, "party_required")
+    seen = ok(client.get(f"/v1/payouts?party_id={s1.id}", headers=ADMIN))["data"]
+    assert seen == mine

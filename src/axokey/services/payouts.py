@@ -43,7 +43,7 @@ from axokey.domain.payouts import (
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event
 from axokey.services.ledger import post_or_raise
-from axokey.services.parties import require_role
+from axokey.services.parties import party_acted_for, require_role
 
 logger = logging.getLogger("axokey.payouts")
 
@@ -267,21 +267,15 @@ def party_payouts(
     starting_after: str | None,
 ) -> tuple[list[PayoutItem], bool]:
     """A party's own payouts (the operator names the party)."""
-    from axokey.domain.errors import Forbidden
-
-    if principal.is_admin:
-        if party_id is None:
-            raise ValidationFailed(
-                "the operator names the party",
-                code="party_required",
-                errors=[FieldError("party_id", "required with the admin key")],
-            )
-        owner = party_id
-    else:
-        assert principal.party_id is not None
-        if party_id is not None and party_id != principal.party_id:
-            raise Forbidden("a party reads its own payouts only", code="not_your_payouts")
-        owner = principal.party_id
+    owner = party_acted_for(
+        principal,
+        party_id,
+        field="party_id",
+        operator_must_name="the operator names the party",
+        operator_must_name_code="party_required",
+        only_own="a party reads its own payouts only",
+        only_own_code="not_your_payouts",
+    )
     with context.database.read() as connection:
         return payout_repository.items_of_party(
             connection, owner, limit=limit, starting_after=starting_after
