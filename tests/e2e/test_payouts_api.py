@@ -443,3 +443,43 @@ def test_a_party_reads_its_own_payouts_only(client: Any) -> None:
     assert (unnamed.status_code, unnamed.json()["code"]) == (422, "party_required")
     seen = ok(client.get(f"/v1/payouts?party_id={s1.id}", headers=ADMIN))["data"]
     assert seen == mine
+
+
+def test_the_ledger_check_names_money_paid_out_by_hand(client: Any, context: Any) -> None:
+    """A batch item marked paid without its transfer, a refund marked succeeded
+    without a paid item, a payout account edited: each is named by check_ledger."""
+    from sqlalchemy import update
+
+    from axokey.adapters.db.tables import ledger_accounts, payout_items, refunds
+
+    world, order = example_a_redeemed(client, new_iban())
+    batch = create_batch(client)
+    s1_item = next(i for i in batch["items"] if i["party_id"] == world.parties["S1"].id)
+    [refund] = world.refunds(order["id"])
+    assert check_ledger(context) == []
+
+    def tamper(statement: Any) -> list[str]:
+        with context.database.transaction() as connection:
+            connection.execute(statement)
+        return [f"{v.invariant} {v.subject}" for v in check_ledger(context)]
+
+    found = tamper(
+        update(payout_items).where(payout_items.c.id == s1_item["id"]).values(status="paid")
+    )
+    assert f"7 payout item {s1_item['id']}" in found
+    assert f"7 account acc_payouts_{world.parties['S1'].id}_EUR" in found
+    tamper(
+        update(payout_items).where(payout_items.c.id == s1_item["id"]).values(status="in_transit")
+    )
+    assert check_ledger(context) == []
+
+    found = tamper(update(refunds).where(refunds.c.id == refund["id"]).values(status="succeeded"))
+    assert found == [f"7 refund {refund['id']}"]
+    tamper(update(refunds).where(refunds.c.id == refund["id"]).values(status="pending"))
+
+    found = tamper(
+        update(ledger_accounts)
+        .where(ledger_accounts.c.id == f"acc_payable_{world.parties['M'].id}_EUR")
+        .values(credits_posted=ledger_accounts.c.credits_posted + 100)
+    )
+    assert "6 currency EUR" in found  # captured ≠ held + parties + refunds
