@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from axokey import __version__
+from axokey.api import docs
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
 from axokey.api.routers import (
@@ -46,7 +47,7 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by ``api.docs``, from the package (no CDN)
         redoc_url=None,
         **extra,
     )
@@ -68,5 +69,6 @@ def _routers() -> list[Any]:
         money.router,
         ledger.router,
         payouts.router,
+        docs.router,
         pages.router,
     ]

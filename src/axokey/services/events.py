@@ -9,6 +9,7 @@ from typing import Any
 
 from axokey.adapters.db import event_repository
 from axokey.adapters.db.transaction import Connection
+from axokey.domain.errors import InvariantBroken
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
 
@@ -47,7 +48,8 @@ def record_event(
     party_ids: Iterable[str] = (),
     data: dict[str, Any] | None = None,
 ) -> str:
-    assert event_type in EVENT_TYPES, f"unknown event type {event_type}"
+    if event_type not in EVENT_TYPES:
+        raise InvariantBroken(f"unknown event type {event_type}")
     event_id = new_id("evt")
     payload = dict(data or {})
     if order is not None:
