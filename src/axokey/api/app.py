@@ -11,6 +11,7 @@ from axokey.api import docs
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
 from axokey.api.routers import (
+    alerts,
     catalog,
     ledger,
     money,
@@ -68,6 +69,7 @@ def _routers() -> list[Any]:
         redemptions.router,
         money.router,
         ledger.router,
+        alerts.router,
         payouts.router,
         docs.router,
         pages.router,

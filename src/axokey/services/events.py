@@ -28,8 +28,16 @@ EVENT_TYPES = frozenset(
         "payout.paid",
         "payout.failed",
         "stock.changed",
+        # A refused attempt on a payment page that allows another (PayXpert's "Pending").
+        "payment.attempt_failed",
+        # Someone must look: the provider answered something we do not recognise, or
+        # authorised without capturing; never a guess (see services/payments.py).
+        "payment.attention_required",
     }
 )
+# Events someone must act on: the operator (all), a merchant (its orders' payments);
+# listed at GET /v1/payment-alerts and on the dashboard.
+OPERATOR_ALERT_TYPES = ("payment.attention_required",)
 
 
 def order_parties(order: Order) -> list[str]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 09:12:42.852405
+Create Date: 2026-12-03 09:39:54.140334
 """
 
 from __future__ import annotations
