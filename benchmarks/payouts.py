@@ -58,7 +58,9 @@ from axokey.services.ledger import check_ledger
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SCRATCH_DATABASE = "axokey_bench_payouts"
 RESULTS = Path(__file__).parent / "results"
-OPERATOR = Principal(role=Role.ADMIN, party=None, key_hash="benchmark")
+OPERATOR = Principal(
+    role=Role.ADMIN, party=None, key_hash="benchmark", authenticated_by="command_line"
+)
 T = TypeVar("T")
 
 

@@ -13,8 +13,10 @@ import pycountry
 
 from axokey.adapters.db import party_repository, payee_repository
 from axokey.adapters.db.transaction import Connection
+from axokey.domain.audit import Action
 from axokey.domain.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.parties import IbanChange, Party, PostalAddress, Principal, Role
+from axokey.services import audit
 from axokey.services.context import ServiceContext
 from axokey.services.parties import normalise_bank_details, read_party
 
@@ -91,6 +93,21 @@ def update_payout_details(
             previous_iban=current.iban,
             changed_by=changed_by,
             now=now,
+        )
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.PAYOUT_DETAILS_CHANGED,
+            object_id=target,
+            subject_party_id=target,
+            details={
+                # Never a full IBAN in the trail: its last four characters.
+                "iban_changed": details.iban != current.iban,
+                "iban_last4": details.iban[-4:] if details.iban else None,
+                "bic_changed": details.bic != current.bic,
+                "address_changed": details.address != current.address,
+            },
         )
         party = party_repository.get_party(connection, target)
         assert party is not None

@@ -22,6 +22,7 @@ from axokey.adapters.db import ledger_store, order_repository, payout_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.adapters.sepa.pain001 import DebtorAccount, pain001_chunks
 from axokey.adapters.sepa.pain002 import read_status_report
+from axokey.domain.audit import Action
 from axokey.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.ledger import MAX_TRANSFERS_PER_BATCH, TransferRequest
@@ -40,6 +41,8 @@ from axokey.domain.payouts import (
 from axokey.domain.payouts import (
     confirm_batch as decide_confirmation,
 )
+from axokey.services import audit
+from axokey.services.api_keys import command_line_principal
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event
 from axokey.services.ledger import post_or_raise
@@ -65,7 +68,11 @@ def _post_in_slices(
 
 
 def _create(
-    connection: Connection, context: ServiceContext, currency: str, key: str | None
+    connection: Connection,
+    context: ServiceContext,
+    currency: str,
+    key: str | None,
+    principal: Principal,
 ) -> BatchView | None:
     """The batch, or None when the cut-off ``key`` already has one."""
     now = context.now()
@@ -94,6 +101,19 @@ def _create(
     )
     _post_in_slices(connection, context, plan.transfers)
     payout_repository.insert_batch(connection, plan.batch, plan.items, cursor)
+    audit.record(
+        connection,
+        context,
+        principal,
+        Action.PAYOUT_BATCH_CREATED,
+        object_id=plan.batch.id,
+        details={
+            "currency": currency,
+            "item_count": plan.batch.item_count,
+            "total": plan.batch.total,
+            "cutoff_key": key,
+        },
+    )
     if plan.skipped_party_ids:
         logger.info(
             "batch %s: %d part(ies) with money available but no IBAN or address: not paid",
@@ -107,7 +127,9 @@ def create_batch(context: ServiceContext, principal: Principal, currency: str) -
     """Gather what is due in ``currency`` into a new batch (operator only)."""
     require_role(principal, Role.ADMIN)
     check_currency(currency)
-    view = context.database.run(lambda connection: _create(connection, context, currency, None))
+    view = context.database.run(
+        lambda connection: _create(connection, context, currency, None, principal)
+    )
     assert view is not None
     return view
 
@@ -155,6 +177,17 @@ def confirm_batch(
         _post_in_slices(connection, context, confirmation.transfers)
         for item in items:
             _record_outcome(connection, item, now)
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.PAYOUT_BATCH_CONFIRMED,
+            object_id=batch_id,
+            details={
+                "paid": len(confirmation.paid),
+                "rejected": [[item.id, item.rejection_reason] for item in confirmation.rejected],
+            },
+        )
         return BatchView(batch, items)
 
     return context.database.run(work)
@@ -297,7 +330,7 @@ def run_schedule(context: ServiceContext, now: datetime | None = None) -> list[s
         key = cutoff_key(currency, cutoff)
 
         def work(connection: Connection, currency: str = currency, key: str = key) -> str | None:
-            view = _create(connection, context, currency, key)
+            view = _create(connection, context, currency, key, command_line_principal())
             return view.batch.id if view else None
 
         try:

@@ -15,9 +15,10 @@ from __future__ import annotations
 from axokey.adapters.db import payout_repository
 from axokey.adapters.db.payout_repository import RefundState
 from axokey.adapters.db.transaction import Connection
+from axokey.domain.audit import Action
 from axokey.domain.errors import Conflict, NotFound
 from axokey.domain.parties import Principal, Role
-from axokey.services import refunding, signing
+from axokey.services import audit, refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.parties import normalise_bank_details, require_role
 
@@ -49,8 +50,16 @@ def retry_card_refund(
     require_role(principal, Role.ADMIN)
 
     def work(connection: Connection) -> None:
-        _failed_card_refund(connection, refund_id)
+        refund = _failed_card_refund(connection, refund_id)
         payout_repository.reopen_card_refund(connection, refund_id, context.now())
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.REFUND_RETRIED,
+            object_id=refund_id,
+            details={"order_id": refund.order_id, "failure_code": refund.failure_code},
+        )
 
     context.database.run(work)
     refunding.send_card_refunds(context, [refund_id])
@@ -73,6 +82,14 @@ def convert_to_sepa(
                 "no IBAN is known for this customer: give one", code="customer_iban_required"
             )
         payout_repository.convert_to_sepa(connection, refund_id, target, context.now())
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.REFUND_CONVERTED_TO_SEPA,
+            object_id=refund_id,
+            details={"order_id": refund.order_id, "iban_last4": target[-4:]},
+        )
 
     context.database.run(work)
     return refunding.get_refund(context, principal, refund_id)
