@@ -21,6 +21,7 @@ from axokey.api.routers import (
     money,
     orders,
     parties,
+    payouts,
     providers,
     redemptions,
 )
@@ -78,6 +79,7 @@ def _routers() -> list[Any]:
         ledger.router,
         customers.router,
         alerts.router,
+        payouts.router,
         docs.router,
         pages.router,
     ]
