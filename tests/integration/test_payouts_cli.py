@@ -29,6 +29,9 @@ def axokey(
     env = {
         **os.environ,
         "AXOKEY_DATABASE_URL": settings.database_url,
+        # The IBANs are stored encrypted: the command needs the data keys (here
+        # derived from the admin key, as in the tests' service context).
+        "AXOKEY_ADMIN_KEY": settings.secret("admin_key") or "",
         "AXOKEY_OPERATOR_NAME": OPERATOR["operator_name"],
         "AXOKEY_OPERATOR_IBAN": OPERATOR["operator_iban"],
         "AXOKEY_OPERATOR_BIC": OPERATOR["operator_bic"],
