@@ -10,11 +10,11 @@
   const cursors = { orders: null, refunds: null };
 
   function day(timestamp) {
-    return timestamp ? timestamp.slice(0, 16).replace("T", " ") : "";
+    return api.formatTime(timestamp);
   }
 
   function label(value) {
-    return String(value || "").replaceAll("_", " ");
+    return value ? api.t(String(value).replaceAll("_", " ")) : "";
   }
 
   function money(amount, currency) {
@@ -38,10 +38,10 @@
         );
       }
       if (body.balances.length === 0) {
-        rows.appendChild(api.row(["No money yet", "", "", ""]));
+        rows.appendChild(api.row([api.t("No money yet"), "", "", ""]));
       }
     } catch (error) {
-      $("balance-note").textContent = "Balance: " + error.message;
+      $("balance-note").textContent = api.t("Balance:") + " " + error.message;
       $("balance-note").hidden = false;
     }
   }
@@ -62,7 +62,7 @@
         rows.appendChild(render(item));
       }
       if (page.data.length === 0 && !cursors[kind]) {
-        rows.appendChild(api.row(["None yet"]));
+        rows.appendChild(api.row([api.t("None yet")]));
       }
       cursors[kind] = page.data.length ? page.data[page.data.length - 1].id : cursors[kind];
       more.hidden = !page.has_more;
@@ -95,7 +95,7 @@
       api.element("code", refund.id),
       api.element("code", refund.order_id),
       label(refund.reason),
-      refund.method,
+      label(refund.method),
       label(refund.status) + (refund.failure_code ? " (" + label(refund.failure_code) + ")" : ""),
       money(refund.amount, refund.currency),
     ]);
