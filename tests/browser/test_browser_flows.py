@@ -118,6 +118,7 @@ def test_a_courier_hands_over_one_line_on_the_scanner_page_and_the_rest_is_refun
     refunded = page.locator("#result-refunded tr")
     expect(refunded).to_have_count(1)
     expect(refunded.first).to_contain_text("P2")
+    expect(refunded.first).not_to_contain_text(line2)
     expect(refunded.first).to_contain_text("29.99 EUR")
     page.screenshot(path=f"{SCREENSHOT_DIRECTORY}/axokey-scanner-done.png", full_page=True)
 
