@@ -7,7 +7,8 @@ import os
 import re
 import secrets
 from datetime import UTC, datetime
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import SecretStr, ValidationError
@@ -16,6 +17,9 @@ from rich.table import Table
 
 from axokey.config import Settings, load_settings
 from axokey.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from axokey.services.demo import DemoWorld
 
 app = typer.Typer(help="AXOKEY: escrow payments for safe drop shipping.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -82,7 +86,19 @@ def serve(
     from axokey.api.app import create_app
 
     settings = _settings()
-    if settings.admin_key is None:
+    demo_state = _demo_state(settings) if demo else None
+    generated = None
+    if settings.admin_key is None and demo_state is not None and demo_state.admin_key:
+        # The demo's own key, from its state file: links and keys of the last run
+        # stay valid.
+        settings.admin_key = SecretStr(demo_state.admin_key)
+        os.environ["AXOKEY_ADMIN_KEY"] = demo_state.admin_key
+        console.print(
+            f"[bold]AXOKEY_ADMIN_KEY[/bold] (the demo's, from {_demo_state_path(settings)}): "
+            f"{demo_state.admin_key}",
+            soft_wrap=True,
+        )
+    elif settings.admin_key is None:
         # A fresh demo must work with zero configuration: make a key and say it.
         generated = _new_admin_key()
         settings.admin_key = SecretStr(generated)
@@ -95,23 +111,93 @@ def serve(
             "Set AXOKEY_ADMIN_KEY (or AXOKEY_SIGNING_KEYS) to keep QR codes and customer "
             "links valid across restarts: without them, they are signed with a key of "
             "this run only."
+            + (" With --demo, the demo's state file keeps it." if demo else "")
         )
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
     upgrade_database(settings.database_url)
     context = _context(settings)
-    if demo:
-        from axokey.services.demo import seed_demo
-
-        seed_demo(context, console)
+    demo_world = _run_demo(context, settings, demo_state, generated) if demo else None
     from axokey.api.background import sweep_lifespan
 
     application = create_app(context=context, lifespan=sweep_lifespan(context))
+    application.state.demo = demo_world
     console.print(
         f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs"
     )
     _hide_link_tokens_in_access_log()
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _demo_state_path(settings: Settings) -> Path:
+    from axokey.services.demo import state_path
+
+    return state_path(settings.database_url)
+
+
+def _demo_state(settings: Settings) -> DemoWorld | None:
+    from axokey.services.demo import load_state
+
+    return load_state(_demo_state_path(settings))
+
+
+def _with_demo_admin_key(settings: Settings) -> Settings:
+    """Without AXOKEY_ADMIN_KEY, the key ``serve --demo`` generated and kept in the
+    demo's state file (so ``axokey sweep`` works in a second terminal)."""
+    if settings.admin_key is None:
+        state = _demo_state(settings)
+        if state is not None and state.admin_key:
+            settings.admin_key = SecretStr(state.admin_key)
+            errors.print(f"AXOKEY_ADMIN_KEY: the demo's, from {_demo_state_path(settings)}")
+    return settings
+
+
+def _run_demo(
+    context: ServiceContext,
+    settings: Settings,
+    previous: DemoWorld | None,
+    generated_admin_key: str | None,
+) -> DemoWorld:
+    """The demo of the state file when the database still holds it, else a new one
+    (saved in the state file); then its parties, keys and links, printed."""
+    from dataclasses import replace
+
+    from axokey.services import demo as demo_service
+
+    path = _demo_state_path(settings)
+    if previous is not None and demo_service.still_there(context, previous):
+        world = previous
+        console.print(f"Demo data already there (state in {path}): nothing added.")
+    else:
+        world = demo_service.seed_demo(context)
+        # The admin key is kept only when this run made it (never one from the
+        # environment): links are signed with it.
+        admin_key = generated_admin_key or (previous.admin_key if previous else None)
+        world = replace(world, admin_key=admin_key)
+        demo_service.save_state(path, world)
+        console.print(f"Demo data created; its keys and links are kept in {path}.")
+    _print_demo(world, settings.public_base_url)
+    return world
+
+
+def _print_demo(world: DemoWorld, base_url: str) -> None:
+    table = Table("party", "role", "id", title="AXOKEY demo parties")
+    for party in world.parties:
+        table.add_row(party.name, party.role, party.id)
+    console.print(table)
+    console.print("API keys (only their hashes are in the database; also in the state file):")
+    for party in world.parties:
+        # Plain lines, never wrapped or cut, so that they can be copied.
+        console.print(f"  {party.name}: {party.api_key}", soft_wrap=True, highlight=False)
+    for order in world.orders:
+        console.print(f"Demo {order.channel} order {order.id}: {order.description}")
+        console.print(f"  the customer's page (Pay, then the QR code): {order.customer_url}",
+                      soft_wrap=True)
+    console.print(
+        "Pay with the test card 4000002760003184 and the code 123456. Everything, with "
+        f"links signed in as each party: {base_url}/",
+        soft_wrap=True,
+    )
 
 
 class _LinkTokenFilter(logging.Filter):
@@ -146,7 +232,7 @@ def ledger_check() -> None:
     """Verify every ledger invariant over the whole database (exit 1 on violation)."""
     from axokey.services.ledger import check_ledger
 
-    context = _context(_settings(), with_providers=False)
+    context = _context(_with_demo_admin_key(_settings()), with_providers=False)
     try:
         violations = check_ledger(context)
     finally:
@@ -173,7 +259,7 @@ def sweep(
     """Refund what is past its deadline; expire pending transfers; retry card refunds."""
     from axokey.services.sweeping import sweep as run_sweep
 
-    settings = _settings()
+    settings = _with_demo_admin_key(_settings())
     when = _parse_time(as_of) if as_of else None
     if when is not None and settings.provider != "sandbox" and when > datetime.now(UTC):
         errors.print("--as-of in the future is only allowed with the sandbox provider")

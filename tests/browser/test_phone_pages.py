@@ -98,6 +98,8 @@ def test_every_page_fits_the_screen(
     order = delivery_order(world, "escrow")
     page = _phone_page(browser, live_server, language="fr", size=size)
 
+    page.goto("/")
+    _assert_fits(page, "landing", size)
     page.goto(order["customer_url"])
     _assert_fits(page, "customer-unpaid", size)
     page.locator("#pay-button").click()

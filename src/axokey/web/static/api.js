@@ -221,6 +221,13 @@ const AxokeyApi = (() => {
       showError("");
       onSignedOut();
     });
+    // A link from the demo's landing page carries a key in its fragment (never sent
+    // to a server): keep it in this tab, and take it out of the address bar.
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    if (fragment.get("key")) {
+      setKey(fragment.get("key"));
+      history.replaceState(null, "", location.pathname + location.search);
+    }
     if (getKey()) {
       activate();
     }
