@@ -21,9 +21,16 @@ from axokey.services.context import ServiceContext
 if TYPE_CHECKING:
     from axokey.services.demo import DemoWorld
 
-app = typer.Typer(help="AXOKEY: escrow payments for safe drop shipping.", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
-ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+# Plain help (no rich boxes): options read "--port PORT", never "<int>" type tags.
+app = typer.Typer(
+    help="AXOKEY: escrow payments for safe drop shipping.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True, rich_markup_mode=None)
+ledger_app = typer.Typer(
+    help="The double-entry ledger.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
 
@@ -75,8 +82,8 @@ def migrate() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", metavar="PORT")] = 8000,
     demo: Annotated[bool, typer.Option(help="Add demo parties, products and orders.")] = False,
 ) -> None:
     """Run the API and the web pages, after applying pending migrations."""
@@ -110,8 +117,7 @@ def serve(
         console.print(
             "Set AXOKEY_ADMIN_KEY (or AXOKEY_SIGNING_KEYS) to keep QR codes and customer "
             "links valid across restarts: without them, they are signed with a key of "
-            "this run only."
-            + (" With --demo, the demo's state file keeps it." if demo else "")
+            "this run only." + (" With --demo, the demo's state file keeps it." if demo else "")
         )
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
@@ -191,8 +197,9 @@ def _print_demo(world: DemoWorld, base_url: str) -> None:
         console.print(f"  {party.name}: {party.api_key}", soft_wrap=True, highlight=False)
     for order in world.orders:
         console.print(f"Demo {order.channel} order {order.id}: {order.description}")
-        console.print(f"  the customer's page (Pay, then the QR code): {order.customer_url}",
-                      soft_wrap=True)
+        console.print(
+            f"  the customer's page (Pay, then the QR code): {order.customer_url}", soft_wrap=True
+        )
     console.print(
         "Pay with the test card 4000002760003184 and the code 123456. Everything, with "
         f"links signed in as each party: {base_url}/",
@@ -240,12 +247,10 @@ def ledger_check() -> None:
     if not violations:
         console.print("[green]ledger ok[/green]: every invariant holds")
         raise typer.Exit(0)
-    table = Table("invariant", "subject", "violation", title="ledger violations")
-    for violation in violations:
-        table.add_row(violation.invariant, violation.subject, violation.detail)
-    errors.print(table)
+    # Each violation once, on one plain line (greppable, never wrapped), then the count.
     for violation in violations:
         typer.echo(f"VIOLATION {violation}", err=True)
+    errors.print(f"{len(violations)} ledger violation(s)")
     raise typer.Exit(1)
 
 
@@ -253,7 +258,11 @@ def ledger_check() -> None:
 def sweep(
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Run as if the clock read this RFC 3339 time (sandbox only)."),
+        typer.Option(
+            "--as-of",
+            help="Run as if the clock read this RFC 3339 time (sandbox only).",
+            metavar="TIME",
+        ),
     ] = None,
 ) -> None:
     """Refund what is past its deadline; expire pending transfers; retry card refunds."""
