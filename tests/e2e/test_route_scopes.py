@@ -66,8 +66,9 @@ POLICY: dict[tuple[str, str], str] = {
 
 # Routes that take no API key: verified otherwise (signatures, the customer's
 # link token) or meant for anyone (pages, which call the API with the user's key).
+# "/" is the sandbox's landing page (a 404 page with any other provider).
 PUBLIC_PREFIXES = ("/v1/providers/", "/v1/sandbox/payments/", "/orders/", "/sandbox/")
-PUBLIC_PATHS = {"/scan", "/dashboard", "/docs", "/openapi.json", "/store"}
+PUBLIC_PATHS = {"/", "/scan", "/dashboard", "/docs", "/openapi.json", "/store"}
 
 
 def scope_dependencies(route: APIRoute) -> list[RequireScope]:
