@@ -20,6 +20,7 @@ from axokey.api.routers import (
     money,
     orders,
     parties,
+    payouts,
     providers,
     redemptions,
 )
@@ -76,6 +77,7 @@ def _routers() -> list[Any]:
         money.router,
         ledger.router,
         alerts.router,
+        payouts.router,
         docs.router,
         pages.router,
     ]

@@ -1,5 +1,6 @@
 """The periodic sweep inside ``axokey serve``: a thread that runs the sweep every
-``sweep_interval_seconds`` until the app stops."""
+``sweep_interval_seconds`` until the app stops, and the scheduled payout batches
+(``AXOKEY_PAYOUT_SCHEDULE``)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,18 @@ class PeriodicSweep:
                 continue
             if report.orders_settled or report.pending_transfers_expired:
                 logger.info("sweep: %s", report)
+            self._payouts()
+
+    def _payouts(self) -> None:
+        """With ``AXOKEY_PAYOUT_SCHEDULE``: the batch of the latest cut-off, once."""
+        if not self.context.settings.payout_schedule:
+            return
+        from axokey.services.payouts import run_schedule
+
+        try:
+            run_schedule(self.context)
+        except Exception:  # logged; the next round tries again
+            logger.exception("scheduled payout batch failed")
 
     def start(self) -> None:
         self.thread.start()

@@ -24,6 +24,11 @@ class Action(StrEnum):
     API_KEY_REVOKED = "api_key.revoked"
     ORDER_CANCELLED = "order.cancelled"
     SANDBOX_SWEPT = "sandbox.swept"
+    PAYOUT_DETAILS_CHANGED = "party.payout_details_changed"
+    PAYOUT_BATCH_CREATED = "payout_batch.created"
+    PAYOUT_BATCH_CONFIRMED = "payout_batch.confirmed"
+    REFUND_RETRIED = "refund.retried"
+    REFUND_CONVERTED_TO_SEPA = "refund.converted_to_sepa"
 
 
 class Actor(StrEnum):

@@ -26,6 +26,7 @@ EVENT_TYPES = frozenset(
         "refund.succeeded",
         "refund.failed",
         "payout.paid",
+        "payout.failed",
         "stock.changed",
         # A refused attempt on a payment page that allows another (PayXpert's "Pending").
         "payment.attempt_failed",
