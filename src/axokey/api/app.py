@@ -10,7 +10,17 @@ from axokey import __version__
 from axokey.adapters.db.engine import Database, make_engine
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
-from axokey.api.routers import catalog, ledger, money, orders, parties, providers, redemptions
+from axokey.api.routers import (
+    catalog,
+    exports,
+    ledger,
+    money,
+    orders,
+    parties,
+    providers,
+    redemptions,
+    webhooks,
+)
 from axokey.config import Settings, load_settings
 from axokey.services.context import ServiceContext
 from axokey.web import pages
@@ -74,5 +84,7 @@ def _routers() -> list[Any]:
         redemptions.router,
         money.router,
         ledger.router,
+        webhooks.router,
+        exports.router,
         pages.router,
     ]

@@ -13,7 +13,10 @@ import time
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 PREFIXES = frozenset(
-    {"pty", "prd", "agr", "lst", "ord", "ln", "pay", "rdm", "rfd", "po", "pob", "crt", "whe", "evt"}
+    {
+        *("pty", "prd", "agr", "lst", "ord", "ln", "pay", "rdm", "rfd", "po", "pob", "crt"),
+        *("whe", "evt", "wha", "eml"),
+    }
 )
 
 

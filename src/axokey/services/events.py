@@ -1,5 +1,8 @@
 """The transactional outbox: events are written in the same transaction as the
-state change they tell of; webhook delivery reads them later."""
+state change they tell of. In that same transaction each event is queued for the
+webhook endpoints that subscribe to it and may read it, and for the customer's
+email when it is one the customer receives (``order.paid``, ``refund.succeeded``).
+"""
 
 from __future__ import annotations
 
@@ -7,28 +10,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
-from axokey.adapters.db.tables import events
+from axokey.adapters.db import email_repository, outbox_repository, webhook_repository
+from axokey.domain.event_views import order_snapshot, recipients
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
+from axokey.domain.webhooks import EVENT_TYPES
 
-EVENT_TYPES = frozenset(
-    {
-        "order.created",
-        "order.paid",
-        "order.redeemed",
-        "order.completed",
-        "order.expired",
-        "order.cancelled",
-        "line.released",
-        "line.refunded",
-        "refund.succeeded",
-        "refund.failed",
-        "payout.paid",
-        "stock.changed",
-    }
-)
+CUSTOMER_EMAIL_EVENTS = {"order.paid": "order_paid", "refund.succeeded": "refund"}
 
 
 def order_parties(order: Order) -> list[str]:
@@ -50,19 +40,46 @@ def record_event(
     assert event_type in EVENT_TYPES, f"unknown event type {event_type}"
     event_id = new_id("evt")
     payload = dict(data or {})
+    snapshot = None
     if order is not None:
         payload.setdefault("order_id", order.id)
         payload.setdefault("order_status", order.status.value)
-    connection.execute(
-        insert(events).values(
-            id=event_id,
-            type=event_type,
-            order_id=order.id if order else None,
-            party_ids=sorted({*party_ids, *(order_parties(order) if order else [])}),
-            data=payload,
-            created_at=now,
-        )
+        snapshot = order_snapshot(order)
+    readers = recipients(
+        event_type,
+        payload,
+        snapshot,
+        sorted({*party_ids, *(order_parties(order) if order else [])}),
     )
+    seq = outbox_repository.insert_event(
+        connection,
+        event_id=event_id,
+        event_type=event_type,
+        order_id=order.id if order else None,
+        party_ids=readers,
+        data=payload,
+        snapshot=snapshot,
+        now=now,
+    )
+    webhook_repository.enqueue_deliveries(
+        connection,
+        event_id=event_id,
+        event_seq=seq,
+        event_type=event_type,
+        object_id=order.id if order else event_id,
+        party_ids=readers,
+        now=now,
+    )
+    email_kind = CUSTOMER_EMAIL_EVENTS.get(event_type)
+    if order is not None and email_kind is not None:
+        email_repository.enqueue_email(
+            connection,
+            kind=email_kind,
+            order_id=order.id,
+            event_id=event_id,
+            details=payload,
+            now=now,
+        )
     return event_id
 
 
@@ -78,9 +95,4 @@ def record_order_events(
 
 
 def events_of_order(connection: Connection, order_id: str) -> list[tuple[str, dict[str, Any]]]:
-    rows = connection.execute(
-        select(events.c.type, events.c.data)
-        .where(events.c.order_id == order_id)
-        .order_by(events.c.seq)
-    )
-    return [(row.type, row.data) for row in rows]
+    return outbox_repository.events_of_order(connection, order_id)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from axokey.adapters import qr_images
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
 from axokey.api.order_schemas import CheckoutIn, OrderCreate, OrderOut, PaymentOut
+from axokey.domain.customer_messages import locale_of
 from axokey.domain.orders import Customer, Fulfilment, LineRequest, OrderStatus, PaymentMode
 from axokey.services import ordering, payments
 from axokey.services.context import ServiceContext
@@ -22,7 +23,12 @@ def _out(context: ServiceContext, view: OrderView) -> OrderOut:
 
 
 @router.post("/v1/orders", status_code=201, response_model=OrderOut)
-def create_order(body: OrderCreate, context: ContextDep, principal: PrincipalDep) -> OrderOut:
+def create_order(
+    body: OrderCreate,
+    context: ContextDep,
+    principal: PrincipalDep,
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> OrderOut:
     """A merchant creates an order; amounts, commissions and deposits per SPEC.md."""
     view = ordering.create_order(
         context,
@@ -31,7 +37,12 @@ def create_order(body: OrderCreate, context: ContextDep, principal: PrincipalDep
             currency=body.currency,
             payment_mode=PaymentMode(body.payment_mode),
             fulfilment=Fulfilment(body.fulfilment),
-            customer=Customer(body.customer.email, body.customer.name, body.customer.iban),
+            customer=Customer(
+                body.customer.email,
+                body.customer.name,
+                body.customer.iban,
+                body.customer.locale or locale_of(accept_language),
+            ),
             lines=[
                 LineRequest(line.product_id, line.quantity, line.unit_price, line.service_date)
                 for line in body.lines
