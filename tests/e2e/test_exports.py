@@ -18,7 +18,7 @@ from axokey.adapters.db import ledger_store
 from axokey.adapters.db.tables import ledger_transfers, parties
 from axokey.domain.accounting import FEC_COLUMNS, general_account
 from tests.conftest import ADMIN
-from tests.scenario import delivery_order, ok, spec_world
+from tests.scenario import delivery_order, spec_world
 
 FEC_HEADER = (
     "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import html
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,13 +45,14 @@ class Refund:
 
 
 def _envelope(sender: str, to: str, subject: str, locale: str, now: datetime) -> EmailMessage:
-    message = EmailMessage()
+    # Headers unfolded up to RFC 5322's 998 characters: Python folds a long subject
+    # right after "Subject:", which some readers show with a leading space.
+    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain="axokey")
-    message["Content-Language"] = locale
     return message
 
 
@@ -103,6 +105,7 @@ def order_paid_message(
     html_part = message.get_payload()[1]  # type: ignore[index]
     assert isinstance(html_part, EmailMessage)
     html_part.add_related(paid.qr_png, "image", "png", cid=cid, filename="qr-code.png")
+    message["Content-Language"] = locale  # set last: building the parts moves Content-*
     return message
 
 
@@ -126,4 +129,5 @@ def refund_message(
         words.goodbye,
     ]
     message.set_content("\n".join(lines))
+    message["Content-Language"] = locale
     return message
