@@ -19,6 +19,7 @@ anything else                47100000    suspense account (never silently droppe
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from axokey.domain import accounts
@@ -98,14 +99,22 @@ def party_of_account(account_id: str) -> str | None:
     return None
 
 
+@functools.cache
+def _exponent(currency: str) -> int:
+    return currency_exponent(currency)
+
+
 def decimal_comma(amount_minor: int, currency: str) -> str:
     """``123456`` EUR → ``1234,56`` (decimal comma, no thousands separator)."""
-    exponent = currency_exponent(currency)
+    exponent = _exponent(currency)
     sign = "-" if amount_minor < 0 else ""
     units, fraction = divmod(abs(amount_minor), 10**exponent)
     return f"{sign}{units},{fraction:0{exponent}d}" if exponent else f"{sign}{units}"
 
 
+_FIELD_SAFE = str.maketrans({"|": "/", "\r": " ", "\n": " "})
+
+
 def fec_field(value: str) -> str:
     """A field without the separator or line breaks."""
-    return value.replace("|", "/").replace("\r", " ").replace("\n", " ")
+    return value.translate(_FIELD_SAFE)

@@ -5,6 +5,7 @@ movement at a time."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -28,43 +29,36 @@ def header() -> str:
     return "|".join(FEC_COLUMNS) + LINE_END
 
 
+_JOURNAL = f"{fec_field(JOURNAL_CODE)}|{fec_field(JOURNAL_LABEL)}"
+
+
+@functools.lru_cache(maxsize=65_536)
+def _account_fields(account: GeneralAccount) -> str:
+    return "|".join(
+        fec_field(value)
+        for value in (
+            account.number,
+            account.label,
+            account.auxiliary_number,
+            account.auxiliary_label,
+        )
+    )
+
+
 def movement_lines(number: int, movement: Any, account_of: AccountLookup) -> str:
     """The two lines of one movement: debit, then credit (balanced by construction)."""
     day = movement.created_at.strftime("%Y%m%d")
     amount = decimal_comma(movement.amount, movement.currency)
     zero = decimal_comma(0, movement.currency)
-    piece = movement.order_id or movement.id
     label = MOVEMENT_LABELS.get(movement.code, movement.code)
     if movement.line_id:
         label += f" {movement.line_id}"
-    lines = []
-    for account_id, debit, credit in (
-        (movement.debit_account_id, amount, zero),
-        (movement.credit_account_id, zero, amount),
-    ):
-        account = account_of(account_id)
-        fields = (
-            JOURNAL_CODE,
-            JOURNAL_LABEL,
-            str(number),
-            day,
-            account.number,
-            account.label,
-            account.auxiliary_number,
-            account.auxiliary_label,
-            piece,
-            day,
-            label,
-            debit,
-            credit,
-            "",
-            "",
-            day,
-            "",
-            "",
-        )
-        lines.append("|".join(fec_field(field) for field in fields) + LINE_END)
-    return "".join(lines)
+    head = f"{_JOURNAL}|{number}|{day}|"
+    middle = f"|{fec_field(movement.order_id or movement.id)}|{day}|{fec_field(label)}|"
+    tail = f"|||{day}||{LINE_END}"
+    debit = _account_fields(account_of(movement.debit_account_id))
+    credit = _account_fields(account_of(movement.credit_account_id))
+    return f"{head}{debit}{middle}{amount}|{zero}{tail}{head}{credit}{middle}{zero}|{amount}{tail}"
 
 
 def fec_chunks(

@@ -111,6 +111,26 @@
     return loadPage("refunds", "/v1/refunds", refundRow);
   }
 
+  /* Webhook endpoints disabled after failing for the whole retry schedule. */
+  async function loadWebhookNotice() {
+    const notice = $("webhook-notice");
+    notice.hidden = true;
+    try {
+      const body = await api.call("GET", "/v1/webhook-endpoints?limit=100");
+      const failing = body.data.filter((endpoint) => endpoint.disabled_reason === "failing");
+      if (failing.length > 0) {
+        notice.textContent =
+          "Point de terminaison webhook désactivé après des échecs sur toute la durée des " +
+          "nouvelles tentatives (Webhook endpoint disabled after failing for the whole retry " +
+          "schedule): " + failing.map((endpoint) => endpoint.url).join(", ") +
+          ". PATCH /v1/webhook-endpoints/{id} {\"enabled\": true} le réactive.";
+        notice.hidden = false;
+      }
+    } catch (error) {
+      // The endpoints are not the caller's to read (a role without webhooks): no notice.
+    }
+  }
+
   $("orders-more").addEventListener("click", loadOrders);
   $("refunds-more").addEventListener("click", loadRefunds);
 
@@ -119,7 +139,7 @@
       cursors.orders = null;
       cursors.refunds = null;
       $("dashboard").hidden = false;
-      await Promise.all([loadBalance(), loadOrders(), loadRefunds()]);
+      await Promise.all([loadBalance(), loadOrders(), loadRefunds(), loadWebhookNotice()]);
     },
     () => {
       $("dashboard").hidden = true;
