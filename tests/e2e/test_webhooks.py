@@ -467,3 +467,51 @@ def test_the_events_api_shows_each_party_its_own(client: Any, context: Any) -> N
         f"/v1/events?starting_after={released['id']}", headers=world.parties["S2"].headers
     )
     assert cursor.status_code == 422 and cursor.json()["code"] == "invalid_cursor"
+
+
+def test_serve_runs_the_dispatcher_and_the_email_sender_in_the_background(
+    context: Any, receiver: Receiver, tmp_path: Any
+) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from axokey.api.app import create_app
+    from axokey.api.background import background_lifespan, default_jobs
+
+    context.settings.webhook_dispatch_interval_seconds = 0.2
+    context.settings.sweep_interval_seconds = 3600
+    context.settings.email_directory = str(tmp_path / "emails")
+    assert [job.name for job in default_jobs(context)] == ["sweep", "webhooks", "emails"]
+    app = create_app(context=context, lifespan=background_lifespan(context))
+    with TestClient(app, raise_server_exceptions=False) as running:
+        world = spec_world(running)
+        register(world, "M", receiver.url("/bg"), ["order.paid"])
+        order = delivery_order(world, "escrow")
+        world.pay(order["id"])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+            receiver.succeeded("/bg") and list((tmp_path / "emails").glob("*.eml"))
+        ):
+            time.sleep(0.1)
+    assert [json.loads(r.body)["type"] for r in receiver.succeeded("/bg")] == ["order.paid"]
+    assert len(list((tmp_path / "emails").glob("*.eml"))) == 1
+
+
+def test_the_operator_endpoint_receives_every_event_in_full(
+    client: Any, context: Any, clock: Any, receiver: Receiver
+) -> None:
+    world = spec_world(client)
+    operator = register(world, "operator", receiver.url("/op"), EXAMPLE_A_TYPES)
+    order = run_example_a(world)
+    deliver_all(context, clock)
+    deliveries = verified(receiver, "/op", operator["secret"])
+    assert [d["type"] for d in deliveries] == EXAMPLE_A_TYPES
+    shown = deliveries[-1]["data"]["order"]
+    assert shown["customer"]["email"] == order["customer"]["email"]
+    assert len(shown["lines"]) == 2 and all(
+        line["commission"] is not None for line in shown["lines"]
+    )
+    # The merchant never sees the operator's endpoint.
+    listed = ok(client.get("/v1/webhook-endpoints", headers=world.parties["M"].headers))
+    assert listed["data"] == []
