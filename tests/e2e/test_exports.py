@@ -221,3 +221,29 @@ def test_the_cli_writes_the_same_fec_with_its_progress_bar(
 
     bad = runner.invoke(app, ["export", "fec", "--from", today(), "--to", "2000-01-01"])
     assert bad.exit_code == 2
+
+
+def test_the_numbering_continues_the_year_from_one_period_to_the_next(
+    client: Any, context: Any, clock: Any
+) -> None:
+    world = spec_world(client)
+    first = delivery_order(world, "escrow")
+    world.pay(first["id"])
+    day1 = context.now().date()
+    clock.advance(days=1)
+    day2 = context.now().date()
+    second = delivery_order(world, "escrow")
+    world.pay(second["id"])
+
+    def numbers(start: Any, end: Any) -> list[int]:
+        response = client.get(f"/v1/exports/fec?from={start}&to={end}", headers=ADMIN)
+        assert response.status_code == 200
+        rows = response.content.decode("iso-8859-15").split("\r\n")[1:-1]
+        return sorted({int(row.split("|")[2]) for row in rows})
+
+    both = numbers(day1, day2)
+    assert both == list(range(1, len(both) + 1))
+    first_day, second_day = numbers(day1, day1), numbers(day2, day2)
+    if day1.year == day2.year:
+        assert first_day + second_day == both
+    assert second_day and first_day
