@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from axokey.adapters import qr_images
-from axokey.adapters.db import email_repository, order_repository
+from axokey.adapters.db import catalog_repository, email_repository, order_repository
 from axokey.adapters.email.messages import (
     Item,
     PaidOrder,
@@ -20,7 +20,7 @@ from axokey.adapters.email.messages import (
 )
 from axokey.adapters.email.transport import DirectoryTransport, EmailTransport, SmtpTransport
 from axokey.domain.webhooks import after_failure, parse_retry_schedule
-from axokey.services import catalog, codes
+from axokey.services import signing
 from axokey.services.context import ServiceContext
 
 logger = logging.getLogger("axokey.emails")
@@ -45,10 +45,12 @@ def compose(context: ServiceContext, email: Any) -> EmailMessage | None:
         order = order_repository.load_order(connection, email.order_id)
         assert order is not None
         found = email_repository.order_codes_and_merchant(connection, email.order_id)
-        products = catalog.products_by_ids(connection, [line.product_id for line in order.lines])
+        products = catalog_repository.products_by_ids(
+            connection, [line.product_id for line in order.lines]
+        )
     names = {product_id: product.name for product_id, product in products.items()}
     locale = order.customer.locale
-    link = codes.customer_url(context, order.id)
+    link = signing.customer_url(context, order.id)
     sender = context.settings.email_from
     now = context.now()
     if email.kind == "order_paid":
@@ -58,8 +60,8 @@ def compose(context: ServiceContext, email: Any) -> EmailMessage | None:
             order_id=order.id,
             merchant_name=found.merchant_name,
             customer_name=order.customer.name,
-            short_code=codes.display_short_code(found.short_code),
-            qr_png=qr_images.qr_png(codes.qr_payload(context, found.qr_reference)),
+            short_code=signing.display_short_code(found.short_code),
+            qr_png=qr_images.qr_png(signing.qr_payload(context, found.qr_reference)),
             items=[
                 Item(names.get(line.product_id, line.product_id), line.quantity, line.amount)
                 for line in order.lines

@@ -10,9 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
-from axokey.adapters.db import email_repository, outbox_repository, webhook_repository
+from axokey.adapters.db import email_repository, event_repository, webhook_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.event_views import order_snapshot, recipients
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
@@ -51,7 +50,7 @@ def record_event(
         snapshot,
         sorted({*party_ids, *(order_parties(order) if order else [])}),
     )
-    seq = outbox_repository.insert_event(
+    seq = event_repository.insert_event(
         connection,
         event_id=event_id,
         event_type=event_type,
@@ -93,6 +92,3 @@ def record_order_events(
     for event_type, data in decided:
         record_event(connection, event_type, now=now, order=order, data=data)
 
-
-def events_of_order(connection: Connection, order_id: str) -> list[tuple[str, dict[str, Any]]]:
-    return outbox_repository.events_of_order(connection, order_id)

@@ -34,7 +34,7 @@ from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order, OrderStatus
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import refuse_payment
-from axokey.services import codes, refunding
+from axokey.services import refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
@@ -104,9 +104,9 @@ def start_checkout(
 
 def start_checkout_for_customer(context: ServiceContext, order_id: str, token: str) -> Payment:
     """The customer, from the order page's link, starts (or retries) a payment."""
-    if not codes.customer_link_matches(context, order_id, token):
+    if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
-    return_url = codes.customer_url(context, order_id)
+    return_url = signing.customer_url(context, order_id)
     return _start_checkout(context, order_id, return_url, merchant_id=None)
 
 
@@ -123,7 +123,7 @@ def _start_checkout(
             raise NotFound(f"order {order_id} not found", code="order_not_found")
         if order.status is not OrderStatus.AWAITING_PAYMENT:
             raise Conflict(f"the order is {order.status.value}", code="order_not_payable")
-        if not order.payable(now, context.settings.itinerary_grace):
+        if not order.accepts_payment(now, context.settings.itinerary_grace):
             raise Conflict("the order's deadline has passed", code="order_expired")
         attempts = connection.execute(
             select(func.count()).select_from(payments).where(payments.c.order_id == order_id)
@@ -427,7 +427,7 @@ def _apply_state(
     )
     if not succeeded:
         return status.value, []
-    if not mismatch and order.payable(now, context.settings.itinerary_grace):
+    if not mismatch and order.accepts_payment(now, context.settings.itinerary_grace):
         capture(connection, context, order, provider_name)
         return "captured", []
     settlement = refuse_payment(
@@ -492,7 +492,7 @@ def capture(connection: Connection, context: ServiceContext, order: Order, provi
 def _unused_codes(connection: Connection) -> tuple[str, str]:
     """New codes; the short code (50 bits) is checked against existing ones."""
     for _ in range(10):
-        reference, short_code = codes.new_codes()
+        reference, short_code = signing.new_redemption_codes()
         taken = connection.execute(
             select(orders.c.id).where(orders.c.short_code == short_code)
         ).first()

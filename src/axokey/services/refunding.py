@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Row, exists, insert, select, update
 
 from axokey.adapters.db import order_repository
+from axokey.adapters.db.order_repository import visible_orders_clause
 from axokey.adapters.db.tables import ledger_transfers, orders, payments, refunds
 from axokey.adapters.providers.base import ProviderError, RefundStatus
 from axokey.domain.errors import NotFound
@@ -31,7 +32,6 @@ from axokey.domain.refunds import RefundDecision, card_refund_paid
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event
 from axokey.services.ledger import post_or_raise
-from axokey.services.visibility import visible_orders_clause
 
 CARD_REFUND_ATTEMPTS_MAX = 5
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from axokey.adapters.db import outbox_repository, webhook_repository
+from axokey.adapters.db import event_repository, webhook_repository
 from axokey.adapters.webhooks import http_sender, signing
 from axokey.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from axokey.domain.event_views import Reader, event_view
@@ -253,7 +253,7 @@ def list_events(
     with context.database.read() as connection:
         before = None
         if starting_after is not None:
-            cursor = outbox_repository.find_event(connection, starting_after, party_id=party_id)
+            cursor = event_repository.find_event(connection, starting_after, party_id=party_id)
             if cursor is None:
                 raise ValidationFailed(
                     "starting_after names no event of yours",
@@ -261,7 +261,7 @@ def list_events(
                     errors=[FieldError("starting_after", "unknown event id")],
                 )
             before = cursor.seq
-        rows = outbox_repository.list_events(
+        rows = event_repository.list_events(
             connection, party_id=party_id, event_type=event_type, before_seq=before, limit=limit + 1
         )
     views = [view for row in rows[:limit] if (view := _view(row, reader)) is not None]
@@ -271,7 +271,7 @@ def list_events(
 def get_event(context: ServiceContext, principal: Principal, event_id: str) -> EventView:
     party_id = None if principal.is_admin else principal.party_id
     with context.database.read() as connection:
-        row = outbox_repository.find_event(connection, event_id, party_id=party_id)
+        row = event_repository.find_event(connection, event_id, party_id=party_id)
     view = _view(row, reader_of(principal)) if row is not None else None
     if view is None:
         raise NotFound(f"event {event_id} not found", code="event_not_found")
@@ -287,7 +287,7 @@ def redeliver(context: ServiceContext, principal: Principal, event_id: str) -> i
     now = context.now()
 
     def work(connection: Any) -> int:
-        row = outbox_repository.find_event(connection, event_id, party_id=party_id)
+        row = event_repository.find_event(connection, event_id, party_id=party_id)
         if row is None:
             raise NotFound(f"event {event_id} not found", code="event_not_found")
         mine = webhook_repository.endpoint_ids_of(connection, principal.party_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from axokey.api.deps import ContextDep, PrincipalDep
-from axokey.api.order_schemas import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
+from axokey.api.schemas.payments import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
 from axokey.services import payments, sweeping
 
 router = APIRouter(tags=["payments"])

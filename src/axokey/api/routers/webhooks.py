@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
-from axokey.api.webhook_schemas import (
+from axokey.api.schemas.webhooks import (
     AttemptOut,
     EventOut,
     RedeliveryOut,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 08:05:28.934951
+Create Date: 2026-12-03 08:40:11.154154
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from axokey.api.schemas import Strict
+from axokey.api.schemas.base import Strict
 from axokey.services.webhook_endpoints import Attempt, Endpoint, EventView
 
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2000)]

@@ -1,4 +1,5 @@
-"""The outbox's events: written with each change, read by the events API, the
+"""The outbox: the one place that writes and reads the ``events`` table (and who
+may read each event). Written with each change; read by the events API, the
 webhook dispatcher and the email sender."""
 
 from __future__ import annotations
