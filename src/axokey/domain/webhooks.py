@@ -97,11 +97,13 @@ def address_allowed(address: str, policy: UrlPolicy) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return policy.allow_private
     if ip.is_unspecified or ip.is_multicast or ip.is_link_local or ip.is_reserved:
         return False
     if ip.is_global:
         return True
-    return policy.allow_private and (ip.is_loopback or ip.is_private)
+    return policy.allow_private and ip.is_private
 
 
 def is_ip_literal(host: str) -> bool:
