@@ -7,9 +7,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from axokey import __version__
+from axokey.api import docs
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
 from axokey.api.routers import (
+    alerts,
     catalog,
     exports,
     ledger,
@@ -47,7 +49,7 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by ``api.docs``, from the package (no CDN)
         redoc_url=None,
         **extra,
     )
@@ -70,5 +72,7 @@ def _routers() -> list[Any]:
         ledger.router,
         webhooks.router,
         exports.router,
+        alerts.router,
+        docs.router,
         pages.router,
     ]

@@ -144,6 +144,21 @@ class _OrderRule:
         return shown
 
 
+def _line_event_visible(rule: _OrderRule, data: dict[str, Any], shown: dict[str, Any]) -> bool:
+    """A line's or a refund's event: whether the reader may see it, hiding the
+    amounts from a reader who does not earn on the line."""
+    line_id = data.get("line_id")
+    if line_id is None:
+        # A refund of no line (the courier's fee): the merchant's and the courier's.
+        return rule.confidential or rule.reader.role is Role.COURIER
+    if not rule.line_visible(line_id):
+        return False
+    if not rule.shares_visible(line_id):
+        for key in ("amount", "commission"):
+            shown.pop(key, None)
+    return True
+
+
 def event_view(
     event_type: str,
     data: dict[str, Any],
@@ -155,17 +170,10 @@ def event_view(
         return dict(data)
     rule = _OrderRule(snapshot, reader)
     shown = dict(data)
-    line_id = data.get("line_id")
-    if event_type.startswith(("line.", "refund.")):
-        if line_id is None:
-            # A refund of no line (the courier's fee): the merchant's and the courier's.
-            if not (rule.confidential or reader.role is Role.COURIER):
-                return None
-        elif not rule.line_visible(line_id):
-            return None
-        elif not rule.shares_visible(line_id):
-            for key in ("amount", "commission"):
-                shown.pop(key, None)
+    if event_type.startswith("payment.") and not rule.confidential:
+        return None  # a payment's troubles are the merchant's and the operator's
+    if event_type.startswith(("line.", "refund.")) and not _line_event_visible(rule, data, shown):
+        return None
     if event_type == "order.redeemed":
         for key in ("released", "refunded"):
             shown[key] = [line for line in data.get(key, []) if rule.line_visible(line)]

@@ -24,6 +24,11 @@ ORDER_EVENT_TYPES = (
     "refund.failed",
     "payout.paid",
     "stock.changed",
+    # A refused attempt on a payment page that allows another (PayXpert's "Pending").
+    "payment.attempt_failed",
+    # Someone must look: the provider answered something we do not recognise, or
+    # authorised without capturing; never a guess (see services/payments.py).
+    "payment.attention_required",
 )
 ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 EVENT_TYPES = frozenset({*ORDER_EVENT_TYPES, ENDPOINT_DISABLED})

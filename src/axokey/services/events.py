@@ -12,12 +12,18 @@ from typing import Any
 
 from axokey.adapters.db import email_repository, event_repository, webhook_repository
 from axokey.adapters.db.transaction import Connection
+from axokey.domain.errors import InvariantBroken
 from axokey.domain.event_views import order_snapshot, recipients
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
 from axokey.domain.webhooks import EVENT_TYPES
 
+__all__ = ["EVENT_TYPES", "OPERATOR_ALERT_TYPES", "record_event", "record_order_events"]
+
 CUSTOMER_EMAIL_EVENTS = {"order.paid": "order_paid", "refund.succeeded": "refund"}
+# Events someone must act on: the operator (all), a merchant (its orders' payments);
+# listed at GET /v1/payment-alerts and on the dashboard.
+OPERATOR_ALERT_TYPES = ("payment.attention_required",)
 
 
 def order_parties(order: Order) -> list[str]:
@@ -36,7 +42,8 @@ def record_event(
     party_ids: Iterable[str] = (),
     data: dict[str, Any] | None = None,
 ) -> str:
-    assert event_type in EVENT_TYPES, f"unknown event type {event_type}"
+    if event_type not in EVENT_TYPES:
+        raise InvariantBroken(f"unknown event type {event_type}")
     event_id = new_id("evt")
     payload = dict(data or {})
     snapshot = None

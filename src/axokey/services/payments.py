@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
-from axokey.adapters.db import ledger_store, order_repository
+from axokey.adapters.db import event_repository, ledger_store, order_repository
 from axokey.adapters.db.engine import insert_ignoring_conflicts
 from axokey.adapters.db.tables import orders, payments, provider_notifications
 from axokey.adapters.providers.base import (
@@ -26,6 +26,7 @@ from axokey.adapters.providers.base import (
     PaymentStatus,
     ProviderError,
     ProviderPaymentState,
+    UnrecognisedProviderAnswer,
 )
 from axokey.adapters.providers.sandbox import SandboxProvider
 from axokey.domain import accounts
@@ -106,7 +107,9 @@ def start_checkout_for_customer(context: ServiceContext, order_id: str, token: s
     """The customer, from the order page's link, starts (or retries) a payment."""
     if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
-    return_url = signing.customer_url(context, order_id)
+    # The provider sends the browser back there (PayXpert by a form POST), which
+    # synchronises the payment and redirects to the customer's page.
+    return_url = signing.customer_url(context, order_id) + "/return"
     return _start_checkout(context, order_id, return_url, merchant_id=None)
 
 
@@ -215,6 +218,20 @@ def provider_reference_of(context: ServiceContext, payment_id: str) -> tuple[str
     if row is None or row.provider_reference is None:
         raise NotFound(f"payment {payment_id} not found", code="payment_not_found")
     return row.provider, row.provider_reference
+
+
+def order_payment_references(
+    context: ServiceContext, order_id: str
+) -> list[tuple[str, str, PaymentStatus]]:
+    """An order's payments at a provider, newest first: (provider, reference, status)."""
+    with context.database.read() as connection:
+        rows = connection.execute(
+            select(payments.c.provider, payments.c.provider_reference, payments.c.status)
+            .where(payments.c.order_id == order_id, payments.c.provider_reference.is_not(None))
+            .order_by(payments.c.created_at.desc(), payments.c.id.desc())
+            .limit(PAYMENT_ATTEMPTS_PER_ORDER_MAX)
+        ).all()
+    return [(row.provider, row.provider_reference, PaymentStatus(row.status)) for row in rows]
 
 
 def payment_by_reference(context: ServiceContext, provider: str, reference: str) -> Payment:
@@ -360,6 +377,10 @@ def synchronise_payment(context: ServiceContext, provider_name: str, reference: 
         return "unknown_payment"
     try:
         state = provider.fetch_status(reference)
+    except UnrecognisedProviderAnswer as error:
+        # Never guessed at: the payment stays as it is; an operator looks.
+        alert_operator(context, provider_name, reference, "unrecognised_answer", str(error))
+        return "unrecognised_answer"
     except ProviderError as error:
         raise ProviderUnavailable(f"the payment provider is unavailable: {error}") from error
 
@@ -384,7 +405,86 @@ def synchronise_payment(context: ServiceContext, provider_name: str, reference: 
 
     outcome, card_refunds = context.database.run(work)
     refunding.send_card_refunds(context, card_refunds)
+    if outcome == AUTHORISATION_TO_RELEASE and state.transaction_id is not None:
+        return _release_authorisation(context, provider_name, state)
     return outcome
+
+
+AUTHORISATION_TO_RELEASE = "authorisation_to_release"
+FAILURE_AUTHORISATION_RELEASED = "authorisation_released"
+
+
+def _release_authorisation(
+    context: ServiceContext, provider_name: str, state: ProviderPaymentState
+) -> str:
+    """An authorisation was taken instead of a sale: void it now, never let it lapse.
+    If the provider does not release it, the operator is told and the caller sees
+    the provider as unavailable (a callback is then delivered again, and retried)."""
+    assert state.transaction_id is not None
+    try:
+        context.providers[provider_name].release_authorisation(
+            provider_reference=state.provider_reference,
+            transaction_id=state.transaction_id,
+            amount_minor=state.amount_minor,
+        )
+    except ProviderError as error:
+        alert_operator(
+            context,
+            provider_name,
+            state.provider_reference,
+            "authorisation_release_failed",
+            str(error)[:300],
+        )
+        raise ProviderUnavailable(f"the authorisation was not released: {error}") from error
+
+    def record_release(connection: Connection) -> None:
+        connection.execute(
+            update(payments)
+            .where(
+                payments.c.provider == provider_name,
+                payments.c.provider_reference == state.provider_reference,
+                payments.c.status == PaymentStatus.FAILED.value,
+            )
+            .values(failure_code=FAILURE_AUTHORISATION_RELEASED, updated_at=context.now())
+        )
+
+    context.database.run(record_release)
+    return FAILURE_AUTHORISATION_RELEASED
+
+
+def alert_operator(
+    context: ServiceContext, provider_name: str, reference: str, reason: str, detail: str
+) -> None:
+    """A ``payment.attention_required`` event (GET /v1/payment-alerts, the dashboard),
+    once per payment, reason and detail."""
+    now = context.now()
+
+    def work(connection: Connection) -> None:
+        found = connection.execute(
+            select(payments.c.id, payments.c.order_id).where(
+                payments.c.provider == provider_name, payments.c.provider_reference == reference
+            )
+        ).first()
+        if found is None:
+            return
+        data = {
+            "payment_id": found.id,
+            "provider": provider_name,
+            "reason": reason,
+            "detail": detail[:300],
+        }
+        for event_type, seen in event_repository.events_of_order(connection, found.order_id):
+            if event_type == "payment.attention_required" and all(
+                seen.get(key) == value for key, value in data.items()
+            ):
+                return
+        order = order_repository.load_order(connection, found.order_id)
+        record_event(connection, "payment.attention_required", now=now, order=order, data=data)
+
+    context.database.run(work)
+    logger.error(
+        "payment %s at %s needs attention: %s (%s)", reference, provider_name, reason, detail
+    )
 
 
 def _apply_state(
@@ -414,6 +514,9 @@ def _apply_state(
     elif mismatch:
         # Never capture an amount we did not ask for: refuse it and refund it whole.
         status, failure = PaymentStatus.FAILED, "amount_mismatch"
+    previous_transaction_id = connection.execute(
+        select(payments.c.provider_transaction_id).where(payments.c.id == payment.id)
+    ).scalar()
     connection.execute(
         update(payments)
         .where(payments.c.id == payment.id)
@@ -425,6 +528,39 @@ def _apply_state(
             updated_at=now,
         )
     )
+    attempt_changed = (failure, state.transaction_id) != (
+        payment.failure_code,
+        previous_transaction_id,
+    )
+    if status is PaymentStatus.REQUIRES_PAYMENT_METHOD and failure and attempt_changed:
+        # A refused attempt on a page that allows another: told, kept after success.
+        record_event(
+            connection,
+            "payment.attempt_failed",
+            now=now,
+            order=order,
+            data={
+                "payment_id": payment.id,
+                "failure_code": failure,
+                "provider_transaction_id": state.transaction_id,
+            },
+        )
+    if state.authorisation_to_release:
+        if failure != payment.failure_code:
+            record_event(
+                connection,
+                "payment.attention_required",
+                now=now,
+                order=order,
+                data={
+                    "payment_id": payment.id,
+                    "provider": provider_name,
+                    "reason": "authorisation_instead_of_sale",
+                    "detail": f"transaction {state.transaction_id} authorised, not captured: "
+                    "it is being released",
+                },
+            )
+        return AUTHORISATION_TO_RELEASE, []
     if not succeeded:
         return status.value, []
     if not mismatch and order.accepts_payment(now, context.settings.itinerary_grace):

@@ -9,6 +9,14 @@ same transaction as its ledger transfer (escrow → refunds). Then it leaves:
   commit, call, record the result). A refund is claimed before the call, so two
   workers never send the same one; a failure is recorded as failed with a
   ``refund.failed`` event, never dropped.
+
+Card refund states (``refunds.status``): ``pending`` (to send), ``sending`` (claimed by
+a worker), ``unconfirmed`` (sent, outcome not known yet: the call failed mid-way, a
+worker died, or the provider holds it as a request to confirm), ``succeeded``,
+``failed``. The API shows ``sending`` and ``unconfirmed`` as ``pending``. An
+unconfirmed refund is reconciled with the provider (``reconcile_refund``): paid, never
+received (then sent again: it cannot be paid twice), or still unknown; only what stays
+unknown after ``CARD_REFUND_ATTEMPTS_MAX`` attempts reaches an operator, as failed.
 """
 
 from __future__ import annotations
@@ -23,7 +31,12 @@ from sqlalchemy import Connection, Row, exists, insert, select, update
 from axokey.adapters.db import order_repository
 from axokey.adapters.db.order_repository import visible_orders_clause
 from axokey.adapters.db.tables import ledger_transfers, orders, payments, refunds
-from axokey.adapters.providers.base import ProviderError, RefundStatus
+from axokey.adapters.providers.base import (
+    REFUND_NOT_RECEIVED,
+    ProviderError,
+    RefundOutcome,
+    RefundStatus,
+)
 from axokey.domain.errors import NotFound
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
@@ -34,6 +47,8 @@ from axokey.services.events import record_event
 from axokey.services.ledger import post_or_raise
 
 CARD_REFUND_ATTEMPTS_MAX = 5
+# Card refunds sent (or being sent) whose outcome is not known yet: shown as pending.
+IN_FLIGHT_STATUSES = frozenset({"sending", "unconfirmed"})
 
 logger = logging.getLogger("axokey.refunds")
 # A claimed refund whose worker died is sent again after this lease.
@@ -49,7 +64,7 @@ class Refund:
     currency: str
     reason: str
     method: str
-    status: str  # pending | succeeded | failed ("sending" is shown as pending)
+    status: str  # pending | succeeded | failed ("sending", "unconfirmed" shown as pending)
     failure_code: str | None
     created_at: datetime
     updated_at: datetime
@@ -64,7 +79,7 @@ def refund_from_row(row: Row) -> Refund:  # type: ignore[type-arg]
         currency=row.currency,
         reason=row.reason,
         method=row.method,
-        status="pending" if row.status == "sending" else row.status,
+        status="pending" if row.status in IN_FLIGHT_STATUSES else row.status,
         failure_code=row.failure_code,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -141,15 +156,18 @@ def refund_ids_by_transfer(connection: Connection, order_id: str) -> dict[str, s
     return {row.transfer_id: row.id for row in rows}
 
 
-def _claim(context: ServiceContext, refund_id: str) -> Row | None:  # type: ignore[type-arg]
-    """Mark a pending card refund as being sent; None if another worker has it."""
+def _claim(context: ServiceContext, refund_id: str, *, from_status: str = "pending") -> Row | None:  # type: ignore[type-arg]
+    """Mark a pending (or unconfirmed) card refund as being handled by this worker;
+    None if another worker has it."""
     now = context.now()
 
     def work(connection: Connection) -> Row | None:  # type: ignore[type-arg]
         claimed = connection.execute(
             update(refunds)
             .where(
-                refunds.c.id == refund_id, refunds.c.status == "pending", refunds.c.method == "card"
+                refunds.c.id == refund_id,
+                refunds.c.status == from_status,
+                refunds.c.method == "card",
             )
             .values(status="sending", attempts=refunds.c.attempts + 1, updated_at=now)
         )
@@ -185,7 +203,7 @@ def _finish(
             .where(refunds.c.id == row.id, refunds.c.status == "sending")
             .values(
                 status=status,
-                provider_refund_id=provider_refund_id,
+                provider_refund_id=provider_refund_id or row.provider_refund_id,
                 failure_code=failure_code,
                 updated_at=now,
             )
@@ -300,21 +318,107 @@ def _send_card_refund(context: ServiceContext, refund_id: str) -> None:
     except ProviderError:
         if not provider.refunds_are_idempotent:
             # The refund may have been paid: sending it again could pay it twice.
-            # The operator checks with the provider.
-            _finish(context, row, status="failed", failure_code="refund_outcome_unknown")
+            # It is reconciled with the provider first (``reconcile_card_refunds``).
+            _set_unconfirmed(context, refund_id, provider_refund_id=None)
         elif row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
             _finish(context, row, status="failed", failure_code="provider_unavailable")
         else:
             _release_claim(context, refund_id)
         return
+    _apply_outcome(context, row, outcome)
+
+
+def _apply_outcome(context: ServiceContext, row: Row, outcome: RefundOutcome) -> None:  # type: ignore[type-arg]
+    """Record what the provider said of a claimed refund (sent or reconciled)."""
     if outcome.status is RefundStatus.SUCCEEDED:
         _finish(context, row, status="succeeded", provider_refund_id=outcome.provider_refund_id)
+    elif outcome.status is RefundStatus.FAILED and outcome.failure_code == REFUND_NOT_RECEIVED:
+        # The provider shows no trace of it: nothing was paid, it is sent again.
+        if row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
+            _finish(context, row, status="failed", failure_code="provider_unavailable")
+        else:
+            _release_claim(context, row.id)
     elif outcome.status is RefundStatus.FAILED:
         _finish(context, row, status="failed", failure_code=outcome.failure_code)
     elif row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
-        _finish(context, row, status="failed", failure_code="refund_still_pending")
+        # Still unknown after every attempt: the operator checks with the provider.
+        _finish(context, row, status="failed", failure_code="refund_outcome_unknown")
     else:
-        _release_claim(context, refund_id)
+        # Pending at the provider (a refund request to confirm, say): never sent
+        # again blindly; reconciled later.
+        _set_unconfirmed(
+            context, row.id, provider_refund_id=outcome.provider_refund_id or row.provider_refund_id
+        )
+
+
+def _set_unconfirmed(
+    context: ServiceContext, refund_id: str, *, provider_refund_id: str | None
+) -> None:
+    now = context.now()
+
+    def work(connection: Connection) -> None:
+        connection.execute(
+            update(refunds)
+            .where(refunds.c.id == refund_id, refunds.c.status == "sending")
+            .values(status="unconfirmed", provider_refund_id=provider_refund_id, updated_at=now)
+        )
+
+    context.database.run(work)
+
+
+def reconcile_card_refunds(context: ServiceContext, *, limit: int) -> int:
+    """Ask the provider what became of unconfirmed card refunds (oldest first)."""
+
+    def work(connection: Connection) -> list[str]:
+        rows = connection.execute(
+            select(refunds.c.id)
+            .where(refunds.c.method == "card", refunds.c.status == "unconfirmed")
+            .order_by(refunds.c.updated_at, refunds.c.id)
+            .limit(limit)
+        )
+        return [row.id for row in rows]
+
+    refund_ids = context.database.run(work)
+    for refund_id in refund_ids:
+        try:
+            _reconcile_card_refund(context, refund_id)
+        except Exception:  # the refund stays claimed; its lease brings it back
+            logger.exception("card refund %s: reconciliation failed", refund_id)
+    return len(refund_ids)
+
+
+def _reconcile_card_refund(context: ServiceContext, refund_id: str) -> None:
+    row = _claim(context, refund_id, from_status="unconfirmed")
+    if row is None:
+        return
+    provider = context.providers.get(row.provider) if row.provider else None
+    if provider is None or row.provider_transaction_id is None:
+        _finish(context, row, status="failed", failure_code="refund_outcome_unknown")
+        return
+    with context.database.read() as connection:
+        known = (
+            connection.execute(
+                select(refunds.c.provider_refund_id).where(
+                    refunds.c.payment_id == row.payment_id,
+                    refunds.c.id != row.id,
+                    refunds.c.provider_refund_id.is_not(None),
+                )
+            )
+            .scalars()
+            .all()
+        )
+    try:
+        outcome = provider.reconcile_refund(
+            provider_reference=row.provider_reference,
+            transaction_id=row.provider_transaction_id,
+            amount_minor=row.amount,
+            refund_id=row.id,
+            provider_refund_id=row.provider_refund_id,
+            known_refund_ids=list(known),
+        )
+    except ProviderError:
+        outcome = RefundOutcome(status=RefundStatus.PENDING)
+    _apply_outcome(context, row, outcome)
 
 
 def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
@@ -337,9 +441,12 @@ def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
             .values(status="pending", updated_at=now)
         )
         # A worker died while sending through a provider whose refunds are not
-        # idempotent: it may have been paid. Failed, for the operator to check.
-        for refund_id in connection.execute(stuck).scalars().all():
-            record_refund_failure(connection, context, refund_id, "refund_outcome_unknown")
+        # idempotent: it may have been paid. Reconciled with the provider first.
+        connection.execute(
+            update(refunds)
+            .where(refunds.c.id.in_(stuck))
+            .values(status="unconfirmed", updated_at=now)
+        )
         rows = connection.execute(
             select(refunds.c.id)
             .where(refunds.c.method == "card", refunds.c.status == "pending")
@@ -349,6 +456,7 @@ def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
         return [row.id for row in rows]
 
     refund_ids = context.database.run(work)
+    reconcile_card_refunds(context, limit=limit)
     send_card_refunds(context, refund_ids)
     return len(refund_ids)
 

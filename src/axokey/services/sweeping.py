@@ -34,6 +34,8 @@ from axokey.services.payments import enabled_sandbox
 
 logger = logging.getLogger("axokey.sweep")
 
+SWEEP_PAGES_MAX = 1_000
+
 
 @dataclass(frozen=True)
 class SweepReport:
@@ -108,7 +110,8 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     batch = context.settings.sweep_batch_size
     settled = lines = amount = failed = 0
     after: str | None = None
-    while True:
+    # A cap on the pages of due orders one sweep walks; the next sweep goes on.
+    for _ in range(SWEEP_PAGES_MAX):
         with context.database.read() as connection:
             due = _due_order_ids(connection, now, grace, batch, after)
         for order_id in due:
@@ -128,6 +131,8 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
         if len(due) < batch:
             break
         after = due[-1]
+    else:
+        logger.warning("sweep: %s pages of due orders walked; the next goes on", SWEEP_PAGES_MAX)
     expired = expire_pending_transfers(context, batch_size=batch)
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)

@@ -4,13 +4,13 @@ webhook dispatcher and the email sender."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
 
-from axokey.adapters.db.tables import event_recipients, events
+from axokey.adapters.db.tables import event_recipients, events, orders
 
 
 def insert_event(
@@ -89,3 +89,27 @@ def find_event(connection: Connection, event_id: str, *, party_id: str | None) -
 
 def event_by_seq(connection: Connection, seq: int) -> Row[Any]:
     return connection.execute(select(events).where(events.c.seq == seq)).one()
+
+
+def alerts(
+    connection: Connection,
+    *,
+    types: Iterable[str],
+    merchant_id: str | None,
+    limit: int,
+    starting_after: str | None,
+) -> tuple[list[tuple[str, str, datetime, dict[str, Any]]], bool]:
+    """Events of ``types``, newest first: (id, type, created_at, data); all of them,
+    or those of one merchant's orders."""
+    query = select(
+        events.c.seq, events.c.id, events.c.type, events.c.created_at, events.c.data
+    ).where(events.c.type.in_(list(types)))
+    if merchant_id is not None:
+        own = select(orders.c.id).where(orders.c.merchant_id == merchant_id)
+        query = query.where(events.c.order_id.in_(own))
+    if starting_after is not None:
+        before = select(events.c.seq).where(events.c.id == starting_after).scalar_subquery()
+        query = query.where(events.c.seq < before)
+    rows = connection.execute(query.order_by(events.c.seq.desc()).limit(limit + 1)).all()
+    found = [(row.id, row.type, row.created_at, row.data) for row in rows[:limit]]
+    return found, len(rows) > limit

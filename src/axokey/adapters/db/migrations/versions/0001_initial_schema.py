@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 08:40:11.154154
+Create Date: 2026-12-03 09:20:50.671454
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 import axokey.adapters.db.tables
+from axokey.adapters.db.migrations import hand_written
 
 
 revision = "0001"
@@ -53,11 +54,20 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("request_hash", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("owner_token", sa.String(length=32), nullable=False),
+        sa.Column("committed_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
         sa.Column("response_status", sa.Integer(), nullable=True),
         sa.Column("response_content_type", sa.String(length=100), nullable=True),
         sa.Column("response_body", sa.LargeBinary(), nullable=True),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.Column("expires_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "status = 'in_progress' OR response_status IS NOT NULL",
+            name=op.f("ck_idempotency_keys_completed_has_response"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('in_progress', 'completed')", name=op.f("ck_idempotency_keys_status_known")
+        ),
         sa.PrimaryKeyConstraint("scope", "key", name=op.f("pk_idempotency_keys")),
     )
     with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
@@ -78,6 +88,18 @@ def upgrade() -> None:
         sa.Column("credits_pending", sa.BigInteger(), nullable=False),
         sa.Column("credits_posted", sa.BigInteger(), nullable=False),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "credits_pending >= 0", name=op.f("ck_ledger_accounts_credits_pending_not_negative")
+        ),
+        sa.CheckConstraint(
+            "credits_posted >= 0", name=op.f("ck_ledger_accounts_credits_posted_not_negative")
+        ),
+        sa.CheckConstraint(
+            "debits_pending >= 0", name=op.f("ck_ledger_accounts_debits_pending_not_negative")
+        ),
+        sa.CheckConstraint(
+            "debits_posted >= 0", name=op.f("ck_ledger_accounts_debits_posted_not_negative")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_accounts")),
     )
     with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
@@ -141,6 +163,14 @@ def upgrade() -> None:
         sa.Column("event_counter", sa.Integer(), nullable=False),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.Column("updated_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_sandbox_payments_amount_positive")),
+        sa.CheckConstraint(
+            "event_counter >= 0", name=op.f("ck_sandbox_payments_event_counter_not_negative")
+        ),
+        sa.CheckConstraint(
+            "refunded_amount BETWEEN 0 AND amount",
+            name=op.f("ck_sandbox_payments_refunded_within_amount"),
+        ),
         sa.PrimaryKeyConstraint("reference", name=op.f("pk_sandbox_payments")),
     )
     op.create_table(
@@ -182,6 +212,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.Column("accepted_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.CheckConstraint(
+            "deposit_bps BETWEEN 0 AND 10000", name=op.f("ck_agreements_deposit_bps_range")
+        ),
         sa.ForeignKeyConstraint(
             ["merchant_id"], ["parties.id"], name=op.f("fk_agreements_merchant_id_parties")
         ),
@@ -215,6 +248,11 @@ def upgrade() -> None:
         sa.Column("order_id", sa.String(length=40), nullable=True),
         sa.Column("line_id", sa.String(length=40), nullable=True),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_ledger_transfers_amount_positive")),
+        sa.CheckConstraint(
+            "debit_account_id <> credit_account_id",
+            name=op.f("ck_ledger_transfers_accounts_differ"),
+        ),
         sa.ForeignKeyConstraint(
             ["credit_account_id"],
             ["ledger_accounts.id"],
@@ -270,6 +308,8 @@ def upgrade() -> None:
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.Column("paid_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
         sa.Column("closed_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.CheckConstraint("amount_total > 0", name=op.f("ck_orders_amount_total_positive")),
+        sa.CheckConstraint("delivery_fee >= 0", name=op.f("ck_orders_delivery_fee_not_negative")),
         sa.ForeignKeyConstraint(
             ["courier_id"], ["parties.id"], name=op.f("fk_orders_courier_id_parties")
         ),
@@ -303,6 +343,13 @@ def upgrade() -> None:
         sa.Column("gtin", sa.String(length=14), nullable=True),
         sa.Column("deposit_bps", sa.Integer(), nullable=True),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "deposit_bps IS NULL OR deposit_bps BETWEEN 0 AND 10000",
+            name=op.f("ck_products_deposit_bps_range"),
+        ),
+        sa.CheckConstraint(
+            "wholesale_price > 0", name=op.f("ck_products_wholesale_price_positive")
+        ),
         sa.ForeignKeyConstraint(
             ["supplier_id"], ["parties.id"], name=op.f("fk_products_supplier_id_parties")
         ),
@@ -320,6 +367,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("failure_code", sa.String(length=64), nullable=True),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_sandbox_refunds_amount_positive")),
         sa.ForeignKeyConstraint(
             ["reference"],
             ["sandbox_payments.reference"],
@@ -360,6 +408,7 @@ def upgrade() -> None:
         sa.Column("product_id", sa.String(length=40), nullable=False),
         sa.Column("unit_price", sa.BigInteger(), nullable=False),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("unit_price > 0", name=op.f("ck_listings_unit_price_positive")),
         sa.ForeignKeyConstraint(
             ["merchant_id"], ["parties.id"], name=op.f("fk_listings_merchant_id_parties")
         ),
@@ -394,6 +443,34 @@ def upgrade() -> None:
         sa.Column("released_amount", sa.BigInteger(), nullable=False),
         sa.Column("refunded_amount", sa.BigInteger(), nullable=False),
         sa.Column("closed_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_order_lines_amount_positive")),
+        sa.CheckConstraint("commission >= 0", name=op.f("ck_order_lines_commission_not_negative")),
+        sa.CheckConstraint("deposit >= 0", name=op.f("ck_order_lines_deposit_not_negative")),
+        sa.CheckConstraint(
+            "deposit_bps BETWEEN 0 AND 10000", name=op.f("ck_order_lines_deposit_bps_range")
+        ),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_order_lines_quantity_positive")),
+        sa.CheckConstraint(
+            "quantity_released BETWEEN 0 AND quantity",
+            name=op.f("ck_order_lines_quantity_released_range"),
+        ),
+        sa.CheckConstraint(
+            "refunded_amount >= 0", name=op.f("ck_order_lines_refunded_amount_not_negative")
+        ),
+        sa.CheckConstraint(
+            "released_amount + refunded_amount <= amount",
+            name=op.f("ck_order_lines_settled_within_amount"),
+        ),
+        sa.CheckConstraint(
+            "released_amount >= 0", name=op.f("ck_order_lines_released_amount_not_negative")
+        ),
+        sa.CheckConstraint(
+            "supplier_amount >= 0", name=op.f("ck_order_lines_supplier_amount_not_negative")
+        ),
+        sa.CheckConstraint("unit_price > 0", name=op.f("ck_order_lines_unit_price_positive")),
+        sa.CheckConstraint(
+            "wholesale_price > 0", name=op.f("ck_order_lines_wholesale_price_positive")
+        ),
         sa.ForeignKeyConstraint(
             ["order_id"], ["orders.id"], name=op.f("fk_order_lines_order_id_orders")
         ),
@@ -460,6 +537,7 @@ def upgrade() -> None:
         sa.Column("failure_code", sa.String(length=64), nullable=True),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.Column("updated_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_payments_amount_positive")),
         sa.ForeignKeyConstraint(
             ["order_id"], ["orders.id"], name=op.f("fk_payments_order_id_orders")
         ),
@@ -479,6 +557,10 @@ def upgrade() -> None:
         sa.Column("courier_fee_released", sa.BigInteger(), nullable=False),
         sa.Column("result", sa.JSON(), nullable=False),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "courier_fee_released >= 0",
+            name=op.f("ck_redemptions_courier_fee_released_not_negative"),
+        ),
         sa.ForeignKeyConstraint(
             ["order_id"], ["orders.id"], name=op.f("fk_redemptions_order_id_orders")
         ),
@@ -548,6 +630,8 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.Column("updated_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_refunds_amount_positive")),
+        sa.CheckConstraint("attempts >= 0", name=op.f("ck_refunds_attempts_not_negative")),
         sa.ForeignKeyConstraint(
             ["line_id"], ["order_lines.id"], name=op.f("fk_refunds_line_id_order_lines")
         ),
@@ -565,9 +649,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_refunds_status"), ["status"], unique=False)
 
     # ### end Alembic commands ###
+    # Hand-written DDL (PostgreSQL triggers): see migrations/hand_written.py.
+    hand_written.upgrade(op)
 
 
 def downgrade() -> None:
+    # Hand-written DDL first: see migrations/hand_written.py.
+    hand_written.downgrade(op)
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_refunds_status"))
