@@ -85,8 +85,10 @@ def serve(
     from axokey.api.app import create_app
 
     settings = _settings()
-    if settings.admin_key is None:
-        # A fresh demo must work with zero configuration: make a key and say it.
+    upgrade_database(settings.database_url)
+    if settings.admin_key is None and not _operator_keys_exist(settings):
+        # A fresh demo must work with zero configuration: make a key and say it. Once
+        # operators have named keys, none is made: the bootstrap key is gone.
         generated = _new_admin_key()
         settings.admin_key = SecretStr(generated)
         os.environ["AXOKEY_ADMIN_KEY"] = generated
@@ -101,7 +103,6 @@ def serve(
         )
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
-    upgrade_database(settings.database_url)
     context = _context(settings)
     if demo:
         from axokey.services.demo import seed_demo
@@ -119,6 +120,31 @@ def serve(
     )
     _hide_link_tokens_in_access_log()
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _operator_keys_exist(settings: Settings) -> bool:
+    """Whether a named operator key is usable (neither revoked nor expired)."""
+    from axokey.services import api_keys
+
+    context = _context(settings, with_providers=False)
+    now = datetime.now(UTC)
+    try:
+        starting_after: str | None = None
+        while True:
+            page = api_keys.list_keys(
+                context,
+                api_keys.command_line_principal(),
+                operator_keys=True,
+                limit=100,
+                starting_after=starting_after,
+            )
+            if any(key.is_usable(now) for key in page.keys):
+                return True
+            if not page.has_more:
+                return False
+            starting_after = page.keys[-1].id
+    finally:
+        context.database.dispose()
 
 
 class _LinkTokenFilter(logging.Filter):
@@ -141,11 +167,106 @@ def _hide_link_tokens_in_access_log() -> None:
 
 
 @keys_app.command("create-admin")
-def create_admin() -> None:
-    """Print a new random admin key to put in AXOKEY_ADMIN_KEY."""
-    key = _new_admin_key()
-    console.print(key, soft_wrap=True)
-    errors.print("Set it as AXOKEY_ADMIN_KEY for `axokey serve`; it is not stored anywhere.")
+def create_admin(
+    name: Annotated[
+        str, typer.Option("--name", help="Who the key is for: a person at the operator.")
+    ],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="A scope (repeat for several). Default: *."),
+    ] = None,
+) -> None:
+    """Create a named operator key (stored hashed; the secret is printed once)."""
+    from axokey.domain.errors import AxokeyError
+    from axokey.services import api_keys
+
+    context = _context(_settings(), with_providers=False)
+    try:
+        issued = api_keys.create_key(
+            context,
+            api_keys.command_line_principal(),
+            name=name,
+            scopes=scope or None,
+            expires_at=None,
+        )
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail}")
+        raise typer.Exit(2) from None
+    finally:
+        context.database.dispose()
+    typer.echo(issued.secret)
+    errors.print(
+        f"Operator key {issued.key.id} ({issued.key.name}, scopes {' '.join(issued.key.scopes)}). "
+        "The secret above is shown once; only its hash is stored."
+    )
+
+
+@keys_app.command("list")
+def list_keys(
+    all_parties: Annotated[
+        bool, typer.Option("--all", help="Every key, the parties' too.")
+    ] = False,
+    party: Annotated[str | None, typer.Option("--party", help="One party's keys.")] = None,
+) -> None:
+    """List the operator's keys (or every key, or one party's), newest first."""
+    from axokey.services import api_keys
+
+    context = _context(_settings(), with_providers=False)
+    principal = api_keys.command_line_principal()
+    # One tab-separated line per key (header first): never cut to the terminal's width,
+    # and easy to read with `column -t -s $'\t'` or a script.
+    typer.echo(
+        "\t".join(("id", "party", "name", "prefix", "scopes", "created", "last used", "state"))
+    )
+    now = datetime.now(UTC)
+    try:
+        starting_after: str | None = None
+        while True:
+            page = api_keys.list_keys(
+                context,
+                principal,
+                party_id=party,
+                operator_keys=not all_parties and party is None,
+                limit=100,
+                starting_after=starting_after,
+            )
+            for key in page.keys:
+                state = (
+                    "revoked" if key.revoked_at else "active" if key.is_usable(now) else "expired"
+                )
+                fields = (
+                    key.id,
+                    key.party_id or "operator",
+                    key.name,
+                    key.prefix,
+                    " ".join(key.scopes),
+                    key.created_at.isoformat(timespec="seconds"),
+                    key.last_used_at.isoformat(timespec="seconds") if key.last_used_at else "-",
+                    state,
+                )
+                typer.echo("\t".join(field.replace("\t", " ") for field in fields))
+            if not page.has_more:
+                break
+            starting_after = page.keys[-1].id
+    finally:
+        context.database.dispose()
+
+
+@keys_app.command("revoke")
+def revoke_key(key_id: Annotated[str, typer.Argument(help="The key's id, key_…")]) -> None:
+    """Revoke a key at once (an operator's or a party's)."""
+    from axokey.domain.errors import AxokeyError
+    from axokey.services import api_keys
+
+    context = _context(_settings(), with_providers=False)
+    try:
+        key = api_keys.revoke_key(context, api_keys.command_line_principal(), key_id)
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail}")
+        raise typer.Exit(1 if error.status == 409 else 2) from None
+    finally:
+        context.database.dispose()
+    console.print(f"revoked {key.id} ({key.name})")
 
 
 @ledger_app.command("check")

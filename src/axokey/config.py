@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     default_redeem_window_seconds: int = Field(30 * 24 * 3600, ge=1)
     sweep_interval_seconds: float = Field(60.0, gt=0)
     sweep_batch_size: int = Field(200, ge=1, le=10_000)
+    # API keys: after a rotation the previous secret works this long (0: not at all);
+    # a key's last use is written at most once per interval (not on every request).
+    api_key_rotation_grace_seconds: int = Field(300, ge=0, le=30 * 24 * 3600)
+    api_key_last_used_interval_seconds: int = Field(60, ge=1)
     database_busy_timeout_seconds: float = Field(30.0, gt=0)
     database_pool_size: int = Field(10, ge=1)
 

@@ -516,3 +516,32 @@ def test_the_operator_endpoint_receives_every_event_in_full(
     # The merchant never sees the operator's endpoint.
     listed = ok(client.get("/v1/webhook-endpoints", headers=world.parties["M"].headers))
     assert listed["data"] == []
+
+
+def test_webhook_writes_need_their_scope_and_are_audited(client: Any, receiver: Receiver) -> None:
+    world = spec_world(client)
+    m = world.parties["M"].headers
+    reader = ok(
+        client.post(
+            "/v1/api-keys", json={"name": "reader", "scopes": ["webhooks:read"]}, headers=m
+        ),
+        201,
+    )
+    limited = {"Authorization": f"Bearer {reader['secret']}"}
+    refused = client.post(
+        "/v1/webhook-endpoints",
+        json={"url": receiver.url("/scoped"), "events": ["order.paid"]},
+        headers=limited,
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "insufficient_scope"
+    assert ok(client.get("/v1/webhook-endpoints", headers=limited))["data"] == []
+    created = register(world, "M", receiver.url("/scoped"), ["order.paid"])
+    ok(client.post(f"/v1/webhook-endpoints/{created['id']}/rotate-secret", headers=m))
+    ok(client.delete(f"/v1/webhook-endpoints/{created['id']}", headers=m))
+    trail = ok(client.get(f"/v1/audit-events?object_id={created['id']}", headers=m))["data"]
+    assert sorted(event["action"] for event in trail) == [
+        "webhook_endpoint.created",
+        "webhook_endpoint.deleted",
+        "webhook_endpoint.rotated",
+    ]
+    assert all("secret" not in json.dumps(event["details"]) for event in trail)

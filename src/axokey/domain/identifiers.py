@@ -16,8 +16,24 @@ CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 PREFIXES = frozenset(
     {
-        *("pty", "prd", "agr", "lst", "ord", "ln", "pay", "rdm", "rfd", "po", "pob", "crt"),
-        *("whe", "evt", "wha", "eml"),
+        "pty",
+        "prd",
+        "agr",
+        "lst",
+        "ord",
+        "ln",
+        "pay",
+        "rdm",
+        "rfd",
+        "po",
+        "pob",
+        "crt",
+        "whe",
+        "evt",
+        "key",
+        "aud",
+        "wha",
+        "eml",
     }
 )
 

@@ -37,17 +37,23 @@ class Party:
     bic: str | None
     address: PostalAddress
     merchant_id: str | None
-    api_key_prefix: str
     created_at: datetime
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the operator (``party is None``) or a party."""
+    """Who is calling: the operator (``party is None``) or a party, with which key
+    (``key_id``; None for the environment's bootstrap key and the command line),
+    its scopes, and where the request came from (for the audit trail)."""
 
     role: Role
     party: Party | None
     key_hash: str
+    key_id: str | None = None
+    scopes: frozenset[str] = frozenset({"*"})
+    authenticated_by: str = "api_key"  # audit.Actor: api_key | bootstrap_key | command_line
+    client_address: str | None = None
+    request_id: str | None = None
 
     @property
     def party_id(self) -> str | None:

@@ -98,4 +98,3 @@ def record_order_events(
 ) -> None:
     for event_type, data in decided:
         record_event(connection, event_type, now=now, order=order, data=data)
-

@@ -21,11 +21,12 @@ from sqlalchemy import Connection, and_, exists, or_, select
 
 from axokey.adapters.db import order_repository
 from axokey.adapters.db.tables import order_lines, orders
+from axokey.domain.audit import Action
 from axokey.domain.errors import AxokeyError
 from axokey.domain.orders import OPEN_STATUSES, LineStatus
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import expire_due
-from axokey.services import idempotency, refunding
+from axokey.services import audit, idempotency, refunding
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import expire_pending_transfers, post_or_raise
@@ -143,4 +144,16 @@ def sandbox_sweep(context: ServiceContext, principal: Principal, *, as_of: datet
     """Sandbox only (operator): the sweep as if the clock read ``as_of``."""
     require_role(principal, Role.ADMIN)
     enabled_sandbox(context)
+    # The time travel itself is what is audited (its own transaction, before the
+    # sweep's batches, each of which commits on its own).
+    context.database.run(
+        lambda connection: audit.record(
+            connection,
+            context,
+            principal,
+            Action.SANDBOX_SWEPT,
+            object_id=None,
+            details={"as_of": as_of.isoformat()},
+        )
+    )
     return sweep(context, as_of=as_of)

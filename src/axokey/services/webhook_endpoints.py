@@ -9,6 +9,7 @@ from typing import Any
 
 from axokey.adapters.db import event_repository, webhook_repository
 from axokey.adapters.webhooks import http_sender, signing
+from axokey.domain.audit import Action
 from axokey.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from axokey.domain.event_views import Reader, event_view
 from axokey.domain.identifiers import new_id
@@ -19,6 +20,7 @@ from axokey.domain.webhooks import (
     UrlPolicy,
     check_event_types,
 )
+from axokey.services import audit
 from axokey.services.context import ServiceContext
 from axokey.services.parties import require_role
 
@@ -106,6 +108,14 @@ def create_endpoint(
 
     def work(connection: Any) -> Endpoint:
         webhook_repository.insert_endpoint(connection, values)
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.WEBHOOK_ENDPOINT_CREATED,
+            object_id=endpoint_id,
+            details={"url": url, "events": event_types},
+        )
         row = webhook_repository.find_endpoint(connection, endpoint_id, owner=None, operator=True)
         return _endpoint(row)
 
@@ -171,6 +181,14 @@ def update_endpoint(
         if changes:
             changes["updated_at"] = context.now()
             webhook_repository.update_endpoint(connection, endpoint_id, changes)
+            audit.record(
+                connection,
+                context,
+                principal,
+                Action.WEBHOOK_ENDPOINT_UPDATED,
+                object_id=endpoint_id,
+                details={key: value for key, value in changes.items() if key != "updated_at"},
+            )
         return _endpoint(_find(connection, principal, endpoint_id))
 
     return context.database.run(work)
@@ -182,6 +200,14 @@ def delete_endpoint(context: ServiceContext, principal: Principal, endpoint_id: 
     def work(connection: Any) -> Endpoint:
         endpoint = _endpoint(_find(connection, principal, endpoint_id))
         webhook_repository.delete_endpoint(connection, endpoint_id)
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.WEBHOOK_ENDPOINT_DELETED,
+            object_id=endpoint_id,
+            subject_party_id=endpoint.party_id,
+        )
         return endpoint
 
     return context.database.run(work)
@@ -209,6 +235,14 @@ def rotate_secret(
                 "previous_secret_expires_at": now + ttl,
                 "updated_at": now,
             },
+        )
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.WEBHOOK_ENDPOINT_ROTATED,
+            object_id=endpoint_id,
+            subject_party_id=row.party_id,
         )
         return _endpoint(_find(connection, principal, endpoint_id))
 
@@ -305,6 +339,14 @@ def redeliver(context: ServiceContext, principal: Principal, event_id: str) -> i
         )
         queued = webhook_repository.requeue(
             connection, event_id=event_id, endpoint_ids=mine, now=now
+        )
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.EVENT_REDELIVERED,
+            object_id=event_id,
+            details={"deliveries_queued": queued},
         )
         if queued == 0:
             raise Conflict(

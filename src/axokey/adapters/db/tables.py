@@ -84,8 +84,46 @@ parties = Table(
     Column("town", String(35)),
     Column("country", String(2)),
     Column("merchant_id", String(ID), ForeignKey("parties.id")),
-    Column("api_key_hash", String(64), nullable=False, unique=True),
-    Column("api_key_prefix", String(24), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# API keys: several per party (one per device or system), and the operator's people
+# (``party_id`` NULL). Only SHA-256 hashes of the 256-bit secrets are stored; the
+# look-up by hash is one indexed read. After a rotation the previous secret works
+# until ``previous_secret_expires_at``.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("party_id", String(ID), ForeignKey("parties.id"), index=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(24), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("previous_secret_hash", String(64), unique=True),
+    Column("previous_secret_expires_at", UTCDateTime()),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
+    Column("last_used_at", UTCDateTime()),
+    Column("last_used_ip", String(45)),
+)
+
+# The audit trail: append-only (on PostgreSQL a trigger refuses UPDATE and DELETE,
+# see ``migrations/hand_written.py``). No foreign keys: an entry outlives what it names.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("action", String(64), nullable=False, index=True),
+    Column("object_id", String(LEDGER_ID), index=True),
+    Column("party_id", String(ID), index=True),  # the acting party; NULL: the operator
+    Column("key_id", String(ID)),
+    Column("actor", String(16), nullable=False),
+    Column("subject_party_id", String(ID), index=True),  # whose trail it is part of
+    Column("ip", String(45)),
+    Column("request_id", String(128)),
+    Column("details", JSON, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 

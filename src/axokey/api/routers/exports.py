@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from axokey.api.deps import ContextDep, PrincipalDep
+from axokey.api.deps import ContextDep, requires
+from axokey.domain.access import Scope
+from axokey.domain.parties import Principal
 from axokey.services import exports
 
 router = APIRouter(tags=["exports"])
@@ -28,7 +30,7 @@ def _stream(export: exports.Export) -> StreamingResponse:
 @router.get("/v1/exports/fec", response_class=StreamingResponse)
 def export_fec(
     context: ContextDep,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, requires(Scope.LEDGER_READ)],
     first_day: From,
     to: To,
     encoding: Annotated[Literal["iso-8859-15", "utf-8"], Query()] = "iso-8859-15",
@@ -40,7 +42,10 @@ def export_fec(
 
 @router.get("/v1/exports/journal.csv", response_class=StreamingResponse)
 def export_journal(
-    context: ContextDep, principal: PrincipalDep, first_day: From, to: To
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.LEDGER_READ)],
+    first_day: From,
+    to: To,
 ) -> StreamingResponse:
     """Every posted ledger movement of the period as UTF-8 CSV, one row per side,
     amounts in minor units."""

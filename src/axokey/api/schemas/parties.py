@@ -47,7 +47,6 @@ class PartyOut(BaseModel):
     bic: str | None
     address: AddressOut
     merchant_id: str | None
-    api_key_prefix: str
     created_at: datetime
 
     @classmethod
@@ -66,10 +65,12 @@ class PartyOut(BaseModel):
                 country=party.address.country,
             ),
             merchant_id=party.merchant_id,
-            api_key_prefix=party.api_key_prefix,
             created_at=party.created_at,
         )
 
 
 class PartyCreated(PartyOut):
-    api_key: str = Field(description="Shown once. Only its hash is stored.")
+    api_key: str = Field(
+        description="The party's first API key (all scopes), shown once. Only its hash "
+        "is stored; manage it and add narrower keys with /v1/api-keys."
+    )

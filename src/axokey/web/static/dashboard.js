@@ -7,7 +7,8 @@
   const $ = (id) => document.getElementById(id);
   const PAGE_SIZE = 50;
 
-  const cursors = { orders: null, refunds: null };
+  const cursors = { orders: null, refunds: null, keys: null, audit: null };
+  const ROWS = { orders: "order-rows", refunds: "refund-rows", keys: "key-rows", audit: "audit-rows" };
 
   function day(timestamp) {
     return timestamp ? timestamp.slice(0, 16).replace("T", " ") : "";
@@ -46,8 +47,26 @@
     }
   }
 
+  /* A section the key's scopes do not reach says so, in place of a page error. */
+  function sectionNote(kind, error) {
+    const note = $(kind + "-note");
+    if (!note) {
+      return false;
+    }
+    note.textContent =
+      error.status === 403 && error.code === "insufficient_scope"
+        ? "Cette clé n’a pas la portée nécessaire · This key lacks the scope: " + error.message
+        : error.message;
+    note.hidden = false;
+    return true;
+  }
+
   async function loadPage(kind, path, render) {
-    const rows = $(kind === "orders" ? "order-rows" : "refund-rows");
+    const rows = $(ROWS[kind]);
+    const note = $(kind + "-note");
+    if (note) {
+      note.hidden = true;
+    }
     const more = $(kind + "-more");
     let url = path + "?limit=" + PAGE_SIZE;
     if (cursors[kind]) {
@@ -67,7 +86,9 @@
       cursors[kind] = page.data.length ? page.data[page.data.length - 1].id : cursors[kind];
       more.hidden = !page.has_more;
     } catch (error) {
-      api.showError(error.message);
+      if (!sectionNote(kind, error)) {
+        api.showError(error.message);
+      }
     } finally {
       more.disabled = false;
     }
@@ -101,6 +122,80 @@
     ]);
     tr.dataset.refundId = refund.id;
     return tr;
+  }
+
+  function keyState(key) {
+    if (key.revoked_at) {
+      return "révoquée · revoked";
+    }
+    if (key.expires_at && new Date(key.expires_at) <= new Date()) {
+      return "expirée · expired";
+    }
+    return "active";
+  }
+
+  function keyRow(key) {
+    const actions = document.createElement("span");
+    if (!key.revoked_at) {
+      const button = api.element("button", "Révoquer · Revoke");
+      button.type = "button";
+      button.className = "link";
+      button.addEventListener("click", async () => {
+        if (!window.confirm("Révoquer la clé « " + key.name + " » ? · Revoke the key “" + key.name + "”?")) {
+          return;
+        }
+        try {
+          await api.call("DELETE", "/v1/api-keys/" + encodeURIComponent(key.id));
+          cursors.keys = null;
+          await loadKeys();
+        } catch (error) {
+          if (error.status === 401) {
+            api.showError("Cette clé vient d’être révoquée · This key was just revoked.");
+            return;
+          }
+          if (!sectionNote("keys", error)) {
+            api.showError(error.message);
+          }
+        }
+      });
+      actions.appendChild(button);
+    }
+    const tr = api.row([
+      key.name,
+      api.element("code", key.prefix),
+      key.scopes.join(" "),
+      day(key.created_at),
+      key.last_used_at ? day(key.last_used_at) + (key.last_used_ip ? " (" + key.last_used_ip + ")" : "") : "—",
+      keyState(key),
+      actions,
+    ]);
+    tr.dataset.keyId = key.id;
+    return tr;
+  }
+
+  function auditRow(event) {
+    const by = event.party_id
+      ? event.key_id || event.party_id
+      : "opérateur · operator" + (event.key_id ? " " + event.key_id : "");
+    const tr = api.row([
+      day(event.created_at),
+      event.action,
+      api.element("code", event.object_id || ""),
+      by,
+      event.ip || "",
+      event.request_id || "",
+    ]);
+    tr.dataset.auditId = event.id;
+    tr.dataset.action = event.action;
+    return tr;
+  }
+
+  function loadKeys() {
+    return loadPage("keys", "/v1/api-keys", keyRow);
+  }
+
+  function loadAudit() {
+    return loadPage("audit", "/v1/audit-events", auditRow);
   }
 
   async function loadAlerts() {
@@ -158,11 +253,14 @@
 
   $("orders-more").addEventListener("click", loadOrders);
   $("refunds-more").addEventListener("click", loadRefunds);
+  $("keys-more").addEventListener("click", loadKeys);
+  $("audit-more").addEventListener("click", loadAudit);
 
   api.setUpKey(
     async () => {
-      cursors.orders = null;
-      cursors.refunds = null;
+      for (const kind of Object.keys(cursors)) {
+        cursors[kind] = null;
+      }
       $("dashboard").hidden = false;
       await Promise.all([
         loadBalance(),
@@ -171,11 +269,13 @@
         loadAlerts(),
         loadWebhookNotice(),
       ]);
+      // Then the keys and the audit trail: the money first on a slow connection.
+      await Promise.all([loadKeys(), loadAudit()]);
     },
     () => {
       $("dashboard").hidden = true;
       $("alerts").hidden = true;
-      for (const id of ["balance-rows", "order-rows", "refund-rows", "alert-rows"]) {
+      for (const id of ["balance-rows", "order-rows", "refund-rows", "alert-rows", "key-rows", "audit-rows"]) {
         $(id).replaceChildren();
       }
     },
