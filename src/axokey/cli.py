@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from axokey.config import Settings, load_settings
+from axokey.domain.parties import Principal
 from axokey.services.context import ServiceContext
 
 app = typer.Typer(help="AXOKEY: escrow payments for safe drop shipping.", no_args_is_help=True)
@@ -25,6 +26,10 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
 export_app = typer.Typer(help="Accounting exports of the ledger.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+payouts_app = typer.Typer(
+    help="Payout batches: SEPA transfers to payees and bank refunds.", no_args_is_help=True
+)
+app.add_typer(payouts_app, name="payouts")
 
 console = Console()
 errors = Console(stderr=True)
@@ -411,6 +416,105 @@ def export_journal(
 ) -> None:
     """Write every posted ledger movement of the period as CSV (minor units)."""
     _write_export("journal", first_day, last_day, output, "utf-8")
+
+
+def _operator() -> Principal:
+    """The command line acts as the operator (it has the database's credentials)."""
+    from axokey.services.api_keys import command_line_principal
+
+    return command_line_principal()
+
+
+@payouts_app.command("create")
+def payouts_create(
+    currency: Annotated[str, typer.Option(help="ISO 4217 currency of the batch.")] = "EUR",
+) -> None:
+    """Gather what is due (payees' available balances, pending SEPA refunds) into a batch."""
+    from axokey.domain.errors import AxokeyError
+    from axokey.services.payouts import create_batch
+
+    context = _context(_settings(), with_providers=False)
+    try:
+        view = create_batch(context, _operator(), currency)
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail} ({error.code})")
+        raise typer.Exit(1) from None
+    finally:
+        context.database.dispose()
+    table = Table("item", "kind", "payee", "amount", "IBAN", title=f"batch {view.batch.id}")
+    for item in view.items:
+        table.add_row(
+            item.id,
+            item.kind.value,
+            item.party_id or item.refund_id,
+            str(item.amount),
+            item.creditor.iban,
+        )
+    console.print(table)
+    console.print(f"{view.batch.id}: {view.batch.item_count} transfer(s), total {view.batch.total}")
+
+
+@payouts_app.command("file")
+def payouts_file(batch_id: str) -> None:
+    """Write the batch's pain.001.001.09 file to standard output."""
+    import sys
+
+    from axokey.domain.errors import AxokeyError
+    from axokey.services.payouts import batch_file
+
+    context = _context(_settings(), with_providers=False)
+    try:
+        _, chunks = batch_file(context, _operator(), batch_id)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail} ({error.code})")
+        raise typer.Exit(1) from None
+    finally:
+        context.database.dispose()
+
+
+@payouts_app.command("confirm")
+def payouts_confirm(
+    batch_id: str,
+    rejected: Annotated[
+        list[str] | None,
+        typer.Option("--rejected", help="ITEM_ID:REASON of a transfer the bank sent back."),
+    ] = None,
+    pain002: Annotated[
+        Path | None,
+        typer.Option("--pain002", help="The bank's pain.002 status report, instead of --rejected."),
+    ] = None,
+) -> None:
+    """Mark a batch executed by the bank, except the rejected transfers."""
+    from axokey.domain.errors import AxokeyError
+    from axokey.services.payouts import confirm_batch, confirm_from_status_report
+
+    returns = []
+    for entry in rejected or []:
+        item_id, _, reason = entry.partition(":")
+        if not item_id or not reason.strip():
+            errors.print(f"--rejected {entry!r}: expected ITEM_ID:REASON")
+            raise typer.Exit(2)
+        returns.append((item_id.strip(), reason.strip()))
+    if pain002 is not None and returns:
+        errors.print("give either --pain002 or --rejected, not both")
+        raise typer.Exit(2)
+    context = _context(_settings(), with_providers=False)
+    try:
+        if pain002 is not None:
+            view = confirm_from_status_report(context, _operator(), batch_id, pain002.read_bytes())
+        else:
+            view = confirm_batch(context, _operator(), batch_id, returns)
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail} ({error.code})")
+        raise typer.Exit(1) from None
+    finally:
+        context.database.dispose()
+    paid = sum(1 for item in view.items if item.status.value == "paid")
+    returned = len(view.items) - paid
+    console.print(f"{view.batch.id}: {view.batch.status.value}, {paid} paid, {returned} rejected")
 
 
 def _parse_time(value: str) -> datetime:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from axokey.domain.ledger import MAX_TRANSFERS_PER_BATCH
@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     # a key's last use is written at most once per interval (not on every request).
     api_key_rotation_grace_seconds: int = Field(300, ge=0, le=30 * 24 * 3600)
     api_key_last_used_interval_seconds: int = Field(60, ge=1)
+    # Money out. The operator's account is the debtor of every SEPA transfer.
+    operator_name: str | None = None
+    operator_iban: str | None = None
+    operator_bic: str | None = None
+    # A party is paid once its available balance reaches this (minor units);
+    # SEPA refunds to customers are always paid.
+    payout_minimum_minor: int = Field(default=100, ge=1)
+    # "daily@HH:MM" (UTC): ``serve`` creates each currency's batch at the cut-off.
+    payout_schedule: str | None = None
+    # Comma-separated currencies that the schedule pays out.
+    payout_currencies: str = "EUR"
     database_busy_timeout_seconds: float = Field(30.0, gt=0)
     database_pool_size: int = Field(10, ge=1)
 
@@ -117,6 +128,15 @@ class Settings(BaseSettings):
     email_directory: str | None = None
     email_retry_schedule_seconds: str = "60,300,1800,7200,21600"
 
+    @field_validator("payout_schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str | None) -> str | None:
+        if value:
+            from axokey.domain.payouts import PayoutSchedule
+
+            PayoutSchedule.parse(value)  # ValueError: a clear start-up error
+        return value or None
+
     def secret(self, name: str) -> str | None:
         """A secret setting's value (``admin_key``, ``signing_keys``, ...), or None."""
         value = getattr(self, name)
@@ -127,6 +147,10 @@ class Settings(BaseSettings):
         if self.webhook_allow_private_urls is not None:
             return self.webhook_allow_private_urls
         return self.provider == "sandbox"
+
+    @property
+    def payout_currency_codes(self) -> list[str]:
+        return [code.strip() for code in self.payout_currencies.split(",") if code.strip()]
 
     @property
     def itinerary_grace(self) -> timedelta:

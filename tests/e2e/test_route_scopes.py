@@ -75,6 +75,18 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/v1/exports/fec"): "ledger:read",
     ("GET", "/v1/exports/journal.csv"): "ledger:read",
     ("POST", "/v1/sandbox/sweep"): "sandbox:write",
+    ("PATCH", "/v1/me"): "payouts:write",
+    ("PATCH", "/v1/parties/{party_id}"): "payouts:write",
+    ("GET", "/v1/parties/{party_id}/iban-history"): "payouts:read",
+    ("POST", "/v1/payout-batches"): "payouts:write",
+    ("GET", "/v1/payout-batches"): "payouts:read",
+    ("GET", "/v1/payout-batches/{batch_id}"): "payouts:read",
+    ("GET", "/v1/payout-batches/{batch_id}/pain.001"): "payouts:read",
+    ("POST", "/v1/payout-batches/{batch_id}/confirm"): "payouts:write",
+    ("POST", "/v1/payout-batches/{batch_id}/pain.002"): "payouts:write",
+    ("GET", "/v1/payouts"): "payouts:read",
+    ("POST", "/v1/refunds/{refund_id}/retry"): "payouts:write",
+    ("POST", "/v1/refunds/{refund_id}/convert-to-sepa"): "payouts:write",
 }
 
 # Routes that take no API key: verified otherwise (signatures, the customer's

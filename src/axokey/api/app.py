@@ -21,6 +21,7 @@ from axokey.api.routers import (
     money,
     orders,
     parties,
+    payouts,
     providers,
     redemptions,
     webhooks,
@@ -80,6 +81,7 @@ def _routers() -> list[Any]:
         webhooks.router,
         exports.router,
         alerts.router,
+        payouts.router,
         docs.router,
         pages.router,
     ]

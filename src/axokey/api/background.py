@@ -1,7 +1,8 @@
 """Background jobs inside ``axokey serve``: each a thread that runs its round
 every ``interval`` seconds until the app stops. A failed round is logged and the
-next one runs. Jobs: the deadline sweep, the webhook dispatcher, the customer's
-emails (when SMTP or an email folder is configured)."""
+next one runs. Jobs: the deadline sweep (then the scheduled payout batch, with
+``AXOKEY_PAYOUT_SCHEDULE``), the webhook dispatcher, the customer's emails (when SMTP
+or an email folder is configured)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,13 @@ def sweep_job(context: ServiceContext) -> Job:
         report = sweep(context)
         if report.orders_settled or report.pending_transfers_expired:
             logger.info("sweep: %s", report)
+        if context.settings.payout_schedule:
+            from axokey.services.payouts import run_schedule
+
+            try:
+                run_schedule(context)
+            except Exception:  # logged; the next round tries again
+                logger.exception("scheduled payout batch failed")
         return False
 
     return Job("sweep", context.settings.sweep_interval_seconds, run)

@@ -29,6 +29,11 @@ class Action(StrEnum):
     WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.deleted"
     WEBHOOK_ENDPOINT_ROTATED = "webhook_endpoint.rotated"
     EVENT_REDELIVERED = "event.redelivered"
+    PAYOUT_DETAILS_CHANGED = "party.payout_details_changed"
+    PAYOUT_BATCH_CREATED = "payout_batch.created"
+    PAYOUT_BATCH_CONFIRMED = "payout_batch.confirmed"
+    REFUND_RETRIED = "refund.retried"
+    REFUND_CONVERTED_TO_SEPA = "refund.converted_to_sepa"
 
 
 class Actor(StrEnum):

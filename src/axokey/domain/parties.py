@@ -25,6 +25,23 @@ class PostalAddress:
     postcode: str | None
     town: str | None
     country: str | None
+    building_number: str | None = None
+
+    @property
+    def payable(self) -> bool:
+        """Enough for a SEPA credit transfer's structured address: town and country."""
+        return bool(self.town and self.country)
+
+
+@dataclass(frozen=True)
+class IbanChange:
+    """One change of a party's IBAN: kept, because a changed IBAN is the classic
+    payout fraud."""
+
+    previous_iban: str | None
+    iban: str | None
+    changed_by: str  # admin | party
+    changed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,11 @@ class Party:
     address: PostalAddress
     merchant_id: str | None
     created_at: datetime
+
+    @property
+    def payable(self) -> bool:
+        """Paid out only with an IBAN and at least a town and a country."""
+        return bool(self.iban) and self.address.payable
 
 
 @dataclass(frozen=True)

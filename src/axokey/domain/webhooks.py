@@ -23,6 +23,7 @@ ORDER_EVENT_TYPES = (
     "refund.succeeded",
     "refund.failed",
     "payout.paid",
+    "payout.failed",
     "stock.changed",
     # A refused attempt on a payment page that allows another (PayXpert's "Pending").
     "payment.attempt_failed",

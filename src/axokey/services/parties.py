@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pycountry
 
-from axokey.adapters.db import party_repository
+from axokey.adapters.db import party_repository, payee_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.domain.audit import Action
 from axokey.domain.errors import FieldError, Forbidden, NotFound, ValidationFailed
@@ -102,6 +102,8 @@ def create_party(
             created_at=now,
         )
         party_repository.insert_party(connection, party)
+        if iban is not None:
+            payee_repository.record_iban(connection, party_id, None, iban, Role.ADMIN.value, now)
         stored = party_repository.get_party(connection, party_id)
         assert stored is not None
         audit.record(

@@ -18,7 +18,7 @@ def party_from_row(row: Row[Any]) -> Party:
         email=row.email,
         iban=row.iban,
         bic=row.bic,
-        address=PostalAddress(row.street, row.postcode, row.town, row.country),
+        address=PostalAddress(row.street, row.postcode, row.town, row.country, row.building_number),
         merchant_id=row.merchant_id,
         created_at=row.created_at,
     )
@@ -54,6 +54,7 @@ def insert_party(connection: Connection, party: Party) -> None:
             iban=party.iban,
             bic=party.bic,
             street=party.address.street,
+            building_number=party.address.building_number,
             postcode=party.address.postcode,
             town=party.address.town,
             country=party.address.country,

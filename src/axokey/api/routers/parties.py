@@ -35,7 +35,9 @@ def create_party(
         bic=body.bic,
         merchant_id=body.merchant_id,
         principal=principal,
-        address=PostalAddress(address.street, address.postcode, address.town, address.country)
+        address=PostalAddress(
+            address.street, address.postcode, address.town, address.country, address.building_number
+        )
         if address
         else None,
     )

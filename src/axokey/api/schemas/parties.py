@@ -15,6 +15,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 class AddressIn(Strict):
     street: Annotated[str, StringConstraints(max_length=140)] | None = None
+    building_number: Annotated[str, StringConstraints(max_length=16)] | None = None
     postcode: Annotated[str, StringConstraints(max_length=16)] | None = None
     town: Annotated[str, StringConstraints(max_length=35)] | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
@@ -22,6 +23,7 @@ class AddressIn(Strict):
 
 class AddressOut(BaseModel):
     street: str | None
+    building_number: str | None = None
     postcode: str | None
     town: str | None
     country: str | None
@@ -60,6 +62,7 @@ class PartyOut(BaseModel):
             bic=party.bic,
             address=AddressOut(
                 street=party.address.street,
+                building_number=party.address.building_number,
                 postcode=party.address.postcode,
                 town=party.address.town,
                 country=party.address.country,

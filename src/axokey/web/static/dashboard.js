@@ -1,4 +1,5 @@
-/* The dashboard: the caller's balance, orders and refunds, read from the JSON API
+/* The dashboard: the caller's balance, orders, refunds and payouts (a party), or
+   the payout batches and their bank files (the operator), read from the JSON API
    with the caller's own API key. */
 "use strict";
 
@@ -7,8 +8,15 @@
   const $ = (id) => document.getElementById(id);
   const PAGE_SIZE = 50;
 
-  const cursors = { orders: null, refunds: null, keys: null, audit: null };
-  const ROWS = { orders: "order-rows", refunds: "refund-rows", keys: "key-rows", audit: "audit-rows" };
+  const cursors = { orders: null, refunds: null, payouts: null, batches: null, keys: null, audit: null };
+  const ROWS = {
+    orders: "order-rows",
+    refunds: "refund-rows",
+    payouts: "payout-rows",
+    batches: "batch-rows",
+    keys: "key-rows",
+    audit: "audit-rows",
+  };
 
   function day(timestamp) {
     return timestamp ? timestamp.slice(0, 16).replace("T", " ") : "";
@@ -34,12 +42,13 @@
             entry.currency,
             money(entry.held, entry.currency),
             money(entry.available, entry.currency),
+            money(entry.in_transit, entry.currency),
             money(entry.paid_out, entry.currency),
           ]),
         );
       }
       if (body.balances.length === 0) {
-        rows.appendChild(api.row(["No money yet", "", "", ""]));
+        rows.appendChild(api.row(["No money yet", "", "", "", ""]));
       }
     } catch (error) {
       $("balance-note").textContent = "Balance: " + error.message;
@@ -122,6 +131,76 @@
     ]);
     tr.dataset.refundId = refund.id;
     return tr;
+  }
+
+  function payoutRow(payout) {
+    const tr = api.row([
+      api.element("code", payout.id),
+      api.element("code", payout.batch_id),
+      "…" + payout.iban.slice(-4),
+      label(payout.status) + (payout.rejection_reason ? " (" + payout.rejection_reason + ")" : ""),
+      money(payout.amount, payout.currency),
+    ]);
+    tr.dataset.payoutId = payout.id;
+    tr.dataset.status = payout.status;
+    return tr;
+  }
+
+  function batchRow(batch) {
+    const button = api.element("button", "pain.001");
+    button.type = "button";
+    button.className = "batch-download";
+    button.addEventListener("click", async () => {
+      api.showError("");
+      try {
+        await api.download(
+          "/v1/payout-batches/" + encodeURIComponent(batch.id) + "/pain.001",
+          batch.id + ".pain.001.xml",
+        );
+      } catch (error) {
+        api.showError(error.message);
+      }
+    });
+    const tr = api.row([
+      day(batch.created_at),
+      api.element("code", batch.id),
+      label(batch.status),
+      { text: String(batch.item_count), className: "number" },
+      money(batch.total, batch.currency),
+      button,
+    ]);
+    tr.dataset.batchId = batch.id;
+    tr.dataset.status = batch.status;
+    return tr;
+  }
+
+  function loadPayouts() {
+    return loadPage("payouts", "/v1/payouts", payoutRow);
+  }
+
+  function loadBatches() {
+    return loadPage("batches", "/v1/payout-batches", batchRow);
+  }
+
+  async function createBatch() {
+    const note = $("batch-note");
+    note.hidden = true;
+    $("batch-create").disabled = true;
+    try {
+      const batch = await api.call("POST", "/v1/payout-batches", { currency: "EUR" });
+      note.textContent = batch.id + ": " + batch.item_count + " transfer(s)";
+      note.hidden = false;
+      cursors.batches = null;
+      await loadBatches();
+    } catch (error) {
+      note.textContent =
+        error.code === "nothing_to_pay_out"
+          ? "Rien à verser / Nothing to pay out"
+          : error.message;
+      note.hidden = false;
+    } finally {
+      $("batch-create").disabled = false;
+    }
   }
 
   function keyState(key) {
@@ -253,19 +332,28 @@
 
   $("orders-more").addEventListener("click", loadOrders);
   $("refunds-more").addEventListener("click", loadRefunds);
+  $("payouts-more").addEventListener("click", loadPayouts);
+  $("batches-more").addEventListener("click", loadBatches);
+  $("batch-create").addEventListener("click", createBatch);
+
   $("keys-more").addEventListener("click", loadKeys);
   $("audit-more").addEventListener("click", loadAudit);
 
   api.setUpKey(
-    async () => {
+    async (me) => {
       for (const kind of Object.keys(cursors)) {
         cursors[kind] = null;
       }
       $("dashboard").hidden = false;
+      const operator = me === null;
+      $("payouts-section").hidden = operator;
+      $("batches-section").hidden = !operator;
+      $("balance-section").hidden = operator;  // the operator names a party for it
       await Promise.all([
-        loadBalance(),
+        operator ? null : loadBalance(),
         loadOrders(),
         loadRefunds(),
+        operator ? loadBatches() : loadPayouts(),
         loadAlerts(),
         loadWebhookNotice(),
       ]);
@@ -275,7 +363,7 @@
     () => {
       $("dashboard").hidden = true;
       $("alerts").hidden = true;
-      for (const id of ["balance-rows", "order-rows", "refund-rows", "alert-rows", "key-rows", "audit-rows"]) {
+      for (const id of ["balance-rows", "alert-rows", ...Object.values(ROWS)]) {
         $(id).replaceChildren();
       }
     },

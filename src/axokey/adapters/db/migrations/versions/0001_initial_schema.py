@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 09:46:52.780302
+Create Date: 2026-12-03 10:01:44.114960
 """
 
 from __future__ import annotations
@@ -137,6 +137,7 @@ def upgrade() -> None:
         sa.Column("iban", sa.String(length=34), nullable=True),
         sa.Column("bic", sa.String(length=11), nullable=True),
         sa.Column("street", sa.String(length=140), nullable=True),
+        sa.Column("building_number", sa.String(length=16), nullable=True),
         sa.Column("postcode", sa.String(length=16), nullable=True),
         sa.Column("town", sa.String(length=35), nullable=True),
         sa.Column("country", sa.String(length=2), nullable=True),
@@ -146,6 +147,35 @@ def upgrade() -> None:
             ["merchant_id"], ["parties.id"], name=op.f("fk_parties_merchant_id_parties")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_parties")),
+    )
+    op.create_table(
+        "payout_batches",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("item_count", sa.Integer(), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
+        sa.Column("cutoff_key", sa.String(length=64), nullable=True),
+        sa.Column("ledger_cursor", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("executed_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('created', 'executed')", name=op.f("ck_payout_batches_status_known")
+        ),
+        sa.CheckConstraint("item_count > 0", name=op.f("ck_payout_batches_item_count_positive")),
+        sa.CheckConstraint("total > 0", name=op.f("ck_payout_batches_total_positive")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payout_batches")),
+        sa.UniqueConstraint("cutoff_key", name=op.f("uq_payout_batches_cutoff_key")),
+    )
+    with op.batch_alter_table("payout_batches", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payout_batches_created_at"), ["created_at"], unique=False
+        )
+
+    op.create_table(
+        "payout_locks",
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.PrimaryKeyConstraint("currency", name=op.f("pk_payout_locks")),
     )
     op.create_table(
         "provider_notifications",
@@ -377,6 +407,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_orders_redeem_by"), ["redeem_by"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_store_id"), ["store_id"], unique=False)
+
+    op.create_table(
+        "party_iban_changes",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("party_id", sa.String(length=40), nullable=False),
+        sa.Column("previous_iban", sa.String(length=34), nullable=True),
+        sa.Column("iban", sa.String(length=34), nullable=True),
+        sa.Column("changed_by", sa.String(length=16), nullable=False),
+        sa.Column("changed_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["party_id"], ["parties.id"], name=op.f("fk_party_iban_changes_party_id_parties")
+        ),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_party_iban_changes")),
+    )
+    with op.batch_alter_table("party_iban_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_party_iban_changes_party_id"), ["party_id"], unique=False
+        )
 
     op.create_table(
         "products",
@@ -695,6 +748,58 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_refunds_order_id"), ["order_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_refunds_status"), ["status"], unique=False)
 
+    op.create_table(
+        "payout_items",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("batch_id", sa.String(length=40), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("party_id", sa.String(length=40), nullable=True),
+        sa.Column("refund_id", sa.String(length=40), nullable=True),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("creditor_name", sa.String(length=200), nullable=False),
+        sa.Column("iban", sa.String(length=34), nullable=False),
+        sa.Column("bic", sa.String(length=11), nullable=True),
+        sa.Column("street", sa.String(length=140), nullable=True),
+        sa.Column("building_number", sa.String(length=16), nullable=True),
+        sa.Column("postcode", sa.String(length=16), nullable=True),
+        sa.Column("town", sa.String(length=35), nullable=True),
+        sa.Column("country", sa.String(length=2), nullable=True),
+        sa.Column("remittance", sa.String(length=140), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("rejection_reason", sa.String(length=140), nullable=True),
+        sa.Column("transfer_id", sa.String(length=160), nullable=False),
+        sa.Column("resolved_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.CheckConstraint(
+            "(kind = 'payout' AND party_id IS NOT NULL AND refund_id IS NULL) OR (kind = 'refund' AND refund_id IS NOT NULL AND party_id IS NULL)",
+            name=op.f("ck_payout_items_payee_named"),
+        ),
+        sa.CheckConstraint("kind IN ('payout', 'refund')", name=op.f("ck_payout_items_kind_known")),
+        sa.CheckConstraint(
+            "status IN ('in_transit', 'paid', 'rejected')",
+            name=op.f("ck_payout_items_status_known"),
+        ),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_payout_items_amount_positive")),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["payout_batches.id"],
+            name=op.f("fk_payout_items_batch_id_payout_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["party_id"], ["parties.id"], name=op.f("fk_payout_items_party_id_parties")
+        ),
+        sa.ForeignKeyConstraint(
+            ["refund_id"], ["refunds.id"], name=op.f("fk_payout_items_refund_id_refunds")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payout_items")),
+        sa.UniqueConstraint("transfer_id", name=op.f("uq_payout_items_transfer_id")),
+    )
+    with op.batch_alter_table("payout_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payout_items_batch_id"), ["batch_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_payout_items_party_id"), ["party_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_payout_items_refund_id"), ["refund_id"], unique=False)
+
     # ### end Alembic commands ###
     # Hand-written DDL (PostgreSQL triggers): see migrations/hand_written.py.
     hand_written.upgrade(op)
@@ -704,6 +809,12 @@ def downgrade() -> None:
     # Hand-written DDL first: see migrations/hand_written.py.
     hand_written.downgrade(op)
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("payout_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payout_items_refund_id"))
+        batch_op.drop_index(batch_op.f("ix_payout_items_party_id"))
+        batch_op.drop_index(batch_op.f("ix_payout_items_batch_id"))
+
+    op.drop_table("payout_items")
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_refunds_status"))
         batch_op.drop_index(batch_op.f("ix_refunds_order_id"))
@@ -743,6 +854,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_products_gtin"))
 
     op.drop_table("products")
+    with op.batch_alter_table("party_iban_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_party_iban_changes_party_id"))
+
+    op.drop_table("party_iban_changes")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_orders_store_id"))
         batch_op.drop_index(batch_op.f("ix_orders_status"))
@@ -774,6 +889,11 @@ def downgrade() -> None:
     op.drop_table("webhook_attempts")
     op.drop_table("sandbox_payments")
     op.drop_table("provider_notifications")
+    op.drop_table("payout_locks")
+    with op.batch_alter_table("payout_batches", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payout_batches_created_at"))
+
+    op.drop_table("payout_batches")
     op.drop_table("parties")
     with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_accounts_owner_id"))
