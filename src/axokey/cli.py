@@ -6,7 +6,7 @@ import logging
 import os
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -34,6 +34,8 @@ ledger_app = typer.Typer(
 )
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
+export_app = typer.Typer(help="Accounting exports of the ledger.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 payouts_app = typer.Typer(
     help="Payout batches: SEPA transfers to payees and bank refunds.", no_args_is_help=True
 )
@@ -130,9 +132,13 @@ def serve(
         settings.public_base_url = f"http://{host}:{port}"
     context = _context(settings)
     demo_world = _run_demo(context, settings, demo_state, generated) if demo else None
-    from axokey.api.background import sweep_lifespan
+    if demo and not settings.secret("smtp_url") and not settings.email_directory:
+        # No SMTP: the customer's emails are written as .eml files to look at.
+        settings.email_directory = str(Path("axokey-emails").resolve())
+        console.print(f"customer emails (no SMTP configured) go to: {settings.email_directory}")
+    from axokey.api.background import background_lifespan
 
-    application = create_app(context=context, lifespan=sweep_lifespan(context))
+    application = create_app(context=context, lifespan=background_lifespan(context))
     application.state.demo = demo_world
     console.print(
         f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs"
@@ -427,6 +433,83 @@ def sweep(
     if report.orders_failed:
         errors.print(f"{report.orders_failed} order(s) could not be settled: see the log")
         raise typer.Exit(1)
+
+
+def _write_export(kind: str, first_day: str, last_day: str, output: Path, encoding: str) -> None:
+    """Write an export to ``output`` with a progress bar (the operator's own run)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from axokey.domain.errors import AxokeyError
+    from axokey.domain.parties import Principal, Role
+    from axokey.services import exports
+
+    try:
+        start, end = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    except ValueError as error:
+        errors.print(f"not a date (YYYY-MM-DD): {error}")
+        raise typer.Exit(2) from None
+    context = _context(_settings(), with_providers=False)
+    operator = Principal(role=Role.ADMIN, party=None, key_hash="cli")
+    try:
+        period = exports.check_period(context, start, end)
+        total = exports.count_movements(
+            context, period, exports.FEC_CURRENCY if kind == "fec" else None
+        )
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=errors,
+        ) as progress:
+            task = progress.add_task(f"{kind} export", total=total)
+
+            def advance() -> None:
+                progress.advance(task)
+
+            if kind == "fec":
+                export = exports.open_fec(
+                    context, operator, start, end, encoding=encoding, on_movement=advance
+                )
+            else:
+                export = exports.open_journal(context, operator, start, end, on_movement=advance)
+            target = output if str(output) else Path(export.filename)
+            if target.is_dir():
+                target = target / export.filename
+            temporary = target.with_name(target.name + ".part")
+            with temporary.open("wb") as file:
+                for chunk in export.chunks:
+                    file.write(chunk)
+            temporary.replace(target)
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail}")
+        raise typer.Exit(2) from None
+    finally:
+        context.database.dispose()
+    console.print(f"{total} movement(s) written to {target}")
+
+
+@export_app.command("fec")
+def export_fec(
+    first_day: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    last_day: Annotated[str, typer.Option("--to", help="Last day (included), YYYY-MM-DD.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="File or folder (default: <SIREN>FEC<date>.txt).")
+    ] = Path(),
+    encoding: Annotated[str, typer.Option(help="iso-8859-15 (default) or utf-8.")] = "iso-8859-15",
+) -> None:
+    """Write the FEC (article A47 A-1 of the LPF) of the EUR ledger movements."""
+    _write_export("fec", first_day, last_day, output, encoding)
+
+
+@export_app.command("journal")
+def export_journal(
+    first_day: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    last_day: Annotated[str, typer.Option("--to", help="Last day (included), YYYY-MM-DD.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File or folder.")] = Path(),
+) -> None:
+    """Write every posted ledger movement of the period as CSV (minor units)."""
+    _write_export("journal", first_day, last_day, output, "utf-8")
 
 
 def _operator() -> Principal:

@@ -19,9 +19,7 @@ def party_from_row(row: Row[Any]) -> Party:
         email=row.email,
         iban=row.iban,
         bic=row.bic,
-        address=PostalAddress(
-            row.street, row.postcode, row.town, row.country, row.building_number
-        ),
+        address=PostalAddress(row.street, row.postcode, row.town, row.country, row.building_number),
         merchant_id=row.merchant_id,
         created_at=row.created_at,
     )

@@ -310,6 +310,26 @@
     return loadPage("refunds", "/v1/refunds", refundRow);
   }
 
+  /* Webhook endpoints disabled after failing for the whole retry schedule. */
+  async function loadWebhookNotice() {
+    const notice = $("webhook-notice");
+    notice.hidden = true;
+    try {
+      const body = await api.call("GET", "/v1/webhook-endpoints?limit=100");
+      const failing = body.data.filter((endpoint) => endpoint.disabled_reason === "failing");
+      if (failing.length > 0) {
+        notice.textContent =
+          "Point de terminaison webhook désactivé après des échecs sur toute la durée des " +
+          "nouvelles tentatives (Webhook endpoint disabled after failing for the whole retry " +
+          "schedule): " + failing.map((endpoint) => endpoint.url).join(", ") +
+          ". PATCH /v1/webhook-endpoints/{id} {\"enabled\": true} le réactive.";
+        notice.hidden = false;
+      }
+    } catch (error) {
+      // The endpoints are not the caller's to read (a role without webhooks): no notice.
+    }
+  }
+
   $("orders-more").addEventListener("click", loadOrders);
   $("refunds-more").addEventListener("click", loadRefunds);
   $("payouts-more").addEventListener("click", loadPayouts);
@@ -335,6 +355,7 @@
         loadRefunds(),
         operator ? loadBatches() : loadPayouts(),
         loadAlerts(),
+        loadWebhookNotice(),
       ]);
       // Then the keys and the audit trail: the money first on a slow connection.
       await Promise.all([loadKeys(), loadAudit()]);
