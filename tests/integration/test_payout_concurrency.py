@@ -96,9 +96,7 @@ def test_releases_racing_batch_creation_are_paid_once(client: Any, context: Any)
         assert error.code == "nothing_to_pay_out"
     batches, _ = payouts.list_batches(context, admin, limit=100, starting_after=None)
     items = [
-        item
-        for batch in batches
-        for item in payouts.get_batch(context, admin, batch.id).items
+        item for batch in batches for item in payouts.get_batch(context, admin, batch.id).items
     ]
     assert len({item.id for item in items}) == len(items)
     per_party = Counter[str]()

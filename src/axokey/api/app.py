@@ -17,6 +17,7 @@ from axokey.api.routers import (
     audit,
     catalog,
     customers,
+    exports,
     ledger,
     money,
     orders,
@@ -24,6 +25,7 @@ from axokey.api.routers import (
     payouts,
     providers,
     redemptions,
+    webhooks,
 )
 from axokey.bootstrap import bootstrap
 from axokey.config import Settings
@@ -78,6 +80,8 @@ def _routers() -> list[Any]:
         money.router,
         ledger.router,
         customers.router,
+        webhooks.router,
+        exports.router,
         alerts.router,
         payouts.router,
         docs.router,

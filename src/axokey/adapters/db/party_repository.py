@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
@@ -18,9 +19,7 @@ def party_from_row(row: Row[Any]) -> Party:
         email=row.email,
         iban=row.iban,
         bic=row.bic,
-        address=PostalAddress(
-            row.street, row.postcode, row.town, row.country, row.building_number
-        ),
+        address=PostalAddress(row.street, row.postcode, row.town, row.country, row.building_number),
         merchant_id=row.merchant_id,
         created_at=row.created_at,
     )
@@ -29,6 +28,17 @@ def party_from_row(row: Row[Any]) -> Party:
 def get_party(connection: Connection, party_id: str) -> Party | None:
     row = connection.execute(select(parties).where(parties.c.id == party_id)).first()
     return party_from_row(row) if row else None
+
+
+def names_by_ids(connection: Connection, party_ids: Iterable[str]) -> dict[str, str]:
+    """The names of the parties among ``party_ids`` that exist, keyed by id."""
+    wanted = sorted(set(party_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(parties.c.id, parties.c.name).where(parties.c.id.in_(wanted))
+    ).all()
+    return {row.id: row.name for row in rows}
 
 
 def role_of(connection: Connection, party_id: str, *, lock: bool = False) -> Role | None:
