@@ -322,6 +322,32 @@ def test_erasing_the_customer_of_a_completed_order(
     assert again["orders_found"] == 0 and again["pseudonym"] == report["pseudonym"]
 
 
+def test_erasure_removes_the_iban_once_no_refund_needs_it(client: Any, context: Any) -> None:
+    world = example_a_world(client)
+    order = world.order(
+        payment_mode="escrow",
+        fulfilment="delivery",
+        courier_id=world.parties["C"].id,
+        customer={"email": CUSTOMER_EMAIL, "name": CUSTOMER_NAME, "iban": CUSTOMER_IBAN},
+        lines=[{"product_id": world.products["P2"], "quantity": 1}],
+    )
+    world.pay(order["id"])
+    line = order["lines"][0]
+    done = world.redeem(
+        "C", world.code(order["id"]), lines=[{"line_id": line["id"]}], complete=True
+    )
+    assert done["order_status"] == "completed" and done["refunded"] == []
+    report = ok(client.post("/v1/customers/erase", json={"email": CUSTOMER_EMAIL}, headers=ADMIN))
+    assert report["orders"][0]["iban_removed"] is True
+    assert world.get_order(order["id"])["customer"]["iban"] is None
+    with context.database.read() as connection:
+        stored = connection.execute(
+            select(orders.c.customer_iban).where(orders.c.id == order["id"])
+        ).scalar_one()
+    assert stored is None
+    assert check_ledger(context) == []
+
+
 def test_erasure_replaces_copies_of_the_contact_data_in_the_orders_events(
     client: Any, context: Any
 ) -> None:
@@ -345,6 +371,7 @@ def test_erasure_replaces_copies_of_the_contact_data_in_the_orders_events(
             order_id=order_id,
             party_ids=[world.parties["M"].id],
             data=snapshot,
+            snapshot={"customer": {"email": CUSTOMER_EMAIL, "name": CUSTOMER_NAME}},
             now=context.now(),
         )
     report = ok(client.post("/v1/customers/erase", json={"email": CUSTOMER_EMAIL}, headers=ADMIN))
@@ -357,6 +384,11 @@ def test_erasure_replaces_copies_of_the_contact_data_in_the_orders_events(
         "name": report["pseudonym"].split("@")[0],
     }
     assert stored["order"]["id"] == order_id
+    with context.database.read() as connection:
+        kept = connection.execute(
+            select(events.c.snapshot).where(events.c.id == "evt_privacy_snapshot")
+        ).scalar_one()
+    assert kept["customer"]["email"] == report["pseudonym"]
 
 
 def test_erasure_keeps_what_an_open_order_or_a_refund_to_pay_needs(

@@ -23,6 +23,7 @@ from axokey.adapters.db.tables import (
     metadata,
     order_lines,
     orders,
+    outbound_emails,
     payments,
     refunds,
 )
@@ -225,14 +226,28 @@ def _replaced(value: Any, replacements: dict[str, str]) -> Any:
 
 
 def _replace_in_events(connection: Connection, order_id: str, replacements: dict[str, str]) -> None:
-    """The order's events keep no copy of the customer's email or name: any value
-    equal to one (an order snapshot's ``customer``) becomes the pseudonym."""
-    for row in connection.execute(
-        select(events.c.seq, events.c.data).where(events.c.order_id == order_id)
-    ).all():
-        data = _replaced(row.data, replacements)
-        if data != row.data:
-            connection.execute(update(events).where(events.c.seq == row.seq).values(data=data))
+    """The order's events (their payload and order snapshot) and its queued or sent
+    customer emails keep no copy of the customer's email or name: any value equal to
+    one becomes the pseudonym."""
+    copies = (
+        (events, events.c.seq, (events.c.data, events.c.snapshot), events.c.order_id),
+        (
+            outbound_emails,
+            outbound_emails.c.seq,
+            (outbound_emails.c.details,),
+            outbound_emails.c.order_id,
+        ),
+    )
+    for table, key, columns, order_column in copies:
+        for row in connection.execute(select(key, *columns).where(order_column == order_id)).all():
+            values = {}
+            for column in columns:
+                stored = row._mapping[column.name]
+                replaced = _replaced(stored, replacements)
+                if replaced != stored:
+                    values[column.name] = replaced
+            if values:
+                connection.execute(update(table).where(key == row[0]).values(**values))
 
 
 def remove_refund_ibans(connection: Connection, order_id: str) -> None:
