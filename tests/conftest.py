@@ -123,11 +123,11 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def context(settings: Settings, clock: FakeClock) -> Iterator[ServiceContext]:
-    from axokey.adapters.providers.registry import build_providers
+    from axokey.api.app import attach_providers
 
     engine = make_engine(settings.database_url, pool_size=25)
     ctx = ServiceContext(database=Database(engine), settings=settings, clock=clock)
-    ctx.providers = build_providers(ctx)
+    attach_providers(ctx)
     yield ctx
     engine.dispose()
 

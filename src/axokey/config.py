@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     itinerary_grace_seconds: int = 24 * 3600
     default_redeem_window_seconds: int = 30 * 24 * 3600
     sweep_interval_seconds: float = 60.0
+    # Reconciliation: an open payment (not succeeded, not failed) is asked about
+    # (``fetch_status``) once it is this old, then after doubling delays (at most
+    # ``payment_reconcile_delay_max_seconds``); a notification claimed this long ago
+    # whose worker died is processed again.
+    payment_reconcile_after_seconds: int = Field(default=120, ge=1)
+    payment_reconcile_delay_max_seconds: int = Field(default=6 * 3600, ge=1)
+    # Processed and rejected provider notifications are deleted after this long.
+    provider_notification_retention_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
     sweep_batch_size: int = 200
     database_busy_timeout_seconds: float = 30.0
     database_pool_size: int = 10

@@ -79,11 +79,11 @@ def live_server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
     listener.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     live_settings = settings.model_copy(update={"public_base_url": base_url})
-    from axokey.adapters.providers.registry import build_providers
+    from axokey.api.app import attach_providers
 
     engine = make_engine(live_settings.database_url, pool_size=25)
     context = ServiceContext(database=Database(engine), settings=live_settings, clock=clock)
-    context.providers = build_providers(context)
+    attach_providers(context)
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(context=context), log_level="warning", access_log=False, lifespan="on"

@@ -24,7 +24,7 @@ def payxpert_app(
     database_url: str, clock: Any
 ) -> Iterator[tuple[TestClient, FakeConnect2Pay, Any]]:
     from axokey.adapters.db.engine import Database, make_engine
-    from axokey.adapters.providers.registry import build_providers
+    from axokey.api.app import attach_providers
     from axokey.services.context import ServiceContext
 
     settings = make_settings(
@@ -36,7 +36,7 @@ def payxpert_app(
     context = ServiceContext(
         database=Database(make_engine(database_url)), settings=settings, clock=clock
     )
-    context.providers = build_providers(context)
+    attach_providers(context)
     posted: list[Callback] = []
     fake = FakeConnect2Pay(on_callback=posted.append)
     context.providers["payxpert"] = PayXpertProvider(

@@ -28,8 +28,6 @@ Authenticate with `Authorization: Bearer <api key>`. Every POST accepts an
 def build_context(settings: Settings, *, with_providers: bool = True) -> ServiceContext:
     """The services' context. Without providers for commands that move no money
     through a provider (``ledger check``), so they need no signing keys."""
-    from axokey.adapters.providers.registry import build_providers
-
     engine = make_engine(
         settings.database_url,
         busy_timeout_seconds=settings.database_busy_timeout_seconds,
@@ -37,8 +35,28 @@ def build_context(settings: Settings, *, with_providers: bool = True) -> Service
     )
     context = ServiceContext(database=Database(engine), settings=settings)
     if with_providers:
-        context.providers = build_providers(context)
+        attach_providers(context)
     return context
+
+
+def attach_providers(context: ServiceContext) -> None:
+    """Build the providers into ``context``, the sandbox's notifications wired to
+    the app's notification intake (the adapters import no service: it is given)."""
+    from collections.abc import Mapping
+
+    from axokey.adapters.providers.registry import build_providers
+    from axokey.services import codes, payments
+
+    def deliver(headers: Mapping[str, str], body: bytes) -> None:
+        payments.receive_notification(context, "sandbox", headers, body)
+
+    context.providers = build_providers(
+        context.settings,
+        database=context.database,
+        clock=context.clock,
+        sandbox_notification_key=codes.sandbox_notification_key(context),
+        deliver_sandbox_notification=deliver,
+    )
 
 
 def create_app(

@@ -1,4 +1,6 @@
-"""The periodic sweep inside ``axokey serve``: a thread that runs the sweep every
+"""The periodic sweep inside ``axokey serve``: a thread that runs the sweep as
+soon as the app starts (so what a crash left half done — a payment the provider
+took, a notification stored but not processed — is reconciled at once), then every
 ``sweep_interval_seconds`` until the app stops."""
 
 from __future__ import annotations
@@ -24,13 +26,20 @@ class PeriodicSweep:
         from axokey.services.sweeping import sweep
 
         interval = self.context.settings.sweep_interval_seconds
-        while not self.stopping.wait(interval):
+        first = True
+        while first or not self.stopping.wait(interval):
+            first = False
             try:
                 report = sweep(self.context)
             except Exception:  # a failed round must not stop the next ones
                 logger.exception("sweep failed; retrying in %s s", interval)
                 continue
-            if report.orders_settled or report.pending_transfers_expired:
+            if (
+                report.orders_settled
+                or report.pending_transfers_expired
+                or report.payments_reconciled
+                or report.notifications_processed
+            ):
                 logger.info("sweep: %s", report)
 
     def start(self) -> None:

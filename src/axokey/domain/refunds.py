@@ -265,6 +265,34 @@ def refuse_payment(
     return settlement
 
 
+def refuse_foreign_currency_payment(
+    order: Order, *, payment_id: str, amount: int, currency: str, provider: str
+) -> Settlement:
+    """Money taken in another currency than the order's: it cannot pass through
+    the order's escrow (kept in the order's currency), so it goes from the
+    provider's clearing account in that currency straight to refunds, whole. It is
+    in the ledger, and owed back, like any other refund."""
+    if currency == order.currency:
+        raise ValueError("a payment in the order's own currency goes through its escrow")
+    transfer_id = f"{payment_id}:refund"
+    settlement = Settlement()
+    settlement.transfers.append(
+        TransferRequest(
+            id=transfer_id,
+            kind=TransferKind.SINGLE,
+            amount=amount,
+            debit_account_id=accounts.clearing_account(provider, currency).id,
+            credit_account_id=accounts.refunds_account(currency).id,
+            code="refund",
+            order_id=order.id,
+        )
+    )
+    settlement.refunds.append(
+        RefundDecision(None, amount, RefundReason.CURRENCY_MISMATCH, transfer_id)
+    )
+    return settlement
+
+
 def refunded_payment_capture_id(payment_id: str) -> str:
     """The capture id of a payment refused whole (the order's own is ``{order}:capture``)."""
     return f"{payment_id}:capture"

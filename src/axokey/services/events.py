@@ -25,6 +25,7 @@ EVENT_TYPES = frozenset(
         "line.refunded",
         "refund.succeeded",
         "refund.failed",
+        "payment.refused",
         "payout.paid",
         "stock.changed",
     }

@@ -35,8 +35,12 @@ from starlette.types import Scope
 
 from axokey.adapters import qr_images
 from axokey.adapters.providers import sandbox as sandbox_cards
-from axokey.adapters.providers.base import PaymentStatus, ProviderError, ProviderPaymentState
-from axokey.adapters.providers.sandbox import SandboxProvider
+from axokey.adapters.providers.base import (
+    HostedTestPayments,
+    PaymentStatus,
+    ProviderError,
+    ProviderPaymentState,
+)
 from axokey.api.deps import ContextDep
 from axokey.domain.errors import AxokeyError, FieldError, NotFound, ValidationFailed
 from axokey.domain.money import currency_exponent
@@ -237,7 +241,7 @@ def customer_pay(order_id: str, token: str, request: Request, context: ContextDe
 
 def _sandbox_state(
     context: ServiceContext, reference: str
-) -> tuple[SandboxProvider, ProviderPaymentState]:
+) -> tuple[HostedTestPayments, ProviderPaymentState]:
     sandbox = payment_service.enabled_sandbox(context)
     try:
         return sandbox, sandbox.fetch_status(reference)
@@ -256,7 +260,7 @@ def _challenge_path(reference: str) -> str:
 def _sandbox_page(
     request: Request,
     template: str,
-    sandbox: SandboxProvider,
+    sandbox: HostedTestPayments,
     state: ProviderPaymentState,
     *,
     status: int = 200,
@@ -279,7 +283,7 @@ def _sandbox_page(
     )
 
 
-def _after_step(sandbox: SandboxProvider, state: ProviderPaymentState) -> Response:
+def _after_step(sandbox: HostedTestPayments, state: ProviderPaymentState) -> Response:
     """Where the customer goes after a step: the challenge, else back to the shop."""
     reference = state.provider_reference
     if state.status is PaymentStatus.REQUIRES_ACTION:

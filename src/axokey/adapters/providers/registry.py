@@ -1,35 +1,47 @@
-"""Chooses and builds the payment providers from the settings."""
+"""Chooses and builds the payment providers from the settings.
+
+It imports nothing from the services: what the sandbox does with a notification
+it sends (hand it to the app's notification intake) is a plain callable given by
+whoever builds the providers (the composition root).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from datetime import datetime
 
-if TYPE_CHECKING:
-    from axokey.adapters.providers.base import PaymentProvider
-    from axokey.services.context import ServiceContext
+from axokey.adapters.db.engine import Database
+from axokey.adapters.providers.base import PaymentProvider
+from axokey.config import Settings
+
+# How the sandbox's notifications reach the app: (headers, body) → None, raising
+# when the app could not store it (the sandbox then keeps it in its outbox).
+NotificationSink = Callable[[Mapping[str, str], bytes], None]
 
 
-def build_providers(context: ServiceContext) -> dict[str, PaymentProvider]:
+def build_providers(
+    settings: Settings,
+    *,
+    database: Database,
+    clock: Callable[[], datetime],
+    sandbox_notification_key: bytes,
+    deliver_sandbox_notification: NotificationSink,
+) -> dict[str, PaymentProvider]:
     """The providers the app talks to, by name: the sandbox always (it is local and
     keeps its own records), PayXpert when it is the configured provider."""
     from axokey.adapters.providers.sandbox import SandboxProvider
-    from axokey.services import codes, payments
-
-    def deliver(headers: Mapping[str, str], body: bytes) -> None:
-        payments.receive_notification(context, "sandbox", headers, body)
 
     providers: dict[str, PaymentProvider] = {
         "sandbox": SandboxProvider(
-            database=context.database,
-            base_url=context.settings.public_base_url,
-            notification_key=codes.sandbox_notification_key(context),
-            clock=context.clock,
-            deliver=deliver,
+            database=database,
+            base_url=settings.public_base_url,
+            notification_key=sandbox_notification_key,
+            clock=clock,
+            deliver=deliver_sandbox_notification,
         )
     }
-    if context.settings.provider == "payxpert":
+    if settings.provider == "payxpert":
         from axokey.adapters.providers.payxpert import build_payxpert
 
-        providers["payxpert"] = build_payxpert(context.settings)
+        providers["payxpert"] = build_payxpert(settings)
     return providers
