@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # whose worker died is processed again.
     payment_reconcile_after_seconds: int = Field(default=120, ge=1)
     payment_reconcile_delay_max_seconds: int = Field(default=6 * 3600, ge=1)
+    # A card refund claimed for sending whose worker died is sent again after this
+    # (only through a provider whose refunds are idempotent; else it is failed).
+    refund_sending_lease_seconds: int = Field(default=300, ge=1)
     # Processed and rejected provider notifications are deleted after this long.
     provider_notification_retention_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
     sweep_batch_size: int = 200

@@ -37,8 +37,6 @@ __all__ = ["Refund"]
 CARD_REFUND_ATTEMPTS_MAX = 5
 
 logger = logging.getLogger("axokey.refunds")
-# A claimed refund whose worker died is sent again after this lease.
-SENDING_LEASE_SECONDS = 300
 
 
 def record_refunds(
@@ -265,7 +263,8 @@ def _send_card_refund(context: ServiceContext, refund_id: str) -> None:
 def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
     """Send card refunds left pending (provider down) or stuck mid-send (worker died)."""
     now = context.now()
-    stale = now - timedelta(seconds=SENDING_LEASE_SECONDS)
+    # A claimed refund whose worker died is sent again after this lease.
+    stale = now - timedelta(seconds=context.settings.refund_sending_lease_seconds)
 
     def find_resendable(connection: Connection) -> list[str]:
         for refund_id in refund_repository.stuck_sending_ids(connection, stale_before=stale)[
