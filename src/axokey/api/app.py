@@ -44,7 +44,7 @@ def attach_providers(context: ServiceContext) -> None:
     the app's notification intake (the adapters import no service: it is given)."""
     from collections.abc import Mapping
 
-    from axokey.adapters.providers.registry import build_providers
+    from axokey.adapters.providers.registry import build_providers, hosted_test_payments
     from axokey.services import codes, payments
 
     def deliver(headers: Mapping[str, str], body: bytes) -> None:
@@ -57,6 +57,7 @@ def attach_providers(context: ServiceContext) -> None:
         sandbox_notification_key=codes.sandbox_notification_key(context),
         deliver_sandbox_notification=deliver,
     )
+    context.test_payments = hosted_test_payments(context.providers, context.settings)
 
 
 def create_app(

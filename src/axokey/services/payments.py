@@ -233,10 +233,10 @@ def last_payment(connection: Connection, order_id: str) -> Payment | None:
 def enabled_sandbox(context: ServiceContext) -> HostedTestPayments:
     """The sandbox's customer side, when the sandbox is the configured provider
     (else 404)."""
-    provider = context.providers.get("sandbox")
-    if context.settings.provider != "sandbox" or not isinstance(provider, HostedTestPayments):
+    configured = context.settings.provider == "sandbox" and "sandbox" in context.providers
+    if not configured or context.test_payments is None:
         raise NotFound("the sandbox is not enabled", code="sandbox_disabled")
-    return provider
+    return context.test_payments
 
 
 def pay_in_sandbox(

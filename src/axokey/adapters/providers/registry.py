@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from axokey.adapters.db.engine import Database
-from axokey.adapters.providers.base import PaymentProvider
+from axokey.adapters.providers.base import HostedTestPayments, PaymentProvider
 from axokey.config import Settings
 
 # How the sandbox's notifications reach the app: (headers, body) → None, raising
@@ -45,3 +45,15 @@ def build_providers(
 
         providers["payxpert"] = build_payxpert(settings)
     return providers
+
+
+def hosted_test_payments(
+    providers: dict[str, PaymentProvider], settings: Settings
+) -> HostedTestPayments | None:
+    """The sandbox's customer side, when the sandbox is the configured provider."""
+    if settings.provider != "sandbox":
+        return None
+    from axokey.adapters.providers.sandbox import SandboxProvider
+
+    sandbox = providers.get("sandbox")
+    return sandbox if isinstance(sandbox, SandboxProvider) else None

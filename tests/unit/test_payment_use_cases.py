@@ -1,0 +1,506 @@
+"""The payment and refund use cases against in-memory fakes of their repositories
+(no database): notifications stored and claimed once, processing failures given
+back for reconciliation, open payments re-synchronised or postponed, refused
+transitions recorded, card refunds claimed, released, failed.
+
+The seams are the repository modules the services call (``payment_repository``,
+``notification_repository``, ``refund_repository``, ``order_repository``) and the
+ledger and events functions: each test swaps them for the fakes below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from axokey.adapters.providers.base import (
+    InvalidNotification,
+    ProviderError,
+    ProviderNotification,
+    ProviderPaymentState,
+    RefundOutcome,
+    RefundStatus,
+)
+from axokey.config import Settings
+from axokey.domain.errors import NotFound
+from axokey.domain.payments import Payment, PaymentStatus
+from axokey.domain.refund_states import Refund, RefundState, RefundToSend
+from axokey.services import payments, refunding
+from axokey.services.context import ServiceContext
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+class FakeDatabase:
+    """``Database.run`` and ``read`` without a database: the work gets no connection."""
+
+    dialect = "fake"
+
+    def run(self, work: Callable[[Any], Any]) -> Any:
+        return work(None)
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        yield None
+
+
+# --- fake repositories ---------------------------------------------------------------
+
+
+@dataclass
+class FakeNotifications:
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    REJECTED = "rejected"
+    rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def store(self, _connection: Any, **values: Any) -> bool:
+        key = (values["provider"], values["event_id"])
+        if key in self.rows:
+            return False
+        self.rows[key] = {**values, "attempts": 0, "claimed_at": None}
+        return True
+
+    def claim(
+        self, _c: Any, provider: str, event_id: str, *, now: datetime, stale_before: datetime
+    ) -> bool:
+        row = self.rows[(provider, event_id)]
+        stale = row["status"] == self.PROCESSING and row["claimed_at"] <= stale_before
+        if row["status"] != self.RECEIVED and not stale:
+            return False
+        row.update(status=self.PROCESSING, claimed_at=now, attempts=row["attempts"] + 1)
+        return True
+
+    def finish(self, _c: Any, provider: str, event_id: str, *, detail: str, now: datetime) -> None:
+        row = self.rows[(provider, event_id)]
+        if row["status"] == self.PROCESSING:
+            row.update(status=self.PROCESSED, detail=detail)
+
+    def release(self, _c: Any, provider: str, event_id: str, *, detail: str) -> None:
+        row = self.rows[(provider, event_id)]
+        if row["status"] == self.PROCESSING:
+            row.update(status=self.RECEIVED, claimed_at=None, detail=detail)
+
+    def unprocessed(self, _c: Any, *, stale_before: datetime, limit: int) -> list[Any]:
+        return [
+            SimpleNamespace(
+                provider=row["provider"],
+                event_id=row["event_id"],
+                provider_reference=row["provider_reference"],
+            )
+            for row in self.rows.values()
+            if row["status"] == self.RECEIVED
+            or (row["status"] == self.PROCESSING and row["claimed_at"] <= stale_before)
+        ][:limit]
+
+
+@dataclass
+class FakePayments:
+    rows: dict[str, Payment] = field(default_factory=dict)
+    reconcile_after: dict[str, datetime] = field(default_factory=dict)
+
+    def add(self, payment: Payment, *, due: datetime = NOW) -> None:
+        self.rows[payment.id] = payment
+        self.reconcile_after[payment.id] = due
+
+    def find_by_reference(self, _c: Any, provider: str, reference: str) -> Payment | None:
+        return next(
+            (
+                p
+                for p in self.rows.values()
+                if p.provider == provider and p.provider_reference == reference
+            ),
+            None,
+        )
+
+    def load_payment(self, _c: Any, payment_id: str, *, lock: bool = False) -> Payment | None:
+        return self.rows.get(payment_id)
+
+    def save_status(
+        self,
+        _c: Any,
+        payment_id: str,
+        *,
+        expected: PaymentStatus,
+        status: PaymentStatus,
+        failure_code: str | None,
+        now: datetime,
+        next_action_url: str | None = None,
+        transaction_id: str | None = None,
+    ) -> bool:
+        payment = self.rows[payment_id]
+        if payment.status is not expected:
+            return False
+        self.rows[payment_id] = replace(payment, status=status, failure_code=failure_code)
+        return True
+
+    def schedule_reconciliation(
+        self, _c: Any, payment_id: str, *, after: datetime, attempts: int
+    ) -> None:
+        self.rows[payment_id] = replace(self.rows[payment_id], reconcile_attempts=attempts)
+        self.reconcile_after[payment_id] = after
+
+    def due_for_reconciliation(self, _c: Any, now: datetime, limit: int) -> list[Payment]:
+        return [
+            p
+            for p in self.rows.values()
+            if p.status
+            in (
+                PaymentStatus.REQUIRES_PAYMENT_METHOD,
+                PaymentStatus.REQUIRES_ACTION,
+                PaymentStatus.PROCESSING,
+            )
+            and self.reconcile_after[p.id] <= now
+        ][:limit]
+
+
+class FakeOrders:
+    """Orders that can take a payment (or not): only what the use cases ask."""
+
+    def __init__(self, payable: bool = True) -> None:
+        self.payable = payable
+
+    def load_order(self, _c: Any, order_id: str, *, lock: bool = False) -> Any:
+        return SimpleNamespace(id=order_id, payable=lambda _now, _grace: self.payable)
+
+
+@dataclass
+class FakeSandbox:
+    """A provider port: a settable state per reference, notifications verified by
+    a shared secret, every question counted."""
+
+    states: dict[str, ProviderPaymentState] = field(default_factory=dict)
+    down: bool = False
+    asked: list[str] = field(default_factory=list)
+    name: str = "sandbox"
+    refunds_are_idempotent: bool = True
+
+    def fetch_status(self, reference: str) -> ProviderPaymentState:
+        self.asked.append(reference)
+        if self.down:
+            raise ProviderError("down")
+        return self.states[reference]
+
+    def parse_notification(self, headers: Mapping[str, str], body: bytes) -> ProviderNotification:
+        if headers.get("secret") != "s3cret":
+            raise InvalidNotification("bad secret")
+        event_id, reference = body.decode().split("|")
+        return ProviderNotification(self.name, event_id, reference)
+
+    def acknowledge_notification(self, outcome: str) -> dict[str, str]:
+        return {"status": outcome}
+
+    def deliver_pending_notifications(self, *, limit: int) -> int:
+        return 0
+
+
+def a_payment(
+    status: PaymentStatus = PaymentStatus.REQUIRES_PAYMENT_METHOD, **changes: Any
+) -> Payment:
+    values: dict[str, Any] = {
+        "id": "pay_1",
+        "order_id": "ord_1",
+        "status": status,
+        "amount": 1000,
+        "currency": "EUR",
+        "provider": "sandbox",
+        "checkout_url": None,
+        "next_action_url": None,
+        "failure_code": None,
+        "return_url": None,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "provider_reference": "ref_1",
+    }
+    values.update(changes)
+    return Payment(**values)
+
+
+def state(status: PaymentStatus, failure: str | None = None) -> ProviderPaymentState:
+    return ProviderPaymentState("ref_1", status, 1000, "EUR", failure_code=failure)
+
+
+@dataclass
+class Fakes:
+    context: ServiceContext
+    provider: FakeSandbox
+    notifications: FakeNotifications
+    payments: FakePayments
+    orders: FakeOrders
+
+
+@pytest.fixture
+def fakes(monkeypatch: pytest.MonkeyPatch) -> Fakes:
+    provider = FakeSandbox()
+    settings = Settings(provider="sandbox", database_url="sqlite://")
+    context = ServiceContext(
+        database=FakeDatabase(),  # type: ignore[arg-type]
+        settings=settings,
+        clock=lambda: NOW,
+        providers={"sandbox": provider},  # type: ignore[dict-item]
+    )
+    built = Fakes(context, provider, FakeNotifications(), FakePayments(), FakeOrders())
+    monkeypatch.setattr(payments, "notification_repository", built.notifications)
+    monkeypatch.setattr(payments, "payment_repository", built.payments)
+    monkeypatch.setattr(payments, "order_repository", built.orders)
+    monkeypatch.setattr(refunding, "send_card_refunds", lambda _context, _ids: None)
+    return built
+
+
+def deliver(fakes: Fakes, event_id: str = "evt_1", reference: str = "ref_1") -> str:
+    body = f"{event_id}|{reference}".encode()
+    return payments.receive_notification(fakes.context, "sandbox", {"secret": "s3cret"}, body)
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+def test_a_notification_is_processed_once_and_its_replays_are_duplicates(fakes: Fakes) -> None:
+    fakes.payments.add(a_payment())
+    fakes.provider.states["ref_1"] = state(PaymentStatus.REQUIRES_ACTION)
+    assert deliver(fakes) == "processed"
+    assert [deliver(fakes) for _ in range(3)] == ["duplicate"] * 3
+    assert fakes.provider.asked == ["ref_1"]
+    row = fakes.notifications.rows[("sandbox", "evt_1")]
+    assert (row["status"], row["attempts"], row["detail"]) == ("processed", 1, "requires_action")
+    assert fakes.payments.rows["pay_1"].status is PaymentStatus.REQUIRES_ACTION
+
+
+def test_a_rejected_notification_keeps_a_hash_and_a_prefix(fakes: Fakes) -> None:
+    body = b"x" * 5000
+    with pytest.raises(payments.InvalidNotificationError):
+        payments.receive_notification(fakes.context, "sandbox", {}, body)
+    [row] = fakes.notifications.rows.values()
+    assert row["status"] == "rejected" and row["body"] == b"x" * 64
+    assert row["event_id"] == "rejected:" + row["body_sha256"]
+
+
+def test_only_the_configured_provider_may_notify(fakes: Fakes) -> None:
+    fakes.context.providers["payxpert"] = fakes.provider  # type: ignore[assignment]
+    with pytest.raises(NotFound):
+        payments.receive_notification(fakes.context, "payxpert", {"secret": "s3cret"}, b"e|r")
+    assert fakes.notifications.rows == {}
+
+
+def test_a_provider_that_cannot_be_asked_leaves_the_notification_for_reconciliation(
+    fakes: Fakes,
+) -> None:
+    fakes.payments.add(a_payment(), due=NOW + timedelta(days=1))
+    fakes.provider.down = True
+    assert deliver(fakes) == "stored"
+    assert fakes.notifications.rows[("sandbox", "evt_1")]["status"] == "received"
+    fakes.provider.down = False
+    fakes.provider.states["ref_1"] = state(PaymentStatus.FAILED, "card_declined")
+    report = payments.reconcile(fakes.context, limit=10)
+    assert report.notifications_processed == 1 and report.payments_synchronised == 0
+    assert fakes.notifications.rows[("sandbox", "evt_1")]["status"] == "processed"
+    assert fakes.payments.rows["pay_1"].failure_code == "card_declined"
+
+
+def test_a_report_the_payment_cannot_follow_is_recorded_not_applied(fakes: Fakes) -> None:
+    fakes.payments.add(a_payment(PaymentStatus.PROCESSING))
+    fakes.provider.states["ref_1"] = state(PaymentStatus.REQUIRES_PAYMENT_METHOD)
+    assert deliver(fakes) == "processed"
+    detail = fakes.notifications.rows[("sandbox", "evt_1")]["detail"]
+    assert detail.startswith("payment_transition_refused")
+    assert fakes.payments.rows["pay_1"].status is PaymentStatus.PROCESSING
+
+
+# --- reconciliation of open payments -------------------------------------------------------
+
+
+def test_an_open_payment_without_a_checkout_is_failed(fakes: Fakes) -> None:
+    fakes.payments.add(a_payment(provider_reference=None))
+    assert payments.reconcile(fakes.context, limit=10).payments_synchronised == 1
+    payment = fakes.payments.rows["pay_1"]
+    assert (payment.status, payment.failure_code) == (PaymentStatus.FAILED, "checkout_not_started")
+    assert fakes.provider.asked == []
+
+
+def test_an_open_payment_is_postponed_with_a_doubling_delay_while_the_provider_is_down(
+    fakes: Fakes,
+) -> None:
+    fakes.payments.add(a_payment())
+    fakes.provider.down = True
+    report = payments.reconcile(fakes.context, limit=10)
+    assert report.payments_synchronised == 0
+    assert fakes.payments.rows["pay_1"].reconcile_attempts == 1
+    base = fakes.context.settings.payment_reconcile_after_seconds
+    assert fakes.payments.reconcile_after["pay_1"] == NOW + timedelta(seconds=2 * base)
+    assert payments.reconcile(fakes.context, limit=10).payments_synchronised == 0  # not due
+    assert fakes.provider.asked == ["ref_1"]
+
+
+def test_a_payment_still_awaiting_the_customer_is_asked_about_again_later(fakes: Fakes) -> None:
+    fakes.payments.add(a_payment())
+    fakes.provider.states["ref_1"] = state(PaymentStatus.REQUIRES_PAYMENT_METHOD)
+    assert payments.reconcile(fakes.context, limit=10).payments_synchronised == 1
+    assert fakes.payments.reconcile_after["pay_1"] > NOW
+    assert fakes.payments.rows["pay_1"].reconcile_attempts == 1
+
+
+# --- card refunds ---------------------------------------------------------------------------
+
+
+@dataclass
+class FakeRefunds:
+    states: dict[str, RefundState] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, str | None] = field(default_factory=dict)
+
+    def claim_card_refund(self, _c: Any, refund_id: str, now: datetime) -> RefundToSend | None:
+        if self.states[refund_id] is not RefundState.PENDING:
+            return None
+        self.states[refund_id] = RefundState.SENDING
+        self.attempts[refund_id] = self.attempts.get(refund_id, 0) + 1
+        return RefundToSend(
+            refund_id,
+            "ord_1",
+            None,
+            500,
+            "EUR",
+            self.attempts[refund_id],
+            "sandbox",
+            "ref_1",
+            "tx_1",
+        )
+
+    def move(
+        self,
+        _c: Any,
+        refund_id: str,
+        *,
+        expected: RefundState,
+        to: RefundState,
+        now: datetime,
+        failure_code: str | None = None,
+        provider_refund_id: str | None = None,
+        count_attempt: bool = False,
+    ) -> bool:
+        if self.states[refund_id] is not expected:
+            return False
+        self.states[refund_id] = to
+        self.failures[refund_id] = failure_code
+        return True
+
+    def state_of(self, _c: Any, refund_id: str) -> RefundState:
+        return self.states[refund_id]
+
+    def load_refund(self, _c: Any, refund_id: str) -> Refund:
+        return Refund(
+            refund_id, "ord_1", None, 500, "EUR", "missing", "card", "pending", None, NOW, NOW
+        )
+
+    def stuck_sending_ids(self, _c: Any, *, stale_before: datetime) -> list[str]:
+        return [key for key, value in self.states.items() if value is RefundState.SENDING]
+
+    def provider_of(self, _c: Any, refund_id: str) -> str:
+        return "sandbox"
+
+    def pending_card_ids(self, _c: Any, *, limit: int) -> list[str]:
+        return [key for key, value in self.states.items() if value is RefundState.PENDING][:limit]
+
+
+@dataclass
+class FakeRefundProvider:
+    outcomes: list[RefundOutcome | Exception] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    refunds_are_idempotent: bool = True
+    name: str = "sandbox"
+
+    def refund(self, *, refund_id: str, **_kwargs: Any) -> RefundOutcome:
+        self.sent.append(refund_id)
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+@pytest.fixture
+def refund_fakes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[ServiceContext, FakeRefunds, FakeRefundProvider, list[Any]]:
+    refunds = FakeRefunds()
+    provider = FakeRefundProvider()
+    recorded: list[Any] = []
+    context = ServiceContext(
+        database=FakeDatabase(),  # type: ignore[arg-type]
+        settings=Settings(provider="sandbox", database_url="sqlite://"),
+        clock=lambda: NOW,
+        providers={"sandbox": provider},  # type: ignore[dict-item]
+    )
+    monkeypatch.setattr(refunding, "refund_repository", refunds)
+    monkeypatch.setattr(refunding, "order_repository", FakeOrders())
+    monkeypatch.setattr(
+        refunding, "record_event", lambda _c, kind, **data: recorded.append((kind, data["data"]))
+    )
+    monkeypatch.setattr(
+        refunding, "post_or_raise", lambda _c, _ctx, transfers, **_: recorded.append(transfers)
+    )
+    return context, refunds, provider, recorded
+
+
+def test_a_card_refund_paid_by_the_provider_leaves_the_ledger_once(refund_fakes: Any) -> None:
+    context, refunds, provider, recorded = refund_fakes
+    refunds.states["rfd_1"] = RefundState.PENDING
+    provider.outcomes = [RefundOutcome(RefundStatus.SUCCEEDED, "prf_1")]
+    refunding.send_card_refunds(context, ["rfd_1", "rfd_1"])  # the second finds it taken
+    assert refunds.states["rfd_1"] is RefundState.SUCCEEDED
+    assert provider.sent == ["rfd_1"]
+    [transfers, (kind, data)] = recorded
+    assert [(t.id, t.amount, t.credit_account_id) for t in transfers] == [
+        ("rfd_1:card", 500, "acc_clearing_sandbox_EUR")
+    ]
+    assert kind == "refund.succeeded" and data["refund_id"] == "rfd_1"
+
+
+def test_a_provider_down_gives_the_refund_back_then_fails_it_after_the_last_attempt(
+    refund_fakes: Any,
+) -> None:
+    context, refunds, provider, recorded = refund_fakes
+    refunds.states["rfd_1"] = RefundState.PENDING
+    provider.outcomes = [ProviderError("down")] * refunding.CARD_REFUND_ATTEMPTS_MAX
+    for attempt in range(1, refunding.CARD_REFUND_ATTEMPTS_MAX + 1):
+        refunding.send_card_refunds(context, ["rfd_1"])
+        expected = (
+            RefundState.FAILED
+            if attempt == refunding.CARD_REFUND_ATTEMPTS_MAX
+            else RefundState.PENDING
+        )
+        assert refunds.states["rfd_1"] is expected
+    assert refunds.failures["rfd_1"] == "provider_unavailable"
+    assert [kind for kind, _ in recorded] == ["refund.failed"]
+
+
+def test_a_refund_stuck_mid_send_through_a_provider_that_may_pay_twice_is_failed(
+    refund_fakes: Any,
+) -> None:
+    context, refunds, provider, recorded = refund_fakes
+    provider.refunds_are_idempotent = False
+    refunds.states["rfd_1"] = RefundState.SENDING
+    assert refunding.retry_stalled_card_refunds(context, limit=10) == 0
+    assert refunds.states["rfd_1"] is RefundState.FAILED
+    assert refunds.failures["rfd_1"] == "refund_outcome_unknown"
+    assert provider.sent == []
+    assert [kind for kind, _ in recorded] == ["refund.failed"]
+
+
+def test_a_refund_stuck_mid_send_through_an_idempotent_provider_is_sent_again(
+    refund_fakes: Any,
+) -> None:
+    context, refunds, provider, _ = refund_fakes
+    refunds.states["rfd_1"] = RefundState.SENDING
+    provider.outcomes = [RefundOutcome(RefundStatus.FAILED, None, "refund_declined")]
+    assert refunding.retry_stalled_card_refunds(context, limit=10) == 1
+    assert provider.sent == ["rfd_1"]
+    assert (refunds.states["rfd_1"], refunds.failures["rfd_1"]) == (
+        RefundState.FAILED,
+        "refund_declined",
+    )
