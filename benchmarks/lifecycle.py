@@ -117,13 +117,11 @@ def bench_settings(
 
 def build_context(settings: Settings, *, engine: Any = None) -> ServiceContext:
     """As tests/conftest.py's ``context`` fixture: engine, Database, context, providers."""
-    from axokey.adapters.providers.registry import build_providers
+    from axokey.bootstrap import bootstrap
 
     if engine is None:
         engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
-    context = ServiceContext(database=Database(engine), settings=settings)
-    context.providers = build_providers(context)
-    return context
+    return bootstrap(settings, database=Database(engine))
 
 
 # --- worlds: the parties and catalog orders are placed against ---------------------

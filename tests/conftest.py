@@ -123,11 +123,10 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def context(settings: Settings, clock: FakeClock) -> Iterator[ServiceContext]:
-    from axokey.api.app import attach_providers
+    from axokey.bootstrap import bootstrap
 
     engine = make_engine(settings.database_url, pool_size=25)
-    ctx = ServiceContext(database=Database(engine), settings=settings, clock=clock)
-    attach_providers(ctx)
+    ctx = bootstrap(settings, database=Database(engine), clock=clock)
     yield ctx
     engine.dispose()
 

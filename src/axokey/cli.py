@@ -38,10 +38,10 @@ def _settings() -> Settings:
 def _context(settings: Settings, *, with_providers: bool = True) -> ServiceContext:
     """The services' context, or a clear message and exit 2 when it cannot be built
     (no signing keys, a bad database URL)."""
-    from axokey.api.app import build_context
+    from axokey.bootstrap import bootstrap
 
     try:
-        return build_context(settings, with_providers=with_providers)
+        return bootstrap(settings, with_providers=with_providers)
     except ValueError as error:
         errors.print(f"axokey: {error}")
         raise typer.Exit(2) from None

@@ -79,11 +79,10 @@ def live_server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
     listener.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     live_settings = settings.model_copy(update={"public_base_url": base_url})
-    from axokey.api.app import attach_providers
+    from axokey.bootstrap import bootstrap
 
     engine = make_engine(live_settings.database_url, pool_size=25)
-    context = ServiceContext(database=Database(engine), settings=live_settings, clock=clock)
-    attach_providers(context)
+    context = bootstrap(live_settings, database=Database(engine), clock=clock)
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(context=context), log_level="warning", access_log=False, lifespan="on"

@@ -24,8 +24,7 @@ def payxpert_app(
     database_url: str, clock: Any
 ) -> Iterator[tuple[TestClient, FakeConnect2Pay, Any]]:
     from axokey.adapters.db.engine import Database, make_engine
-    from axokey.api.app import attach_providers
-    from axokey.services.context import ServiceContext
+    from axokey.bootstrap import bootstrap
 
     settings = make_settings(
         database_url,
@@ -33,10 +32,7 @@ def payxpert_app(
         payxpert_originator="104211",
         payxpert_password="c2p-test-password",
     )
-    context = ServiceContext(
-        database=Database(make_engine(database_url)), settings=settings, clock=clock
-    )
-    attach_providers(context)
+    context = bootstrap(settings, database=Database(make_engine(database_url)), clock=clock)
     posted: list[Callback] = []
     fake = FakeConnect2Pay(on_callback=posted.append)
     context.providers["payxpert"] = PayXpertProvider(

@@ -470,8 +470,8 @@ def test_the_sandbox_has_no_notification_route_when_it_is_not_the_provider(
     from fastapi.testclient import TestClient
 
     from axokey.adapters.db.engine import Database, make_engine
-    from axokey.api.app import attach_providers, create_app
-    from axokey.services.context import ServiceContext
+    from axokey.api.app import create_app
+    from axokey.bootstrap import bootstrap
 
     settings = make_settings(
         database_url,
@@ -479,10 +479,7 @@ def test_the_sandbox_has_no_notification_route_when_it_is_not_the_provider(
         payxpert_originator="104211",
         payxpert_password="c2p-test-password",
     )
-    context = ServiceContext(
-        database=Database(make_engine(database_url)), settings=settings, clock=clock
-    )
-    attach_providers(context)
+    context = bootstrap(settings, database=Database(make_engine(database_url)), clock=clock)
     try:
         with TestClient(create_app(context=context)) as client:
             headers, body = signed(context, {"event_id": "e:1", "reference": "sbx_x"})

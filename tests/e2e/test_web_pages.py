@@ -18,7 +18,7 @@ from sqlalchemy import LargeBinary, String, Text, select
 
 from axokey.adapters.db.tables import metadata, sandbox_payments
 from axokey.adapters.qr_images import qr_svg
-from axokey.web.pages import format_money
+from axokey.web.rendering import format_money
 from tests.conftest import bearer
 from tests.scenario import (
     DECLINED,

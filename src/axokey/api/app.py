@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from axokey import __version__
-from axokey.adapters.db.engine import Database, make_engine
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
 from axokey.api.routers import catalog, ledger, money, orders, parties, providers, redemptions
-from axokey.config import Settings, load_settings
+from axokey.bootstrap import bootstrap
+from axokey.config import Settings
 from axokey.services.context import ServiceContext
 from axokey.web import pages
 
@@ -25,48 +25,13 @@ Authenticate with `Authorization: Bearer <api key>`. Every POST accepts an
 """
 
 
-def build_context(settings: Settings, *, with_providers: bool = True) -> ServiceContext:
-    """The services' context. Without providers for commands that move no money
-    through a provider (``ledger check``), so they need no signing keys."""
-    engine = make_engine(
-        settings.database_url,
-        busy_timeout_seconds=settings.database_busy_timeout_seconds,
-        pool_size=settings.database_pool_size,
-    )
-    context = ServiceContext(database=Database(engine), settings=settings)
-    if with_providers:
-        attach_providers(context)
-    return context
-
-
-def attach_providers(context: ServiceContext) -> None:
-    """Build the providers into ``context``, the sandbox's notifications wired to
-    the app's notification intake (the adapters import no service: it is given)."""
-    from collections.abc import Mapping
-
-    from axokey.adapters.providers.registry import build_providers, hosted_test_payments
-    from axokey.services import codes, payments
-
-    def deliver(headers: Mapping[str, str], body: bytes) -> None:
-        payments.receive_notification(context, "sandbox", headers, body)
-
-    context.providers = build_providers(
-        context.settings,
-        database=context.database,
-        clock=context.clock,
-        sandbox_notification_key=codes.sandbox_notification_key(context),
-        deliver_sandbox_notification=deliver,
-    )
-    context.test_payments = hosted_test_payments(context.providers, context.settings)
-
-
 def create_app(
     settings: Settings | None = None, *, context: ServiceContext | None = None, **extra: Any
 ) -> FastAPI:
-    """Build the app. Pass a ``context`` to share one (tests, the CLI), else one is
-    built from ``settings`` (or the environment)."""
+    """Build the app. Pass a ``context`` to share one (tests, the CLI), else the
+    composition root builds one from ``settings`` (or the environment)."""
     if context is None:
-        context = build_context(settings or load_settings())
+        context = bootstrap(settings)
     app = FastAPI(
         title="AXOKEY API",
         version=__version__,

@@ -1,8 +1,8 @@
 """Chooses and builds the payment providers from the settings.
 
-It imports nothing from the services: what the sandbox does with a notification
-it sends (hand it to the app's notification intake) is a plain callable given by
-whoever builds the providers (the composition root).
+The composition root (``axokey.bootstrap``) passes in what the providers need from
+the rest of the app — the sandbox's signing key and how its notifications reach
+the payment service — so this adapter imports nothing from ``services``.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def build_providers(
 
 
 def hosted_test_payments(
-    providers: dict[str, PaymentProvider], settings: Settings
+    providers: Mapping[str, PaymentProvider], settings: Settings
 ) -> HostedTestPayments | None:
     """The sandbox's customer side, when the sandbox is the configured provider."""
     if settings.provider != "sandbox":

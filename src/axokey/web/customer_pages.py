@@ -1,0 +1,91 @@
+"""The customer's order page: the order, the Pay button, then the QR code.
+
+The link is the credential (an unguessable token in the path), so the page needs
+no login; see ``rendering`` for why it never leaks in a ``Referer``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from axokey.adapters import qr_images
+from axokey.domain.errors import AxokeyError
+from axokey.domain.orders import OPEN_STATUSES, OrderStatus
+from axokey.services import ordering
+from axokey.services import payments as payment_service
+from axokey.web.rendering import FAILURE_LABELS, PageContextDep, error_page, redirect, render
+
+ORDER_STATUS_LABELS = {
+    OrderStatus.AWAITING_PAYMENT: "Awaiting payment",
+    OrderStatus.PAID: "Paid — held in escrow",
+    OrderStatus.PARTIALLY_REDEEMED: "Partly handed over",
+    OrderStatus.COMPLETED: "Completed",
+    OrderStatus.CANCELLED: "Cancelled",
+    OrderStatus.EXPIRED: "Expired",
+}
+LINE_STATUS_LABELS = {
+    "pending": "Not paid yet",
+    "held": "Held until hand-over",
+    "released": "Handed over",
+    "refunded": "Refunded",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _order_path(order_id: str, token: str) -> str:
+    return f"/orders/{quote(order_id, safe='')}/{quote(token, safe='')}"
+
+
+@router.get("/orders/{order_id}/{token}", response_class=HTMLResponse)
+def customer_order_page(
+    order_id: str, token: str, request: Request, context: PageContextDep
+) -> Response:
+    """The customer's page: the order, the Pay button, then the QR code."""
+    try:
+        details = ordering.customer_page(context, order_id, token)
+    except AxokeyError as error:
+        return error_page(request, error)
+    view = details.view
+    order = view.order
+    show_code = order.status in OPEN_STATUSES and view.qr_payload is not None
+    qr_svg = (
+        # segno's own SVG (a path of the symbol's modules): trusted markup.
+        Markup(qr_images.qr_svg(view.qr_payload).decode())  # noqa: S704
+        if show_code and view.qr_payload is not None
+        else None
+    )
+    last = details.last_payment
+    failure = None
+    if order.status is OrderStatus.AWAITING_PAYMENT and last and last.status.value == "failed":
+        failure = FAILURE_LABELS.get(last.failure_code or "", "the payment did not go through")
+    return render(
+        request,
+        "order.html",
+        order=order,
+        view=view,
+        merchant_name=details.merchant_name,
+        product_names=details.product_names,
+        status_label=ORDER_STATUS_LABELS[order.status],
+        line_labels=LINE_STATUS_LABELS,
+        awaiting_payment=order.status is OrderStatus.AWAITING_PAYMENT,
+        payment_failure=failure,
+        pay_url=_order_path(order_id, token) + "/pay",
+        qr_svg=qr_svg,
+        short_code=view.short_code if show_code else None,
+    )
+
+
+@router.post("/orders/{order_id}/{token}/pay")
+def customer_pay(order_id: str, token: str, request: Request, context: PageContextDep) -> Response:
+    """Start (or retry) a payment and send the customer to the hosted card page."""
+    try:
+        payment = payment_service.start_checkout_for_customer(context, order_id, token)
+    except AxokeyError as error:
+        return error_page(request, error, back_url=_order_path(order_id, token))
+    assert payment.checkout_url is not None, "a provider's checkout session has a page"
+    return redirect(payment.checkout_url)
