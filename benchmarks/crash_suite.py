@@ -115,6 +115,10 @@ class Result:
     notifications_unprocessed: int = 0
     payments_still_open: int = 0
     card_refunds_unfinished: int = 0
+    # Evidence that the kills hit the windows reconciliation closes:
+    sandbox_notifications_redelivered: int = 0  # the outbox delivered them more than once
+    notifications_reclaimed: int = 0  # claimed again after their worker died or failed
+    refunds_resent: int = 0  # card refunds claimed more than once
     load_average: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -496,6 +500,19 @@ def verify(database_url: str, acknowledged: Acknowledged, result: Result) -> Non
                 .select_from(provider_notifications)
                 .where(provider_notifications.c.status.in_(["received", "processing"]))
             ).scalar_one()
+            result.sandbox_notifications_redelivered = connection.execute(
+                select(func.count())
+                .select_from(sandbox_notifications)
+                .where(sandbox_notifications.c.attempts > 1)
+            ).scalar_one()
+            result.notifications_reclaimed = connection.execute(
+                select(func.count())
+                .select_from(provider_notifications)
+                .where(provider_notifications.c.attempts > 1)
+            ).scalar_one()
+            result.refunds_resent = connection.execute(
+                select(func.count()).select_from(refunds).where(refunds.c.attempts > 1)
+            ).scalar_one()
             result.card_refunds_unfinished = connection.execute(
                 select(func.count())
                 .select_from(refunds)
@@ -647,6 +664,9 @@ def summary(result: Result, seed: int) -> str:
         f"notifications unprocessed {result.notifications_unprocessed}, card refunds "
         f"unsent {result.card_refunds_unfinished}, payments still open "
         f"{result.payments_still_open} (abandoned checkouts)",
+        f"recovered: notifications redelivered by the sandbox's outbox "
+        f"{result.sandbox_notifications_redelivered}, notifications claimed again "
+        f"{result.notifications_reclaimed}, card refunds sent again {result.refunds_resent}",
         "OK" if result.ok else "FAILED: " + "; ".join(result.failures),
     ]
     return "\n".join(lines)
