@@ -27,3 +27,4 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache

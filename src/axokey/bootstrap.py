@@ -18,7 +18,7 @@ from axokey.adapters.providers.base import PaymentProvider
 from axokey.adapters.providers.registry import build_providers as build_provider_adapters
 from axokey.adapters.providers.registry import hosted_test_payments
 from axokey.config import Settings, load_settings
-from axokey.services import codes, payments
+from axokey.services import payments, signing
 from axokey.services.context import ServiceContext, system_clock
 
 
@@ -42,7 +42,7 @@ def build_providers(context: ServiceContext) -> dict[str, PaymentProvider]:
         context.settings,
         database=context.database,
         clock=context.clock,
-        sandbox_notification_key=codes.sandbox_notification_key(context),
+        sandbox_notification_key=signing.sandbox_notification_key(context),
         deliver_sandbox_notification=deliver_sandbox_notification,
     )
 

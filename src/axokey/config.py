@@ -33,7 +33,6 @@ class Settings(BaseSettings):
     rate_limit_burst_requests: int = 200
     idempotency_key_ttl_seconds: int = 48 * 3600
     idempotency_key_max_length: int = 255
-    page_size_max: int = 100
     order_lines_max: int = 100
     line_quantity_max: int = 10_000
     itinerary_grace_seconds: int = 24 * 3600

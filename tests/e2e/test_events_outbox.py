@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from axokey.adapters.db.event_repository import events_of_order
 from axokey.adapters.db.tables import events, ledger_transfers, redemptions, refunds
 from axokey.services import ordering, redeeming, sweeping
-from axokey.services.events import events_of_order
 from axokey.services.ledger import check_ledger
 from tests.scenario import World, delivery_order, money_snapshot, spec_world
 

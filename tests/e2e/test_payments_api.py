@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from axokey.adapters.db.tables import metadata
 from axokey.adapters.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
-from axokey.services import codes
+from axokey.services import signing
 from axokey.services.ledger import check_ledger
 from tests.conftest import ADMIN
 from tests.scenario import (
@@ -440,7 +440,7 @@ def signed(
 ) -> tuple[dict[str, str], bytes]:
     """A notification built exactly as ``SandboxProvider._notify`` builds one."""
     body = json.dumps(message, separators=(",", ":")).encode()
-    key = key if key is not None else codes.sandbox_notification_key(context)
+    key = key if key is not None else signing.sandbox_notification_key(context)
     signature = hmac.new(key, body, hashlib.sha256).hexdigest()
     return {SIGNATURE_HEADER: signature, "content-type": "application/json"}, body
 
@@ -492,7 +492,7 @@ def test_a_signed_but_malformed_notification_is_400(
         response = notify(client, headers, body)
         assert response.status_code == 400 and response.json()["code"] == "invalid_notification"
     headers = signed(context, {})[0]
-    key = codes.sandbox_notification_key(context)
+    key = signing.sandbox_notification_key(context)
     headers[SIGNATURE_HEADER] = hmac.new(key, b"not json", hashlib.sha256).hexdigest()
     assert notify(client, headers, b"not json").status_code == 400
     unpaid(world, order["id"])

@@ -34,8 +34,8 @@ from axokey.adapters.db.tables import (
 from axokey.adapters.providers.base import PaymentStatus, ProviderError, ProviderPaymentState
 from axokey.adapters.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from axokey.api.background import PeriodicSweep
-from axokey.services import codes, sweeping
 from axokey.services import payments as payment_service
+from axokey.services import signing, sweeping
 from axokey.services.ledger import check_ledger
 from tests.conftest import ADMIN, make_settings
 from tests.scenario import SUCCEEDS, World, delivery_order, ok, spec_world
@@ -93,7 +93,9 @@ def sweep_now(context: Any) -> sweeping.SweepReport:
 
 def signed(context: Any, message: dict[str, Any]) -> tuple[dict[str, str], bytes]:
     body = json.dumps(message, separators=(",", ":")).encode()
-    signature = hmac.new(codes.sandbox_notification_key(context), body, hashlib.sha256).hexdigest()
+    signature = hmac.new(
+        signing.sandbox_notification_key(context), body, hashlib.sha256
+    ).hexdigest()
     return {SIGNATURE_HEADER: signature, "content-type": "application/json"}, body
 
 

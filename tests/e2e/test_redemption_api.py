@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from axokey.adapters.db.event_repository import events_of_order
 from axokey.domain.money import allocate
 from axokey.domain.redemption_codes import (
     Keyring,
@@ -23,8 +24,7 @@ from axokey.domain.redemption_codes import (
     new_short_code,
     verify_token,
 )
-from axokey.services import codes
-from axokey.services.events import events_of_order
+from axokey.services import signing
 from axokey.services.ledger import check_ledger
 from tests.conftest import ADMIN
 from tests.scenario import (
@@ -441,7 +441,7 @@ def test_unknown_forged_and_foreign_codes_are_404_and_move_nothing(
     line1, _ = order["lines"]
     token = world.code(order["id"])
     short = world.short_code(order["id"])
-    reference = verify_token(codes.keyring(context), token)
+    reference = verify_token(signing.keyring(context), token)
     before = money_snapshot(world, context)
     other_secret = Keyring((SigningKey("K1", b"another-secret-of-32-bytes-or-more!!"),))
     other_kid = Keyring((SigningKey("K9", b"s" * 43),))

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from axokey.adapters.db.tables import ledger_transfers, orders, payments, refunds
 from axokey.adapters.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
-from axokey.services import codes
+from axokey.services import signing
 from axokey.services.ledger import check_ledger
 from axokey.services.payments import receive_notification, synchronise_payment
 from tests.scenario import SUCCEEDS, World, delivery_order, ok, spec_world
@@ -65,7 +65,9 @@ def notification(context: Any, reference: str, event: str) -> tuple[dict[str, st
     body = json.dumps(
         {"event_id": f"{reference}:{event}", "reference": reference}, separators=(",", ":")
     ).encode()
-    signature = hmac.new(codes.sandbox_notification_key(context), body, hashlib.sha256).hexdigest()
+    signature = hmac.new(
+        signing.sandbox_notification_key(context), body, hashlib.sha256
+    ).hexdigest()
     return {SIGNATURE_HEADER: signature, "content-type": "application/json"}, body
 
 

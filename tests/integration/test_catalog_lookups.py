@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
+from axokey.adapters.db import catalog_repository as lookups
 from axokey.adapters.db.tables import listings
 from axokey.domain.catalog import AgreementStatus, ProductKind
 from axokey.domain.errors import AxokeyError, ValidationFailed
@@ -59,17 +60,17 @@ def test_products_and_listings_by_id(context: ServiceContext) -> None:
     catalog.create_listing(context, other_merchant, product_id=second.id, unit_price=4100)
 
     with context.database.read() as connection:
-        assert catalog.get_product(connection, second.id) == second
-        assert catalog.get_product(connection, "prd_nothing") is None
-        found = catalog.products_by_ids(connection, [first.id, second.id, first.id, "prd_x"])
+        assert lookups.get_product(connection, second.id) == second
+        assert lookups.get_product(connection, "prd_nothing") is None
+        found = lookups.products_by_ids(connection, [first.id, second.id, first.id, "prd_x"])
         assert found == {first.id: first, second.id: second}
-        assert catalog.products_by_ids(connection, []) == {}
-        assert catalog.find_listing(connection, id_of(merchant), first.id) == listing
-        assert catalog.find_listing(connection, id_of(merchant), second.id) is None
-        assert catalog.listings_for(
+        assert lookups.products_by_ids(connection, []) == {}
+        assert lookups.find_listing(connection, id_of(merchant), first.id) == listing
+        assert lookups.find_listing(connection, id_of(merchant), second.id) is None
+        assert lookups.listings_for(
             connection, id_of(merchant), iter([first.id, second.id, unlisted.id])
         ) == {first.id: listing}
-        assert catalog.listings_for(connection, id_of(merchant), []) == {}
+        assert lookups.listings_for(connection, id_of(merchant), []) == {}
 
 
 def test_look_ups_see_the_callers_uncommitted_writes(context: ServiceContext) -> None:
@@ -89,7 +90,7 @@ def test_look_ups_see_the_callers_uncommitted_writes(context: ServiceContext) ->
                 created_at=context.now(),
             )
         )
-        return catalog.listed_product_by_gtin(connection, merchant_id, "4006381333931")
+        return lookups.listed_product_by_gtin(connection, merchant_id, "4006381333931")
 
     found = context.database.run(work)
     assert found is not None
@@ -108,16 +109,16 @@ def test_listed_product_by_gtin(context: ServiceContext) -> None:
 
     with context.database.read() as connection:
         for scanned in ("036000291452", "0036000291452", "00036000291452", "0036-0002 91452"):
-            assert catalog.listed_product_by_gtin(connection, id_of(merchant), scanned) == (
+            assert lookups.listed_product_by_gtin(connection, id_of(merchant), scanned) == (
                 upc,
                 upc_listing,
             )
-        assert catalog.listed_product_by_gtin(connection, id_of(merchant), "4006381333931") is None
-        assert catalog.listed_product_by_gtin(connection, id_of(merchant), "96385074") is None
-        other = catalog.listed_product_by_gtin(connection, id_of(other_merchant), "4006381333931")
+        assert lookups.listed_product_by_gtin(connection, id_of(merchant), "4006381333931") is None
+        assert lookups.listed_product_by_gtin(connection, id_of(merchant), "96385074") is None
+        other = lookups.listed_product_by_gtin(connection, id_of(other_merchant), "4006381333931")
         assert other is not None and other[0] == ean
         with pytest.raises(ValidationFailed) as raised:
-            catalog.listed_product_by_gtin(connection, id_of(merchant), "0036000291453")
+            lookups.listed_product_by_gtin(connection, id_of(merchant), "0036000291453")
         assert raised.value.code == "invalid_gtin"
 
 
@@ -128,7 +129,7 @@ def test_active_agreement_is_the_latest_accepted(context: ServiceContext) -> Non
 
     def active() -> Any:
         with context.database.read() as connection:
-            return catalog.active_agreement(connection, merchant_id, supplier_id)
+            return lookups.active_agreement(connection, merchant_id, supplier_id)
 
     first = catalog.propose_agreement(
         context, merchant, supplier_id=id_of(supplier), deposit_bps=3000
@@ -144,7 +145,7 @@ def test_active_agreement_is_the_latest_accepted(context: ServiceContext) -> Non
     assert active() == accepted_first
     assert active().deposit_bps == 3000
     with context.database.read() as connection:
-        assert catalog.active_agreement(connection, id_of(supplier), id_of(merchant)) is None
+        assert lookups.active_agreement(connection, id_of(supplier), id_of(merchant)) is None
     assert catalog.read_agreement(context, ADMIN, second.id).status is AgreementStatus.SUPERSEDED
 
 

@@ -506,14 +506,14 @@ class OrderLifecycle(RuleBasedStateMachine):
             order.status = "partially_redeemed"
         # Lines only declared missing leave a paid order paid.
 
-        settlement = redemption.settlement
+        decision = redemption.decision
         assert [
-            (r.line_id, r.amount, r.commission, r.quantity) for r in settlement.releases
+            (r.line_id, r.amount, r.commission, r.quantity) for r in decision.releases
         ] == releases
-        assert sorted((r.line_id or "fee", r.amount) for r in settlement.refunds) == sorted(
+        assert sorted((r.line_id or "fee", r.amount) for r in decision.refunds) == sorted(
             line_refunds
         )
-        assert settlement.courier_fee_released == fee_released
+        assert decision.courier_fee_released == fee_released
         assert redemption.order.status.value == order.status
         if handovers:
             order.redemptions.append((professional, handovers, complete))

@@ -135,8 +135,8 @@ def test_scans_of_different_lines_at_once_each_release_once(client: Any, context
         ),
     )
     won = [o for o in outcomes if isinstance(o, redeeming.Redemption)]
-    assert sorted(r.settlement.releases[0].line_id for r in won) == sorted(line_ids)
-    assert sum(r.settlement.courier_fee_released for r in won) == 590
+    assert sorted(r.decision.releases[0].line_id for r in won) == sorted(line_ids)
+    assert sum(r.decision.courier_fee_released for r in won) == 590
     assert Counter(o.code for o in outcomes if isinstance(o, AxokeyError)) == {
         "already_redeemed": THREADS - 2
     }

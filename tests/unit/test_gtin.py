@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from axokey.domain.catalog import gtin_equivalents, normalise_gtin
 from axokey.domain.errors import ValidationFailed
-from axokey.services.catalog import gtin_equivalents, normalise_gtin
 
 
 def check_digit(body: str) -> str:

@@ -168,7 +168,7 @@ class FakeOrders:
         self.payable = payable
 
     def load_order(self, _c: Any, order_id: str, *, lock: bool = False) -> Any:
-        return SimpleNamespace(id=order_id, payable=lambda _now, _grace: self.payable)
+        return SimpleNamespace(id=order_id, accepts_payment=lambda _now, _grace: self.payable)
 
 
 @dataclass

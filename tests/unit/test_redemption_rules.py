@@ -50,7 +50,7 @@ from axokey.domain.redemption import (
     redeem,
     responsible_lines,
 )
-from axokey.domain.refunds import Settlement, all_closed, cancel, expire_due, next_deadline
+from axokey.domain.refunds import MoneyDecision, all_closed, cancel, expire_due, next_deadline
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 GRACE = timedelta(hours=24)
@@ -127,9 +127,9 @@ class MemoryLedger:
         self.open_accounts_of(order)
         self.apply(order.capture(provider=PROVIDER, now=now, grace=GRACE), now)
 
-    def settle(self, settlement: Settlement, now: datetime) -> Settlement:
-        self.apply(settlement.transfers, now)
-        return settlement
+    def settle(self, decision: MoneyDecision, now: datetime) -> MoneyDecision:
+        self.apply(decision.transfers, now)
+        return decision
 
     # What the ledger says
     def violations(self) -> list[str]:
@@ -277,7 +277,7 @@ def redeem_now(
     *,
     complete: bool = False,
     now: datetime = NOW,
-) -> Settlement:
+) -> MoneyDecision:
     return redeem(order, by=by, handovers=list(handovers), complete=complete, now=now, grace=GRACE)
 
 
@@ -307,16 +307,14 @@ def test_example_a_escrow_cascade_to_the_cent() -> None:
     ledger.check(order)
 
     line1, line2 = order.lines
-    settlement = ledger.settle(
-        redeem_now(order, courier(), [Handover(line1.id)], complete=True), NOW
-    )
-    assert [(r.line_id, r.amount, r.commission) for r in settlement.releases] == [
+    decision = ledger.settle(redeem_now(order, courier(), [Handover(line1.id)], complete=True), NOW)
+    assert [(r.line_id, r.amount, r.commission) for r in decision.releases] == [
         (line1.id, 7000, 3000)
     ]
-    assert [(r.line_id, r.amount, r.reason) for r in settlement.refunds] == [
+    assert [(r.line_id, r.amount, r.reason) for r in decision.refunds] == [
         (line2.id, 2999, RefundReason.MISSING)
     ]
-    assert settlement.courier_fee_released == 590
+    assert decision.courier_fee_released == 590
     assert order.status is OrderStatus.COMPLETED
     assert (line1.status, line2.status) == (LineStatus.RELEASED, LineStatus.REFUNDED)
     assert ledger.payable(S1) == (7000, 0)
@@ -339,11 +337,9 @@ def test_example_b_deposit_cascade_to_the_cent() -> None:
     assert ledger.money(order) == (13589, 2500, 0, 11089)
     ledger.check(order)
 
-    settlement = ledger.settle(
-        redeem_now(order, courier(), [Handover(line1.id)], complete=True), NOW
-    )
-    assert [(r.amount, r.commission) for r in settlement.releases] == [(4900, 3000)]
-    assert [r.amount for r in settlement.refunds] == [2599]
+    decision = ledger.settle(redeem_now(order, courier(), [Handover(line1.id)], complete=True), NOW)
+    assert [(r.amount, r.commission) for r in decision.releases] == [(4900, 3000)]
+    assert [r.amount for r in decision.refunds] == [2599]
     assert ledger.payable(S1) == (7000, 0)
     assert ledger.payable(S2) == (400, 0)  # S2 keeps its deposit
     assert ledger.payable(MERCHANT) == (3000, 0)
@@ -378,8 +374,8 @@ def test_example_c_itinerary_redeemed_then_expired() -> None:
         Forbidden,
         "not_your_line",
     )
-    settlement = ledger.settle(redeem_now(order, hotel, [Handover(night.id)]), NOW)
-    assert [(r.amount, r.commission) for r in settlement.releases] == [(15000, 4000)]
+    decision = ledger.settle(redeem_now(order, hotel, [Handover(night.id)]), NOW)
+    assert [(r.amount, r.commission) for r in decision.releases] == [(15000, 4000)]
     assert order.status is OrderStatus.PARTIALLY_REDEEMED
     assert ledger.payable(HOTEL) == (20000, 0)
 
@@ -388,8 +384,8 @@ def test_example_c_itinerary_redeemed_then_expired() -> None:
     assert next_deadline(order, GRACE) == deadline
     early = expire_due(order, now=deadline - timedelta(seconds=1), grace=GRACE)
     assert early.transfers == [] and kayak.status is LineStatus.HELD
-    settlement = ledger.settle(expire_due(order, now=deadline, grace=GRACE), deadline)
-    assert [(r.line_id, r.amount, r.reason) for r in settlement.refunds] == [
+    decision = ledger.settle(expire_due(order, now=deadline, grace=GRACE), deadline)
+    assert [(r.line_id, r.amount, r.reason) for r in decision.refunds] == [
         (kayak.id, 4100, RefundReason.EXPIRED)
     ]
     assert order.status is OrderStatus.COMPLETED
@@ -539,13 +535,13 @@ def test_a_partial_hand_over_splits_the_deposit_and_refunds_the_rest() -> None:
     ledger.capture(order)
     assert ledger.payable(S1) == (1000, 2003)
 
-    settlement = ledger.settle(
+    decision = ledger.settle(
         redeem_now(order, Professional(STORE, Role.STORE), [Handover(line.id, 2)]), NOW
     )
     # The deposit splits 667 / 333 over the units (the odd cent to the first part).
-    (release,) = settlement.releases
+    (release,) = decision.releases
     assert (release.amount, release.commission, release.quantity) == (2 * 1001 - 667, 998, 2)
-    (refund,) = settlement.refunds
+    (refund,) = decision.refunds
     assert (refund.amount, refund.reason) == (1500 - 333, RefundReason.PARTIAL)
     assert line.released_amount + line.refunded_amount + line.deposit == line.amount
     assert line.status is LineStatus.RELEASED and line.quantity_released == 2
@@ -576,9 +572,9 @@ def test_a_courier_who_delivers_nothing_gets_no_fee_and_the_customer_gets_it_bac
     ledger = MemoryLedger()
     order = spec_delivery_order(PaymentMode.DEPOSIT)
     ledger.capture(order)
-    settlement = ledger.settle(redeem_now(order, courier(), complete=True), NOW)
-    assert settlement.releases == [] and settlement.courier_fee_released == 0
-    assert sorted((r.line_id is None, r.amount, r.reason) for r in settlement.refunds) == [
+    decision = ledger.settle(redeem_now(order, courier(), complete=True), NOW)
+    assert decision.releases == [] and decision.courier_fee_released == 0
+    assert sorted((r.line_id is None, r.amount, r.reason) for r in decision.refunds) == [
         (False, 2599, RefundReason.MISSING),
         (False, 10000 - 2100, RefundReason.MISSING),
         (True, 590, RefundReason.NO_DELIVERY),
@@ -618,10 +614,10 @@ def test_cancel_before_payment_moves_nothing() -> None:
         Forbidden,
         "not_your_order",
     )
-    settlement = cancel(order, by_merchant_id=MERCHANT, now=NOW, grace=GRACE)
-    assert settlement.transfers == [] and settlement.refunds == []
+    decision = cancel(order, by_merchant_id=MERCHANT, now=NOW, grace=GRACE)
+    assert decision.transfers == [] and decision.refunds == []
     assert order.status is OrderStatus.CANCELLED and order.closed_at == NOW
-    assert [event for event, _ in settlement.events] == ["order.cancelled"]
+    assert [event for event, _ in decision.events] == ["order.cancelled"]
     refused(
         lambda: cancel(order, by_merchant_id=MERCHANT, now=NOW, grace=GRACE),
         order,
@@ -634,8 +630,8 @@ def test_cancel_after_payment_refunds_by_the_money_rules() -> None:
     ledger = MemoryLedger()
     order = spec_delivery_order(PaymentMode.DEPOSIT)
     ledger.capture(order)
-    settlement = ledger.settle(cancel(order, by_merchant_id=MERCHANT, now=NOW, grace=GRACE), NOW)
-    assert sorted((r.amount, r.reason) for r in settlement.refunds) == [
+    decision = ledger.settle(cancel(order, by_merchant_id=MERCHANT, now=NOW, grace=GRACE), NOW)
+    assert sorted((r.amount, r.reason) for r in decision.refunds) == [
         (590, RefundReason.CANCELLED),
         (2599, RefundReason.CANCELLED),
         (7900, RefundReason.CANCELLED),
@@ -684,10 +680,10 @@ def test_cancel_after_a_line_expired_refunds_only_the_lines_still_held() -> None
     swept = ledger.settle(expire_due(order, now=first_deadline, grace=GRACE), first_deadline)
     assert [r.line_id for r in swept.refunds] == [order.lines[0].id]
     assert order.status is OrderStatus.PAID
-    settlement = ledger.settle(
+    decision = ledger.settle(
         cancel(order, by_merchant_id=MERCHANT, now=first_deadline, grace=GRACE), first_deadline
     )
-    assert sorted(r.line_id or "" for r in settlement.refunds) == sorted(
+    assert sorted(r.line_id or "" for r in decision.refunds) == sorted(
         line.id for line in order.lines[1:]
     )
     assert order.status is OrderStatus.CANCELLED
@@ -705,18 +701,18 @@ def test_expiry_refunds_held_lines_and_the_fee_at_the_deadline_never_before() ->
     assert next_deadline(order, GRACE) == order.redeem_by
     early = expire_due(order, now=order.redeem_by - timedelta(microseconds=1), grace=GRACE)
     assert early.transfers == [] and order.status is OrderStatus.PAID
-    settlement = ledger.settle(expire_due(order, now=order.redeem_by, grace=GRACE), order.redeem_by)
-    assert sorted((r.amount, r.reason) for r in settlement.refunds) == [
+    decision = ledger.settle(expire_due(order, now=order.redeem_by, grace=GRACE), order.redeem_by)
+    assert sorted((r.amount, r.reason) for r in decision.refunds) == [
         (590, RefundReason.NO_DELIVERY),
         (2599, RefundReason.EXPIRED),
         (7900, RefundReason.EXPIRED),
     ]
-    assert {t.kind for t in settlement.transfers} == {
+    assert {t.kind for t in decision.transfers} == {
         TransferKind.EXPIRE_PENDING,
         TransferKind.SINGLE,
     }
     assert order.status is OrderStatus.EXPIRED
-    assert [event for event, _ in settlement.events][-1] == "order.expired"
+    assert [event for event, _ in decision.events][-1] == "order.expired"
     # Idempotent: a second sweep finds nothing to do.
     assert expire_due(order, now=order.redeem_by + GRACE, grace=GRACE).transfers == []
     ledger.check(order)
@@ -727,8 +723,8 @@ def test_expiry_after_a_partial_redemption_completes_the_order() -> None:
     order = spec_delivery_order(PaymentMode.ESCROW)
     ledger.capture(order)
     ledger.settle(redeem_now(order, courier(), [Handover(order.lines[0].id)]), NOW)
-    settlement = ledger.settle(expire_due(order, now=order.redeem_by, grace=GRACE), order.redeem_by)
-    assert [(r.line_id, r.amount) for r in settlement.refunds] == [(order.lines[1].id, 2999)]
+    decision = ledger.settle(expire_due(order, now=order.redeem_by, grace=GRACE), order.redeem_by)
+    assert [(r.line_id, r.amount) for r in decision.refunds] == [(order.lines[1].id, 2999)]
     assert order.status is OrderStatus.COMPLETED
     assert ledger.money(order) == (13589, 10590, 2999, 0)
     ledger.check(order)
@@ -736,8 +732,8 @@ def test_expiry_after_a_partial_redemption_completes_the_order() -> None:
 
 def test_expiry_of_unpaid_orders_does_nothing() -> None:
     order = spec_delivery_order(PaymentMode.ESCROW)
-    settlement = expire_due(order, now=order.redeem_by + GRACE, grace=GRACE)
-    assert settlement.transfers == [] and order.status is OrderStatus.AWAITING_PAYMENT
+    decision = expire_due(order, now=order.redeem_by + GRACE, grace=GRACE)
+    assert decision.transfers == [] and order.status is OrderStatus.AWAITING_PAYMENT
 
 
 def test_a_line_that_holds_nothing_still_closes_the_order_at_its_deadline() -> None:
@@ -769,8 +765,8 @@ def test_cancel_after_the_deadline_before_the_sweep_refunds_as_expired() -> None
     order = spec_delivery_order(PaymentMode.DEPOSIT)
     ledger.capture(order)
     late = order.redeem_by + timedelta(minutes=1)
-    settlement = ledger.settle(cancel(order, by_merchant_id=MERCHANT, now=late, grace=GRACE), late)
-    assert sorted((r.amount, r.reason) for r in settlement.refunds) == [
+    decision = ledger.settle(cancel(order, by_merchant_id=MERCHANT, now=late, grace=GRACE), late)
+    assert sorted((r.amount, r.reason) for r in decision.refunds) == [
         (590, RefundReason.NO_DELIVERY),
         (2599, RefundReason.EXPIRED),
         (7900, RefundReason.EXPIRED),

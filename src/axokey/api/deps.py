@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from axokey.domain.pagination import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from axokey.domain.parties import Principal
 from axokey.services.context import ServiceContext
 from axokey.services.parties import authenticate
@@ -43,7 +44,9 @@ class PageParams(BaseModel):
 
 
 def get_page_params(
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 20,
+    limit: Annotated[
+        int, Query(ge=1, le=PAGE_SIZE_MAX, description=f"Page size, 1 to {PAGE_SIZE_MAX}.")
+    ] = PAGE_SIZE_DEFAULT,
     starting_after: Annotated[
         str | None,
         Query(max_length=64, description="The last id of the previous page."),

@@ -39,7 +39,7 @@ def currency_exponent(code: str) -> int:
         ) from None
     exponent = currency.exponent
     if exponent is None:
-        # Funds and metals (XAU, XDR...) have no minor unit: not payable by card.
+        # Funds and metals (XAU, XDR...) have no minor unit: no card takes them.
         raise ValidationFailed(
             f"currency {code!r} has no minor unit and cannot be used for payments",
             code="invalid_currency",
@@ -48,7 +48,7 @@ def currency_exponent(code: str) -> int:
 
 
 def check_currency(code: str, *, field: str = "currency") -> str:
-    """Return ``code`` when it is a payable ISO 4217 currency; raise otherwise
+    """Return ``code`` when it is an ISO 4217 currency that can be paid in; raise otherwise
     (naming ``field`` in the error)."""
     try:
         currency_exponent(code)

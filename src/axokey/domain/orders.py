@@ -180,7 +180,7 @@ class Order:
         end_of_service_day = datetime.combine(line.service_date + timedelta(days=1), time(), UTC)
         return min(self.redeem_by, end_of_service_day + grace)
 
-    def payable(self, now: datetime, grace: timedelta) -> bool:
+    def accepts_payment(self, now: datetime, grace: timedelta) -> bool:
         """Whether a payment may be taken now: unpaid, and no line past its deadline
         (its hold could not be made, and the customer would pay for nothing)."""
         return self.status is OrderStatus.AWAITING_PAYMENT and all(
@@ -328,7 +328,7 @@ def resolve_deposit_bps(
     return None
 
 
-def build_lines(
+def build_lines(  # noqa: C901, PLR0912, PLR0915 - gathers every line's field errors into one 422
     *,
     mode: PaymentMode,
     fulfilment: Fulfilment,

@@ -37,9 +37,9 @@ from axokey.domain.orders import (
 )
 from axokey.domain.parties import Role
 from axokey.domain.refunds import (
+    MoneyDecision,
     RefundDecision,
     Release,
-    Settlement,
     all_closed,
     refund_courier_fee,
     refund_line,
@@ -142,7 +142,7 @@ def _post(order: Order, line: OrderLine, leg: str, amount: int) -> TransferReque
 
 
 def release_line(
-    order: Order, line: OrderLine, quantity: int, now: datetime, settlement: Settlement
+    order: Order, line: OrderLine, quantity: int, now: datetime, decision: MoneyDecision
 ) -> None:
     """Release ``quantity`` units of a held line; refund the units not handed over."""
     assert line.status is LineStatus.HELD and 1 <= quantity <= line.quantity
@@ -157,15 +157,15 @@ def release_line(
         ("commission", commission_release, line.commission),
     ):
         if full > 0:
-            settlement.transfers.append(_post(order, line, leg, amount))
+            decision.transfers.append(_post(order, line, leg, amount))
     line.status = LineStatus.RELEASED
     line.quantity_released = quantity
     line.released_amount = supplier_release + commission_release
     line.closed_at = now
-    settlement.releases.append(
+    decision.releases.append(
         Release(line.id, line.supplier_id, supplier_release, commission_release, quantity)
     )
-    settlement.event(
+    decision.event(
         "line.released",
         line_id=line.id,
         supplier_id=line.supplier_id,
@@ -178,12 +178,12 @@ def release_line(
         assert refund >= 0
         if refund > 0:
             transfer_id = line.transfer_id("refund")
-            settlement.transfers.append(refund_transfer(order, transfer_id, refund, line.id))
-            settlement.refunds.append(
+            decision.transfers.append(refund_transfer(order, transfer_id, refund, line.id))
+            decision.refunds.append(
                 RefundDecision(line.id, refund, RefundReason.PARTIAL, transfer_id)
             )
         line.refunded_amount = refund
-        settlement.event(
+        decision.event(
             "line.refunded",
             line_id=line.id,
             amount=refund,
@@ -192,7 +192,7 @@ def release_line(
         )
 
 
-def redeem(
+def redeem(  # noqa: C901, PLR0912 - the whole decision in one place: a hand-over's checks, then its money
     order: Order,
     *,
     by: Professional,
@@ -200,7 +200,7 @@ def redeem(
     complete: bool,
     now: datetime,
     grace: timedelta,
-) -> Settlement:
+) -> MoneyDecision:
     """Decide a redemption: what is released, what is refunded, the new statuses."""
     check_redeemable(order)
     mine = {line.id: line for line in responsible_lines(order, by)}
@@ -238,9 +238,9 @@ def redeem(
             )
         quantities[line.id] = total
 
-    settlement = Settlement()
+    decision = MoneyDecision()
     for line_id, quantity in quantities.items():
-        release_line(order, mine[line_id], quantity, now, settlement)
+        release_line(order, mine[line_id], quantity, now, decision)
     if complete:
         for line in mine.values():
             if line.status is LineStatus.HELD and line.id not in quantities:
@@ -248,11 +248,11 @@ def redeem(
                 # expired and cannot be voided: the same refund, as an expiry.
                 expired = now >= order.line_deadline(line, grace)
                 reason = RefundReason.EXPIRED if expired else RefundReason.MISSING
-                refund_line(order, line, reason, now, settlement, expired=expired)
+                refund_line(order, line, reason, now, decision, expired=expired)
     if by.role is Role.COURIER and order.fee_status is FeeStatus.HELD:
         if quantities:
             assert order.courier_id is not None
-            settlement.transfers.append(
+            decision.transfers.append(
                 TransferRequest(
                     id=order.transfer_id("release:courier"),
                     kind=TransferKind.POST_PENDING,
@@ -262,23 +262,23 @@ def redeem(
                 )
             )
             order.fee_status = FeeStatus.RELEASED
-            settlement.courier_fee_released = order.delivery_fee
+            decision.courier_fee_released = order.delivery_fee
         elif complete:
             refund_courier_fee(
-                order, RefundReason.NO_DELIVERY, settlement, expired=now >= order.redeem_by
+                order, RefundReason.NO_DELIVERY, decision, expired=now >= order.redeem_by
             )
-    settlement.event(
+    decision.event(
         "order.redeemed",
         professional_id=by.party_id,
-        released=[release.line_id for release in settlement.releases],
-        refunded=[refund.line_id for refund in settlement.refunds],
+        released=[release.line_id for release in decision.releases],
+        refunded=[refund.line_id for refund in decision.refunds],
     )
     if all_closed(order):
         order.status = OrderStatus.COMPLETED
         order.closed_at = now
-        settlement.event("order.completed")
+        decision.event("order.completed")
     # Partially redeemed once something was handed over; lines only declared
     # missing leave a paid order paid (the merchant may still cancel the rest).
     elif any(line.status is LineStatus.RELEASED for line in order.lines):
         order.status = OrderStatus.PARTIALLY_REDEEMED
-    return settlement
+    return decision

@@ -46,8 +46,9 @@ class Release:
 
 
 @dataclass
-class Settlement:
-    """What one decision (redeem, cancel, expire) does: transfers, results, events."""
+class MoneyDecision:
+    """What one decision about an order's money (redeem, cancel, expire, refuse a
+    payment) moves: ledger transfers, releases, refunds, and the events to record."""
 
     transfers: list[TransferRequest] = field(default_factory=list)
     releases: list[Release] = field(default_factory=list)
@@ -92,7 +93,7 @@ def refund_line(
     line: OrderLine,
     reason: RefundReason,
     now: datetime,
-    settlement: Settlement,
+    decision: MoneyDecision,
     *,
     expired: bool = False,
 ) -> None:
@@ -101,7 +102,7 @@ def refund_line(
     verb = "expire" if expired else "void"
     for leg, amount in (("supplier", line.supplier_hold), ("commission", line.commission)):
         if amount > 0:
-            settlement.transfers.append(
+            decision.transfers.append(
                 _end_hold(
                     line.transfer_id(f"{verb}:{leg}"),
                     line.transfer_id(f"hold:{leg}"),
@@ -113,20 +114,20 @@ def refund_line(
     amount = line.held_amount
     if amount > 0:
         transfer_id = line.transfer_id("refund")
-        settlement.transfers.append(refund_transfer(order, transfer_id, amount, line.id))
-        settlement.refunds.append(RefundDecision(line.id, amount, reason, transfer_id))
+        decision.transfers.append(refund_transfer(order, transfer_id, amount, line.id))
+        decision.refunds.append(RefundDecision(line.id, amount, reason, transfer_id))
     line.status = LineStatus.REFUNDED
     line.refunded_amount = amount
     line.closed_at = now
-    settlement.event("line.refunded", line_id=line.id, amount=amount, reason=reason.value)
+    decision.event("line.refunded", line_id=line.id, amount=amount, reason=reason.value)
 
 
 def refund_courier_fee(
-    order: Order, reason: RefundReason, settlement: Settlement, *, expired: bool = False
+    order: Order, reason: RefundReason, decision: MoneyDecision, *, expired: bool = False
 ) -> None:
     assert order.fee_status is FeeStatus.HELD
     verb = "expire" if expired else "void"
-    settlement.transfers.append(
+    decision.transfers.append(
         _end_hold(
             order.transfer_id(f"{verb}:courier"),
             order.transfer_id("hold:courier"),
@@ -136,8 +137,8 @@ def refund_courier_fee(
         )
     )
     transfer_id = order.transfer_id("refund:courier")
-    settlement.transfers.append(refund_transfer(order, transfer_id, order.delivery_fee, None))
-    settlement.refunds.append(RefundDecision(None, order.delivery_fee, reason, transfer_id))
+    decision.transfers.append(refund_transfer(order, transfer_id, order.delivery_fee, None))
+    decision.refunds.append(RefundDecision(None, order.delivery_fee, reason, transfer_id))
     order.fee_status = FeeStatus.REFUNDED
 
 
@@ -147,7 +148,7 @@ def all_closed(order: Order) -> bool:
     )
 
 
-def cancel(order: Order, *, by_merchant_id: str, now: datetime, grace: timedelta) -> Settlement:
+def cancel(order: Order, *, by_merchant_id: str, now: datetime, grace: timedelta) -> MoneyDecision:
     """The merchant cancels: before payment nothing moves; after payment and before
     any hand-over every line is refunded by the money rules (deposits stay).
 
@@ -156,7 +157,7 @@ def cancel(order: Order, *, by_merchant_id: str, now: datetime, grace: timedelta
     same amount, by the same rules."""
     if order.merchant_id != by_merchant_id:
         raise Forbidden("only the order's merchant cancels it", code="not_your_order")
-    settlement = Settlement()
+    decision = MoneyDecision()
     if order.status is OrderStatus.AWAITING_PAYMENT:
         # Nothing was paid: the lines stay pending (never held, nothing to refund).
         for line in order.lines:
@@ -167,11 +168,11 @@ def cancel(order: Order, *, by_merchant_id: str, now: datetime, grace: timedelta
             if line.status is LineStatus.HELD:
                 expired = now >= order.line_deadline(line, grace)
                 reason = RefundReason.EXPIRED if expired else RefundReason.CANCELLED
-                refund_line(order, line, reason, now, settlement, expired=expired)
+                refund_line(order, line, reason, now, decision, expired=expired)
         if order.fee_status is FeeStatus.HELD:
             expired = now >= order.redeem_by
             reason = RefundReason.NO_DELIVERY if expired else RefundReason.CANCELLED
-            refund_courier_fee(order, reason, settlement, expired=expired)
+            refund_courier_fee(order, reason, decision, expired=expired)
     elif order.status is OrderStatus.PARTIALLY_REDEEMED:
         raise Conflict(
             "items were already handed over: the order can no longer be cancelled",
@@ -183,30 +184,30 @@ def cancel(order: Order, *, by_merchant_id: str, now: datetime, grace: timedelta
         )
     order.status = OrderStatus.CANCELLED
     order.closed_at = now
-    settlement.event("order.cancelled", refunded=sum(r.amount for r in settlement.refunds))
-    return settlement
+    decision.event("order.cancelled", refunded=sum(r.amount for r in decision.refunds))
+    return decision
 
 
-def expire_due(order: Order, *, now: datetime, grace: timedelta) -> Settlement:
+def expire_due(order: Order, *, now: datetime, grace: timedelta) -> MoneyDecision:
     """Refund every held line whose deadline has passed (never before), and the
     courier's fee once ``redeem_by`` has passed. Idempotent: closed lines are skipped."""
-    settlement = Settlement()
+    decision = MoneyDecision()
     if order.status not in OPEN_STATUSES:
-        return settlement
+        return decision
     closed_any = False  # a line that held nothing closes without any transfer
     for line in order.lines:
         if line.status is LineStatus.HELD and now >= order.line_deadline(line, grace):
-            refund_line(order, line, RefundReason.EXPIRED, now, settlement, expired=True)
+            refund_line(order, line, RefundReason.EXPIRED, now, decision, expired=True)
             closed_any = True
     if order.fee_status is FeeStatus.HELD and now >= order.redeem_by:
-        refund_courier_fee(order, RefundReason.NO_DELIVERY, settlement, expired=True)
+        refund_courier_fee(order, RefundReason.NO_DELIVERY, decision, expired=True)
         closed_any = True
     if closed_any and all_closed(order):
         released_any = any(line.status is LineStatus.RELEASED for line in order.lines)
         order.status = OrderStatus.COMPLETED if released_any else OrderStatus.EXPIRED
         order.closed_at = now
-        settlement.event("order.completed" if released_any else "order.expired")
-    return settlement
+        decision.event("order.completed" if released_any else "order.expired")
+    return decision
 
 
 def next_deadline(order: Order, grace: timedelta) -> datetime | None:
@@ -227,7 +228,7 @@ def refuse_payment(
     provider: str,
     now: datetime,
     amount_mismatch: bool = False,
-) -> Settlement:
+) -> MoneyDecision:
     """A payment the order cannot take — paid twice, after a cancellation, after the
     deadline, or of another amount than asked: its money passes through the
     order's escrow under the payment's own ids and goes straight back, whole.
@@ -240,16 +241,16 @@ def refuse_payment(
         reason = RefundReason.EXPIRED
     else:
         reason = RefundReason.DUPLICATE_PAYMENT
-    settlement = Settlement()
+    decision = MoneyDecision()
     if reason is RefundReason.EXPIRED:
         order.status = OrderStatus.EXPIRED
         order.closed_at = now
         for line in order.lines:
             line.closed_at = now
-        settlement.event("order.expired")
+        decision.event("order.expired")
     escrow = accounts.escrow_account(order.id, order.currency).id
     transfer_id = f"{payment_id}:refund"
-    settlement.transfers.append(
+    decision.transfers.append(
         TransferRequest(
             id=refunded_payment_capture_id(payment_id),
             kind=TransferKind.SINGLE,
@@ -260,14 +261,14 @@ def refuse_payment(
             order_id=order.id,
         )
     )
-    settlement.transfers.append(refund_transfer(order, transfer_id, amount, None))
-    settlement.refunds.append(RefundDecision(None, amount, reason, transfer_id))
-    return settlement
+    decision.transfers.append(refund_transfer(order, transfer_id, amount, None))
+    decision.refunds.append(RefundDecision(None, amount, reason, transfer_id))
+    return decision
 
 
 def refuse_foreign_currency_payment(
     order: Order, *, payment_id: str, amount: int, currency: str, provider: str
-) -> Settlement:
+) -> MoneyDecision:
     """Money taken in another currency than the order's: it cannot pass through
     the order's escrow (kept in the order's currency), so it goes from the
     provider's clearing account in that currency straight to refunds, whole. It is
@@ -275,8 +276,8 @@ def refuse_foreign_currency_payment(
     if currency == order.currency:
         raise ValueError("a payment in the order's own currency goes through its escrow")
     transfer_id = f"{payment_id}:refund"
-    settlement = Settlement()
-    settlement.transfers.append(
+    decision = MoneyDecision()
+    decision.transfers.append(
         TransferRequest(
             id=transfer_id,
             kind=TransferKind.SINGLE,
@@ -287,10 +288,10 @@ def refuse_foreign_currency_payment(
             order_id=order.id,
         )
     )
-    settlement.refunds.append(
+    decision.refunds.append(
         RefundDecision(None, amount, RefundReason.CURRENCY_MISMATCH, transfer_id)
     )
-    return settlement
+    return decision
 
 
 def refunded_payment_capture_id(payment_id: str) -> str:

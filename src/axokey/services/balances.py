@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from axokey.adapters.db.tables import ledger_accounts
+from axokey.adapters.db import ledger_reads, party_repository
 from axokey.domain.accounts import PAYABLE
-from axokey.domain.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from axokey.domain.errors import NotFound
 from axokey.domain.parties import Principal
 from axokey.services.context import ServiceContext
-from axokey.services.parties import get_party
+from axokey.services.parties import party_acted_for
 
 
 @dataclass(frozen=True)
@@ -26,33 +24,25 @@ def balance_of(
     context: ServiceContext, principal: Principal, party_id: str | None = None
 ) -> tuple[str, list[Balance]]:
     """The caller's own balance; the operator names the party."""
-    if principal.is_admin:
-        if party_id is None:
-            raise ValidationFailed(
-                "the operator names the party",
-                code="party_required",
-                errors=[FieldError("party_id", "required with the admin key")],
-            )
-        owner = party_id
-    else:
-        assert principal.party_id is not None
-        if party_id is not None and party_id != principal.party_id:
-            raise Forbidden("a party reads its own balance only", code="not_your_balance")
-        owner = principal.party_id
+    owner = party_acted_for(
+        principal,
+        party_id,
+        field="party_id",
+        operator_must_name="the operator names the party",
+        operator_must_name_code="party_required",
+        only_own="a party reads its own balance only",
+        only_own_code="not_your_balance",
+    )
     with context.database.read() as connection:
-        if get_party(connection, owner) is None:
+        if party_repository.get_party(connection, owner) is None:
             raise NotFound(f"party {owner} not found", code="party_not_found")
-        rows = connection.execute(
-            select(ledger_accounts)
-            .where(ledger_accounts.c.owner_id == owner, ledger_accounts.c.kind == PAYABLE)
-            .order_by(ledger_accounts.c.currency)
-        ).all()
+        accounts = ledger_reads.accounts_of_owner(connection, owner, kind=PAYABLE)
     return owner, [
         Balance(
-            currency=row.currency,
-            held=row.credits_pending,
-            available=row.credits_posted - row.debits_posted - row.debits_pending,
-            paid_out=row.debits_posted,
+            currency=account.currency,
+            held=account.credits_pending,
+            available=account.credits_posted - account.debits_posted - account.debits_pending,
+            paid_out=account.debits_posted,
         )
-        for row in rows
+        for account in accounts
     ]

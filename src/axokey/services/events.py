@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
-
-from axokey.adapters.db.tables import events
+from axokey.adapters.db import event_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
 
@@ -54,15 +53,14 @@ def record_event(
     if order is not None:
         payload.setdefault("order_id", order.id)
         payload.setdefault("order_status", order.status.value)
-    connection.execute(
-        insert(events).values(
-            id=event_id,
-            type=event_type,
-            order_id=order.id if order else None,
-            party_ids=sorted({*party_ids, *(order_parties(order) if order else [])}),
-            data=payload,
-            created_at=now,
-        )
+    event_repository.insert_event(
+        connection,
+        event_id=event_id,
+        event_type=event_type,
+        order_id=order.id if order else None,
+        party_ids={*party_ids, *(order_parties(order) if order else [])},
+        data=payload,
+        now=now,
     )
     return event_id
 
@@ -76,12 +74,3 @@ def record_order_events(
 ) -> None:
     for event_type, data in decided:
         record_event(connection, event_type, now=now, order=order, data=data)
-
-
-def events_of_order(connection: Connection, order_id: str) -> list[tuple[str, dict[str, Any]]]:
-    rows = connection.execute(
-        select(events.c.type, events.c.data)
-        .where(events.c.order_id == order_id)
-        .order_by(events.c.seq)
-    )
-    return [(row.type, row.data) for row in rows]

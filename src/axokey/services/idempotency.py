@@ -29,7 +29,7 @@ from sqlalchemy import Connection, delete, select, update
 from axokey.adapters.db.engine import insert_ignoring_conflicts
 from axokey.adapters.db.tables import idempotency_keys
 from axokey.domain.errors import Conflict, ValidationFailed
-from axokey.services import codes
+from axokey.services import signing
 from axokey.services.context import ServiceContext
 
 # A request recorded as running for longer than this is taken to have died
@@ -44,7 +44,7 @@ _NONCE_BYTES = 12
 def _seal(context: ServiceContext, body: bytes) -> bytes:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    key = codes.keyring(context).signing_key
+    key = signing.keyring(context).signing_key
     nonce = os.urandom(_NONCE_BYTES)
     sealed = AESGCM(key.purpose_key(_SEAL_PURPOSE)).encrypt(nonce, body, key.key_id.encode())
     return key.key_id.encode() + b":" + nonce + sealed
@@ -56,7 +56,7 @@ def _open(context: ServiceContext, sealed: bytes) -> bytes | None:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     key_id, _, rest = sealed.partition(b":")
-    key = codes.keyring(context).find(key_id.decode(errors="replace"))
+    key = signing.keyring(context).find(key_id.decode(errors="replace"))
     if key is None:
         return None
     nonce, ciphertext = rest[:_NONCE_BYTES], rest[_NONCE_BYTES:]

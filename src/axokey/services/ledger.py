@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, or_, select
-
-from axokey.adapters.db import ledger_store
-from axokey.adapters.db.tables import ledger_transfers, orders
+from axokey.adapters.db import ledger_reads, ledger_store, order_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.accounts import payable_account_prefix
 from axokey.domain.errors import Conflict, FieldError, ValidationFailed
 from axokey.domain.escrow import verify_order_escrows
@@ -78,7 +76,7 @@ def expire_pending_transfers(context: ServiceContext, *, batch_size: int = 200) 
     expired = 0
     while True:
 
-        def work(connection: Connection) -> int:
+        def expire_batch(connection: Connection) -> int:
             now = context.now()
             pending_ids = ledger_store.expired_pending_ids(connection, now, batch_size)
             if not pending_ids:
@@ -95,7 +93,7 @@ def expire_pending_transfers(context: ServiceContext, *, batch_size: int = 200) 
             outcome = ledger_store.post_transfers(connection, requests, now=now, linked=False)
             return len(outcome.created) or -1
 
-        done = context.database.run(work)
+        done = context.database.run(expire_batch)
         if done == 0:
             return expired
         if done < 0:  # only races lost: others expired them
@@ -114,7 +112,7 @@ def list_transfers(
     """Transfers, oldest first. The operator sees all; the order's merchant all of
     one order; a supplier, courier or store the transfers of one order that move
     its own money."""
-    query = select(ledger_transfers).order_by(ledger_transfers.c.seq)
+    account_prefix = None
     with context.database.read() as connection:
         if not principal.is_admin:
             if order_id is None:
@@ -124,26 +122,13 @@ def list_transfers(
                     errors=[FieldError("order_id", "required unless with the admin key")],
                 )
             require_visible_order(connection, principal, order_id)
-            merchant_id = connection.execute(
-                select(orders.c.merchant_id).where(orders.c.id == order_id)
-            ).scalar()
-            if principal.party_id != merchant_id:
+            if principal.party_id != order_repository.merchant_of(connection, order_id):
                 assert principal.party_id is not None
-                own = payable_account_prefix(principal.party_id)
-                query = query.where(
-                    or_(
-                        ledger_transfers.c.debit_account_id.startswith(own, autoescape=True),
-                        ledger_transfers.c.credit_account_id.startswith(own, autoescape=True),
-                    )
-                )
-        if order_id is not None:
-            query = query.where(ledger_transfers.c.order_id == order_id)
-        if starting_after is not None:
-            cursor = connection.execute(
-                select(ledger_transfers.c.seq).where(ledger_transfers.c.id == starting_after)
-            ).scalar()
-            if cursor is not None:
-                query = query.where(ledger_transfers.c.seq > cursor)
-        rows = connection.execute(query.limit(limit + 1)).all()
-    transfers = [ledger_store.transfer_from_row(row) for row in rows[:limit]]
-    return transfers, len(rows) > limit
+                account_prefix = payable_account_prefix(principal.party_id)
+        return ledger_reads.transfers_page(
+            connection,
+            order_id=order_id,
+            account_prefix=account_prefix,
+            limit=limit,
+            starting_after=starting_after,
+        )

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Row, select
-
-from axokey.adapters.db import ledger_store, order_repository
-from axokey.adapters.db.tables import orders, parties
+from axokey.adapters.db import catalog_repository, ledger_store, order_repository, party_repository
+from axokey.adapters.db.order_repository import StoredOrder
+from axokey.adapters.db.transaction import Connection
 from axokey.domain import accounts
 from axokey.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.escrow import OrderMoney, order_money
@@ -31,15 +30,14 @@ from axokey.domain.orders import (
     check_redeem_by,
     default_redeem_by,
 )
-from axokey.domain.parties import Principal, Role
+from axokey.domain.parties import Party, Principal, Role
 from axokey.domain.refunds import cancel
-from axokey.services import catalog, codes, refunding
+from axokey.services import refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
 from axokey.services.parties import normalise_bank_details, require_role
 from axokey.services.payments import Payment, last_payment
-from axokey.services.visibility import visible_orders_clause
 
 
 @dataclass(frozen=True)
@@ -91,19 +89,15 @@ def order_limits(context: ServiceContext) -> OrderLimits:
 
 def customer_token(context: ServiceContext, order_id: str) -> str:
     """The secret in the customer's page link: an HMAC of the order id."""
-    return codes.customer_link_token(context, order_id)
+    return signing.customer_link_token(context, order_id)
 
 
 def customer_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _party_role(connection: Connection, party_id: str | None) -> Row | None:  # type: ignore[type-arg]
-    if party_id is None:
-        return None
-    return connection.execute(
-        select(parties.c.id, parties.c.role, parties.c.merchant_id).where(parties.c.id == party_id)
-    ).first()
+def _party(connection: Connection, party_id: str | None) -> Party | None:
+    return party_repository.get_party(connection, party_id) if party_id is not None else None
 
 
 def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -> OrderView:
@@ -125,9 +119,9 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
     order_id = new_id("ord")
     line_ids = [new_id("ln") for _ in new.lines]
 
-    def work(connection: Connection) -> Order:
-        courier = _party_role(connection, new.courier_id)
-        store = _party_role(connection, new.store_id)
+    def place_order(connection: Connection) -> Order:
+        courier = _party(connection, new.courier_id)
+        store = _party(connection, new.store_id)
         check_fulfilment_parties(
             new.fulfilment,
             courier_id=new.courier_id,
@@ -140,10 +134,10 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
             delivery_fee=new.delivery_fee,
         )
         product_ids = [line.product_id for line in new.lines]
-        products = catalog.products_by_ids(connection, product_ids)
-        listings = catalog.listings_for(connection, merchant_id, product_ids)
+        products = catalog_repository.products_by_ids(connection, product_ids)
+        listings = catalog_repository.listings_for(connection, merchant_id, product_ids)
         agreements = {
-            supplier_id: catalog.active_agreement(connection, merchant_id, supplier_id)
+            supplier_id: catalog_repository.active_agreement(connection, merchant_id, supplier_id)
             for supplier_id in {product.supplier_id for product in products.values()}
         }
         lines = build_lines(
@@ -190,14 +184,14 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
         )
         return order
 
-    order = context.database.run(work)
+    order = context.database.run(place_order)
     return OrderView(
         order, OrderMoney(0, 0, 0, 0), True, customer_url(context, order.id), None, None
     )
 
 
 def customer_url(context: ServiceContext, order_id: str) -> str:
-    return codes.customer_url(context, order_id)
+    return signing.customer_url(context, order_id)
 
 
 def money_of(connection: Connection, order: Order) -> OrderMoney:
@@ -208,21 +202,21 @@ def money_of(connection: Connection, order: Order) -> OrderMoney:
 def _views(
     connection: Connection,
     context: ServiceContext,
-    rows: Sequence[Row],  # type: ignore[type-arg]
+    stored: Sequence[StoredOrder],
     principal: Principal | None,
 ) -> list[OrderView]:
-    """Views of orders read as ``orders`` rows, in three queries whatever their number.
+    """Views of orders, with their money read in one query whatever their number.
 
     ``principal=None`` is the customer's own page (it shows the codes)."""
-    loaded = order_repository.load_orders(connection, rows)
-    transfers = ledger_store.transfers_of_orders(connection, [order.id for order in loaded])
+    transfers = ledger_store.transfers_of_orders(connection, [each.order.id for each in stored])
     views = []
-    for row, order in zip(rows, loaded, strict=True):
+    for each in stored:
+        order = each.order
         show_code = principal is None or _shows_code(principal, order)
         payload = short = None
-        if show_code and row.qr_reference is not None:
-            payload = codes.qr_payload(context, row.qr_reference)
-            short = codes.display_short_code(row.short_code)
+        if show_code and each.qr_reference is not None and each.short_code is not None:
+            payload = signing.qr_payload(context, each.qr_reference)
+            short = signing.display_short_code(each.short_code)
         escrow_id = accounts.escrow_account(order.id, order.currency).id
         views.append(
             OrderView(
@@ -246,23 +240,21 @@ def _shows_code(principal: Principal, order: Order) -> bool:
 
 def get_order(context: ServiceContext, principal: Principal, order_id: str) -> OrderView:
     with context.database.read() as connection:
-        row = connection.execute(
-            select(orders).where(orders.c.id == order_id, visible_orders_clause(principal))
-        ).first()
-        if row is None:
+        stored = order_repository.stored_order(connection, order_id, visible_to=principal)
+        if stored is None:
             raise NotFound(f"order {order_id} not found", code="order_not_found")
-        return _views(connection, context, [row], principal)[0]
+        return _views(connection, context, [stored], principal)[0]
 
 
 def order_for_customer(context: ServiceContext, order_id: str, token: str) -> OrderView:
     """The customer's page: the link's token is the only credential."""
-    if not codes.customer_link_matches(context, order_id, token):
+    if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
     with context.database.read() as connection:
-        row = connection.execute(select(orders).where(orders.c.id == order_id)).first()
-        if row is None:
+        stored = order_repository.stored_order(connection, order_id)
+        if stored is None:
             raise NotFound("order not found", code="order_not_found")
-        return _views(connection, context, [row], None)[0]
+        return _views(connection, context, [stored], None)[0]
 
 
 def qr_payload_of(context: ServiceContext, principal: Principal, order_id: str) -> str:
@@ -292,14 +284,14 @@ def customer_page(context: ServiceContext, order_id: str, token: str) -> Custome
     view = order_for_customer(context, order_id, token)
     order = view.order
     with context.database.read() as connection:
-        products = catalog.products_by_ids(connection, [line.product_id for line in order.lines])
-        merchant_name = connection.execute(
-            select(parties.c.name).where(parties.c.id == order.merchant_id)
-        ).scalar()
+        products = catalog_repository.products_by_ids(
+            connection, [line.product_id for line in order.lines]
+        )
+        merchant = party_repository.get_party(connection, order.merchant_id)
         last = last_payment(connection, order.id)
     return CustomerPage(
         view=view,
-        merchant_name=str(merchant_name or ""),
+        merchant_name=merchant.name if merchant is not None else "",
         product_names={product_id: product.name for product_id, product in products.items()},
         last_payment=last,
     )
@@ -314,16 +306,11 @@ def list_orders(
     starting_after: str | None,
 ) -> tuple[list[OrderView], bool]:
     """Newest first; each caller sees only the orders it may see."""
-    query = select(orders).where(visible_orders_clause(principal))
-    if status is not None:
-        query = query.where(orders.c.status == status.value)
-    if starting_after is not None:
-        query = query.where(orders.c.id < starting_after)
-    query = query.order_by(orders.c.id.desc()).limit(limit + 1)
     with context.database.read() as connection:
-        rows = connection.execute(query).all()
-        views = _views(connection, context, rows[:limit], principal)
-    return views, len(rows) > limit
+        page, has_more = order_repository.visible_orders_page(
+            connection, principal, status=status, limit=limit, starting_after=starting_after
+        )
+        return _views(connection, context, page, principal), has_more
 
 
 def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -> OrderView:
@@ -332,24 +319,24 @@ def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -
     require_role(principal, Role.MERCHANT)
     assert principal.party_id is not None
 
-    def work(connection: Connection) -> tuple[Order, list[str]]:
+    def cancel_and_refund(connection: Connection) -> tuple[Order, list[str]]:
         order = order_repository.load_order(connection, order_id, lock=True)
         if order is None or order.merchant_id != principal.party_id:
             raise NotFound(f"order {order_id} not found", code="order_not_found")
         now = context.now()
-        settlement = cancel(
+        decision = cancel(
             order,
             by_merchant_id=principal.party_id or "",
             now=now,
             grace=context.settings.itinerary_grace,
         )
-        if settlement.transfers:
-            post_or_raise(connection, context, settlement.transfers, now=now)
+        if decision.transfers:
+            post_or_raise(connection, context, decision.transfers, now=now)
         order_repository.save_order(connection, order)
-        refund_ids = refunding.record_refunds(connection, context, order, settlement.refunds)
-        record_order_events(connection, order, settlement.events, now=now)
+        refund_ids = refunding.record_refunds(connection, context, order, decision.refunds)
+        record_order_events(connection, order, decision.events, now=now)
         return order, refund_ids
 
-    order, refund_ids = context.database.run(work)
+    order, refund_ids = context.database.run(cancel_and_refund)
     refunding.send_card_refunds(context, refund_ids)
     return get_order(context, principal, order.id)

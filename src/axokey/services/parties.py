@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import pycountry
-from sqlalchemy import Connection, Row, insert, select
 
-from axokey.adapters.db.tables import parties
+from axokey.adapters.db import party_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.parties import Party, PostalAddress, Principal, Role
 from axokey.services.context import ServiceContext
 from axokey.services.keys import hash_api_key, key_prefix, keys_match, new_api_key
-
-
-def party_from_row(row: Row) -> Party:  # type: ignore[type-arg]
-    return Party(
-        id=row.id,
-        role=Role(row.role),
-        name=row.name,
-        email=row.email,
-        iban=row.iban,
-        bic=row.bic,
-        address=PostalAddress(row.street, row.postcode, row.town, row.country),
-        merchant_id=row.merchant_id,
-        api_key_prefix=row.api_key_prefix,
-        created_at=row.created_at,
-    )
 
 
 def normalise_bank_details(iban: str | None, bic: str | None) -> tuple[str | None, str | None]:
@@ -79,7 +64,7 @@ def create_party(
     party_id = new_id("pty")
     now = context.now()
 
-    def work(connection: Connection) -> Party:
+    def onboard_party(connection: Connection) -> Party:
         if role is Role.STORE:
             if merchant_id is None:
                 raise ValidationFailed(
@@ -87,10 +72,7 @@ def create_party(
                     code="merchant_required",
                     errors=[FieldError("merchant_id", "required for a store")],
                 )
-            merchant = connection.execute(
-                select(parties.c.role).where(parties.c.id == merchant_id)
-            ).first()
-            if merchant is None or merchant.role != Role.MERCHANT:
+            if party_repository.role_of(connection, merchant_id) is not Role.MERCHANT:
                 raise ValidationFailed(
                     f"merchant {merchant_id} not found",
                     code="unknown_merchant",
@@ -101,40 +83,31 @@ def create_party(
                 "only a store names a merchant",
                 errors=[FieldError("merchant_id", "only for role store")],
             )
-        connection.execute(
-            insert(parties).values(
-                id=party_id,
-                role=role.value,
-                name=name,
-                email=email,
-                iban=iban,
-                bic=bic,
-                street=address.street,
-                postcode=address.postcode,
-                town=address.town,
-                country=address.country,
-                merchant_id=merchant_id,
-                api_key_hash=hash_api_key(api_key),
-                api_key_prefix=key_prefix(api_key),
-                created_at=now,
-            )
+        party = Party(
+            id=party_id,
+            role=role,
+            name=name,
+            email=email,
+            iban=iban,
+            bic=bic,
+            address=address,
+            merchant_id=merchant_id,
+            api_key_prefix=key_prefix(api_key),
+            created_at=now,
         )
-        row = connection.execute(select(parties).where(parties.c.id == party_id)).one()
-        return party_from_row(row)
+        party_repository.insert_party(connection, party, api_key_hash=hash_api_key(api_key))
+        stored = party_repository.get_party(connection, party_id)
+        assert stored is not None
+        return stored
 
-    return context.database.run(work), api_key
-
-
-def get_party(connection: Connection, party_id: str) -> Party | None:
-    row = connection.execute(select(parties).where(parties.c.id == party_id)).first()
-    return party_from_row(row) if row else None
+    return context.database.run(onboard_party), api_key
 
 
 def read_party(context: ServiceContext, principal: Principal, party_id: str) -> Party:
     """A party as the caller may see it: the operator sees all; a party itself;
     a merchant its own stores. Anything else is 404 (no existence leak)."""
     with context.database.read() as connection:
-        party = get_party(connection, party_id)
+        party = party_repository.get_party(connection, party_id)
     if party is None:
         raise NotFound(f"party {party_id} not found")
     if principal.is_admin or principal.party_id == party.id:
@@ -153,11 +126,37 @@ def authenticate(context: ServiceContext, presented_key: str | None) -> Principa
     if admin_key and keys_match(presented_key, admin_key):
         return Principal(role=Role.ADMIN, party=None, key_hash=key_hash)
     with context.database.read() as connection:
-        row = connection.execute(select(parties).where(parties.c.api_key_hash == key_hash)).first()
-    if row is None or not keys_match(row.api_key_hash, key_hash):
+        found = party_repository.party_by_api_key_hash(connection, key_hash)
+    if found is None or not keys_match(found[1], key_hash):
         raise Unauthenticated("the API key is not valid")
-    party = party_from_row(row)
+    party = found[0]
     return Principal(role=party.role, party=party, key_hash=key_hash)
+
+
+def party_acted_for(
+    principal: Principal,
+    named_party_id: str | None,
+    *,
+    field: str,
+    operator_must_name: str,
+    operator_must_name_code: str,
+    only_own: str,
+    only_own_code: str | None = None,
+) -> str:
+    """The party a use case acts for: the operator names it (``field``); a party
+    acts for itself, and naming another is forbidden."""
+    if principal.is_admin:
+        if named_party_id is None:
+            raise ValidationFailed(
+                operator_must_name,
+                code=operator_must_name_code,
+                errors=[FieldError(field, "required with the admin key")],
+            )
+        return named_party_id
+    assert principal.party_id is not None
+    if named_party_id is not None and named_party_id != principal.party_id:
+        raise Forbidden(only_own, code=only_own_code)
+    return principal.party_id
 
 
 def require_role(principal: Principal, *roles: Role) -> None:

@@ -51,7 +51,7 @@ from axokey.domain.payments import (
     ProviderReport,
 )
 from axokey.domain.refunds import refuse_foreign_currency_payment, refuse_payment
-from axokey.services import codes, refunding
+from axokey.services import refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
@@ -111,9 +111,9 @@ def start_checkout(
 
 def start_checkout_for_customer(context: ServiceContext, order_id: str, token: str) -> Payment:
     """The customer, from the order page's link, starts (or retries) a payment."""
-    if not codes.customer_link_matches(context, order_id, token):
+    if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
-    return_url = codes.customer_url(context, order_id)
+    return_url = signing.customer_url(context, order_id)
     return _start_checkout(context, order_id, return_url, merchant_id=None)
 
 
@@ -130,7 +130,7 @@ def _start_checkout(
             raise NotFound(f"order {order_id} not found", code="order_not_found")
         if order.status is not OrderStatus.AWAITING_PAYMENT:
             raise Conflict(f"the order is {order.status.value}", code="order_not_payable")
-        if not order.payable(now, context.settings.itinerary_grace):
+        if not order.accepts_payment(now, context.settings.itinerary_grace):
             raise Conflict("the order's deadline has passed", code="order_expired")
         attempts = payment_repository.count_for_order(connection, order_id)
         if attempts >= PAYMENT_ATTEMPTS_PER_ORDER_MAX:
@@ -412,7 +412,7 @@ def _apply_state(
         amount_minor=payment.amount,
         currency=payment.currency,
         report=ProviderReport(state.status, state.amount_minor, state.currency, state.failure_code),
-        order_can_take_it=order.payable(now, context.settings.itinerary_grace),
+        order_can_take_it=order.accepts_payment(now, context.settings.itinerary_grace),
     )
     saved = payment_repository.save_status(
         connection,
@@ -647,7 +647,7 @@ def capture(connection: Connection, context: ServiceContext, order: Order, provi
 def _unused_codes(connection: Connection) -> tuple[str, str]:
     """New codes; the short code (50 bits) is checked against existing ones."""
     for _ in range(10):
-        reference, short_code = codes.new_codes()
+        reference, short_code = signing.new_redemption_codes()
         if not order_repository.short_code_taken(connection, short_code):
             return reference, short_code
     raise AssertionError("could not draw an unused short code in 10 attempts")

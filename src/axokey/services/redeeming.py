@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Connection, insert
-
-from axokey.adapters.db import order_repository
-from axokey.adapters.db.tables import redemptions
+from axokey.adapters.db import order_repository, redemption_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import FieldError, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import LineStatus, Order, OrderLine
@@ -31,8 +29,8 @@ from axokey.domain.redemption import (
     redeem,
     responsible_lines,
 )
-from axokey.domain.refunds import Settlement
-from axokey.services import codes, refunding
+from axokey.domain.refunds import MoneyDecision
+from axokey.services import refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import post_or_raise
@@ -46,7 +44,7 @@ class Redemption:
     id: str
     order_id: str
     professional_id: str
-    settlement: Settlement
+    decision: MoneyDecision
     order: Order
     refund_ids: dict[str, str]  # ledger transfer id → refund id
 
@@ -72,9 +70,9 @@ def preview_redemption(
     context: ServiceContext, principal: Principal, code: str
 ) -> RedemptionPreview:
     by = _professional(principal)
-    read = codes.read_code(context, code)  # verified before the database is asked
+    read = signing.read_code(context, code)  # verified before the database is asked
     with context.database.read() as connection:
-        order = order_repository.load_order(connection, codes.order_id_of(connection, read))
+        order = order_repository.load_order(connection, signing.order_id_of_code(connection, read))
     assert order is not None
     lines = preview(order, by, now=context.now(), grace=_grace(context))
     return RedemptionPreview(order, lines, courier_fee_releasable(order, by))
@@ -127,25 +125,25 @@ def redeem_order(
     by = _professional(principal)
     redemption_id = new_id("rdm")
 
-    read = codes.read_code(context, code)  # verified before any lock is taken
+    read = signing.read_code(context, code)  # verified before any lock is taken
 
-    def work(connection: Connection) -> tuple[Redemption, list[str]]:
-        order_id = codes.order_id_of(connection, read)
+    def release_and_refund(connection: Connection) -> tuple[Redemption, list[str]]:
+        order_id = signing.order_id_of_code(connection, read)
         order = order_repository.load_order(connection, order_id, lock=True)
         assert order is not None
         now = context.now()
         named = list(handovers)
         if gtins:
             named += handovers_from_gtins(order, responsible_lines(order, by), gtins)
-        settlement = redeem(
+        decision = redeem(
             order, by=by, handovers=named, complete=complete, now=now, grace=_grace(context)
         )
-        post_or_raise(connection, context, settlement.transfers, now=now)
+        post_or_raise(connection, context, decision.transfers, now=now)
         order_repository.save_order(connection, order)
-        card_refunds = refunding.record_refunds(connection, context, order, settlement.refunds)
+        card_refunds = refunding.record_refunds(connection, context, order, decision.refunds)
         refund_ids = refunding.refund_ids_by_transfer(connection, order.id)
         result = {
-            "released": [release.__dict__ for release in settlement.releases],
+            "released": [release.__dict__ for release in decision.releases],
             "refunded": [
                 {
                     "line_id": r.line_id,
@@ -153,26 +151,25 @@ def redeem_order(
                     "reason": r.reason.value,
                     "refund_id": refund_ids.get(r.transfer_id),
                 }
-                for r in settlement.refunds
+                for r in decision.refunds
             ],
-            "courier_fee_released": settlement.courier_fee_released,
+            "courier_fee_released": decision.courier_fee_released,
         }
-        connection.execute(
-            insert(redemptions).values(
-                id=redemption_id,
-                order_id=order.id,
-                professional_id=by.party_id,
-                courier_fee_released=settlement.courier_fee_released,
-                result=result,
-                created_at=now,
-            )
+        redemption_repository.insert_redemption(
+            connection,
+            redemption_id=redemption_id,
+            order_id=order.id,
+            professional_id=by.party_id,
+            courier_fee_released=decision.courier_fee_released,
+            result=result,
+            now=now,
         )
-        record_order_events(connection, order, settlement.events, now=now)
+        record_order_events(connection, order, decision.events, now=now)
         return (
-            Redemption(redemption_id, order.id, by.party_id, settlement, order, refund_ids),
+            Redemption(redemption_id, order.id, by.party_id, decision, order, refund_ids),
             card_refunds,
         )
 
-    redemption, card_refunds = context.database.run(work)
+    redemption, card_refunds = context.database.run(release_and_refund)
     refunding.send_card_refunds(context, card_refunds)
     return redemption

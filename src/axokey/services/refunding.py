@@ -30,7 +30,6 @@ from axokey.domain.refunds import RefundDecision, card_refund_paid
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event
 from axokey.services.ledger import post_or_raise
-from axokey.services.visibility import visible_orders_clause
 
 __all__ = ["Refund"]
 
@@ -303,7 +302,7 @@ def list_refunds(
     with context.database.read() as connection:
         return refund_repository.list_visible(
             connection,
-            visible_orders_clause(principal),
+            principal,
             order_id=order_id,
             limit=limit,
             starting_after=starting_after,
@@ -312,9 +311,7 @@ def list_refunds(
 
 def get_refund(context: ServiceContext, principal: Principal, refund_id: str) -> Refund:
     with context.database.read() as connection:
-        refund = refund_repository.get_visible(
-            connection, visible_orders_clause(principal), refund_id
-        )
+        refund = refund_repository.get_visible(connection, principal, refund_id)
     if refund is None:
         raise NotFound(f"refund {refund_id} not found", code="refund_not_found")
     return refund

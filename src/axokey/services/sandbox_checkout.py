@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from axokey.adapters.providers.base import HostedTestPayments, ProviderError, ProviderPaymentState
+from axokey.adapters.providers.base import ProviderError, ProviderPaymentState
 from axokey.domain.errors import FieldError, NotFound, ValidationFailed
 from axokey.services.context import ServiceContext
 from axokey.services.payments import enabled_sandbox
@@ -32,7 +32,10 @@ class SandboxCheckout:
         return self.state.provider_reference
 
 
-def _checkout(sandbox: HostedTestPayments, reference: str) -> SandboxCheckout:
+def sandbox_checkout(context: ServiceContext, reference: str) -> SandboxCheckout:
+    """The sandbox payment behind a hosted page (404 when the sandbox is off or the
+    reference is unknown)."""
+    sandbox = enabled_sandbox(context)
     try:
         state = sandbox.fetch_status(reference)
     except ProviderError as error:  # the sandbox has no payment by that reference
@@ -40,37 +43,37 @@ def _checkout(sandbox: HostedTestPayments, reference: str) -> SandboxCheckout:
     return SandboxCheckout(state=state, return_url=sandbox.return_url(reference))
 
 
-def sandbox_checkout(context: ServiceContext, reference: str) -> SandboxCheckout:
-    """The sandbox payment behind a hosted page (404 when the sandbox is off or the
-    reference is unknown)."""
-    return _checkout(enabled_sandbox(context), reference)
+def _check_length(value: str, length_max: int, *, field: str, detail: str, code: str) -> None:
+    """What a person typed is bounded before anything reads it."""
+    if len(value) > length_max:
+        raise ValidationFailed(detail, code=code, errors=[FieldError(field, "too long")])
 
 
 def submit_sandbox_card(
     context: ServiceContext, reference: str, card_number: str
 ) -> SandboxCheckout:
     """The customer submits a test card on the hosted card page."""
-    sandbox = enabled_sandbox(context)
-    if len(card_number) > CARD_NUMBER_INPUT_MAX_LENGTH:
-        raise ValidationFailed(
-            "the card number is not valid",
-            code="invalid_card_number",
-            errors=[FieldError("card_number", "too long")],
-        )
-    sandbox.submit_card(reference, card_number)
-    return _checkout(sandbox, reference)
+    _check_length(
+        card_number,
+        CARD_NUMBER_INPUT_MAX_LENGTH,
+        field="card_number",
+        detail="the card number is not valid",
+        code="invalid_card_number",
+    )
+    enabled_sandbox(context).submit_card(reference, card_number)
+    return sandbox_checkout(context, reference)
 
 
 def answer_sandbox_challenge(
     context: ServiceContext, reference: str, one_time_code: str
 ) -> SandboxCheckout:
     """The customer answers the 3-D Secure challenge with a one-time code."""
-    sandbox = enabled_sandbox(context)
-    if len(one_time_code) > ONE_TIME_CODE_INPUT_MAX_LENGTH:
-        raise ValidationFailed(
-            f"the code has at most {ONE_TIME_CODE_INPUT_MAX_LENGTH} characters",
-            code="invalid_one_time_code",
-            errors=[FieldError("otp", "too long")],
-        )
-    sandbox.complete_challenge(reference, one_time_code)
-    return _checkout(sandbox, reference)
+    _check_length(
+        one_time_code,
+        ONE_TIME_CODE_INPUT_MAX_LENGTH,
+        field="otp",
+        detail=f"the code has at most {ONE_TIME_CODE_INPUT_MAX_LENGTH} characters",
+        code="invalid_one_time_code",
+    )
+    enabled_sandbox(context).complete_challenge(reference, one_time_code)
+    return sandbox_checkout(context, reference)

@@ -9,6 +9,7 @@ into a page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from axokey.adapters.providers import sandbox as sandbox_cards
 from axokey.adapters.providers.base import PaymentStatus
 from axokey.domain.errors import AxokeyError, ValidationFailed
+from axokey.services.context import ServiceContext
 from axokey.services.sandbox_checkout import (
     SandboxCheckout,
     answer_sandbox_challenge,
@@ -80,14 +82,47 @@ def _after_step(checkout: SandboxCheckout) -> Response:
     return redirect(checkout.return_url or _checkout_path(checkout.reference))
 
 
-@router.get("/sandbox/checkout/{reference}", response_class=HTMLResponse)
-def sandbox_checkout_page(reference: str, request: Request, context: PageContextDep) -> Response:
-    """The sandbox's hosted card page (or the payment's outcome, once it has one)."""
+def _take_step(
+    request: Request,
+    context: ServiceContext,
+    reference: str,
+    *,
+    template: str,
+    expected: PaymentStatus,
+    step: Callable[[], SandboxCheckout],
+    back_url: str,
+) -> Response:
+    """One step of the hosted payment (a card, a one-time code): refused with the
+    page as it is (409) unless the payment waits for this step; the form again with
+    the error (422) on bad input, which is never echoed back."""
     try:
         checkout = sandbox_checkout(context, reference)
     except AxokeyError as error:
         return error_page(request, error)
-    return _sandbox_page(request, "sandbox_checkout.html", checkout)
+    if checkout.state.status is not expected:
+        # Paid, failed or at another step already: say so, take nothing.
+        return _sandbox_page(request, template, checkout, status=409)
+    try:
+        after = step()
+    except ValidationFailed as error:
+        return _sandbox_page(request, template, checkout, status=422, error=error.detail)
+    except AxokeyError as error:
+        return error_page(request, error, back_url=back_url)
+    return _after_step(after)
+
+
+def _show(request: Request, context: ServiceContext, reference: str, template: str) -> Response:
+    try:
+        checkout = sandbox_checkout(context, reference)
+    except AxokeyError as error:
+        return error_page(request, error)
+    return _sandbox_page(request, template, checkout)
+
+
+@router.get("/sandbox/checkout/{reference}", response_class=HTMLResponse)
+def sandbox_checkout_page(reference: str, request: Request, context: PageContextDep) -> Response:
+    """The sandbox's hosted card page (or the payment's outcome, once it has one)."""
+    return _show(request, context, reference, "sandbox_checkout.html")
 
 
 @router.post("/sandbox/checkout/{reference}")
@@ -98,33 +133,21 @@ def sandbox_checkout_submit(
     card_number: Annotated[str, Form()] = "",
 ) -> Response:
     # Only the number is read; expiry and CVC are ignored, as the test cards allow.
-    try:
-        checkout = sandbox_checkout(context, reference)
-    except AxokeyError as error:
-        return error_page(request, error)
-    if checkout.state.status is not PaymentStatus.REQUIRES_PAYMENT_METHOD:
-        # Paid, failed or waiting for 3-D Secure already: say so, take no card.
-        return _sandbox_page(request, "sandbox_checkout.html", checkout, status=409)
-    try:
-        after = submit_sandbox_card(context, reference, card_number)
-    except ValidationFailed as error:
-        # Show the form again with the error; the number is not echoed back.
-        return _sandbox_page(
-            request, "sandbox_checkout.html", checkout, status=422, error=error.detail
-        )
-    except AxokeyError as error:
-        return error_page(request, error, back_url=_checkout_path(reference))
-    return _after_step(after)
+    return _take_step(
+        request,
+        context,
+        reference,
+        template="sandbox_checkout.html",
+        expected=PaymentStatus.REQUIRES_PAYMENT_METHOD,
+        step=lambda: submit_sandbox_card(context, reference, card_number),
+        back_url=_checkout_path(reference),
+    )
 
 
 @router.get("/sandbox/3ds/{reference}", response_class=HTMLResponse)
 def sandbox_challenge_page(reference: str, request: Request, context: PageContextDep) -> Response:
     """The sandbox's 3-D Secure challenge: a one-time code (the test code is shown)."""
-    try:
-        checkout = sandbox_checkout(context, reference)
-    except AxokeyError as error:
-        return error_page(request, error)
-    return _sandbox_page(request, "sandbox_3ds.html", checkout)
+    return _show(request, context, reference, "sandbox_3ds.html")
 
 
 @router.post("/sandbox/3ds/{reference}")
@@ -134,16 +157,12 @@ def sandbox_challenge_submit(
     context: PageContextDep,
     otp: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        checkout = sandbox_checkout(context, reference)
-    except AxokeyError as error:
-        return error_page(request, error)
-    if checkout.state.status is not PaymentStatus.REQUIRES_ACTION:
-        return _sandbox_page(request, "sandbox_3ds.html", checkout, status=409)
-    try:
-        after = answer_sandbox_challenge(context, reference, otp)
-    except ValidationFailed as error:
-        return _sandbox_page(request, "sandbox_3ds.html", checkout, status=422, error=error.detail)
-    except AxokeyError as error:
-        return error_page(request, error, back_url=_challenge_path(reference))
-    return _after_step(after)
+    return _take_step(
+        request,
+        context,
+        reference,
+        template="sandbox_3ds.html",
+        expected=PaymentStatus.REQUIRES_ACTION,
+        step=lambda: answer_sandbox_challenge(context, reference, otp),
+        back_url=_challenge_path(reference),
+    )

@@ -1,12 +1,28 @@
-"""Loading and saving orders (the aggregate: an order with its lines)."""
+"""Loading and saving orders (the aggregate: an order with its lines), and who may
+see them: the one place that queries ``orders`` and ``order_lines``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Row, and_, exists, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    exists,
+    false,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 
+from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.tables import order_lines, orders
 from axokey.domain.catalog import ProductKind
 from axokey.domain.orders import (
@@ -20,9 +36,10 @@ from axokey.domain.orders import (
     OrderStatus,
     PaymentMode,
 )
+from axokey.domain.parties import Principal, Role
 
 
-def _line_from_row(row: Row) -> OrderLine:  # type: ignore[type-arg]
+def _line_from_row(row: Row[Any]) -> OrderLine:
     return OrderLine(
         id=row.id,
         position=row.position,
@@ -43,7 +60,7 @@ def _line_from_row(row: Row) -> OrderLine:  # type: ignore[type-arg]
     )
 
 
-def _order_from_row(row: Row, lines: list[OrderLine]) -> Order:  # type: ignore[type-arg]
+def _order_from_row(row: Row[Any], lines: list[OrderLine]) -> Order:
     return Order(
         id=row.id,
         merchant_id=row.merchant_id,
@@ -64,7 +81,7 @@ def _order_from_row(row: Row, lines: list[OrderLine]) -> Order:  # type: ignore[
     )
 
 
-def lock_order_row(connection: Connection, order_id: str) -> Row | None:  # type: ignore[type-arg]
+def lock_order_row(connection: Connection, order_id: str) -> Row[Any] | None:
     """Read an order's row, locking it until commit (PostgreSQL; SQLite's write
     transactions are serialised already). Every state change of an order goes
     through this lock, so two scans of one order never interleave."""
@@ -74,7 +91,7 @@ def lock_order_row(connection: Connection, order_id: str) -> Row | None:  # type
     return connection.execute(query).first()
 
 
-def load_orders(connection: Connection, rows: Sequence[Row]) -> list[Order]:  # type: ignore[type-arg]
+def load_orders(connection: Connection, rows: Sequence[Row[Any]]) -> list[Order]:
     if not rows:
         return []
     ids = [row.id for row in rows]
@@ -222,3 +239,105 @@ def due_order_ids(
     if after is not None:
         query = query.where(orders.c.id > after)
     return [row.id for row in connection.execute(query)]
+
+
+# --- the order's codes (issued at capture, rotated on demand) ------------------------------
+
+
+@dataclass(frozen=True)
+class StoredOrder:
+    """An order with the codes stored beside it: the QR reference (hex) and the
+    short code, both None until the order is paid."""
+
+    order: Order
+    qr_reference: str | None
+    short_code: str | None
+
+
+def _stored(connection: Connection, rows: Sequence[Row[Any]]) -> list[StoredOrder]:
+    return [
+        StoredOrder(order, row.qr_reference, row.short_code)
+        for row, order in zip(rows, load_orders(connection, rows), strict=True)
+    ]
+
+
+def order_id_by_qr_reference(connection: Connection, qr_reference_hex: str) -> str | None:
+    order_id = connection.execute(
+        select(orders.c.id).where(orders.c.qr_reference == qr_reference_hex)
+    ).scalar()
+    return str(order_id) if order_id is not None else None
+
+
+def order_id_by_short_code(connection: Connection, short_code: str) -> str | None:
+    order_id = connection.execute(
+        select(orders.c.id).where(orders.c.short_code == short_code)
+    ).scalar()
+    return str(order_id) if order_id is not None else None
+
+
+def merchant_of(connection: Connection, order_id: str) -> str | None:
+    merchant_id = connection.execute(
+        select(orders.c.merchant_id).where(orders.c.id == order_id)
+    ).scalar()
+    return str(merchant_id) if merchant_id is not None else None
+
+
+# --- who may see an order ------------------------------------------------------------------
+
+
+def visible_orders_clause(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause over ``orders`` selecting what ``principal`` may see: the
+    operator every order; a merchant its own; a supplier the orders that hold its
+    lines; a courier or a store the orders assigned to it; anyone else none."""
+    if principal.is_admin:
+        return true()
+    party_id = principal.party_id
+    if principal.role is Role.MERCHANT:
+        return orders.c.merchant_id == party_id
+    if principal.role is Role.COURIER:
+        return orders.c.courier_id == party_id
+    if principal.role is Role.STORE:
+        return orders.c.store_id == party_id
+    if principal.role is Role.SUPPLIER:
+        return exists(
+            select(order_lines.c.id).where(
+                order_lines.c.order_id == orders.c.id, order_lines.c.supplier_id == party_id
+            )
+        )
+    return false()
+
+
+def is_visible(connection: Connection, principal: Principal, order_id: str) -> bool:
+    found = connection.execute(
+        select(orders.c.id).where(orders.c.id == order_id, visible_orders_clause(principal))
+    ).first()
+    return found is not None
+
+
+def stored_order(
+    connection: Connection, order_id: str, *, visible_to: Principal | None = None
+) -> StoredOrder | None:
+    """An order with its codes; with ``visible_to``, only if that caller may see it."""
+    query = select(orders).where(orders.c.id == order_id)
+    if visible_to is not None:
+        query = query.where(visible_orders_clause(visible_to))
+    row = connection.execute(query).first()
+    return _stored(connection, [row])[0] if row is not None else None
+
+
+def visible_orders_page(
+    connection: Connection,
+    principal: Principal,
+    *,
+    status: OrderStatus | None,
+    limit: int,
+    starting_after: str | None,
+) -> tuple[list[StoredOrder], bool]:
+    """The orders ``principal`` may see, newest first."""
+    query = select(orders).where(visible_orders_clause(principal))
+    if status is not None:
+        query = query.where(orders.c.status == status.value)
+    rows, has_more = newest_first_page(
+        connection, query, orders.c.id, limit=limit, starting_after=starting_after
+    )
+    return _stored(connection, rows), has_more

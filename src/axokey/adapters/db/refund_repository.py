@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 
+from axokey.adapters.db.order_repository import visible_orders_clause
 from axokey.adapters.db.tables import orders, payments, refunds
+from axokey.domain.parties import Principal
 from axokey.domain.refund_states import Refund, RefundState, RefundToSend, shown_as
 
 
@@ -172,7 +174,7 @@ def pending_card_ids(connection: Connection, *, limit: int) -> list[str]:
 
 def list_visible(
     connection: Connection,
-    visible: ColumnElement[bool],
+    principal: Principal,
     *,
     order_id: str | None,
     limit: int,
@@ -181,7 +183,7 @@ def list_visible(
     query = (
         select(refunds)
         .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
-        .where(visible)
+        .where(visible_orders_clause(principal))
     )
     if order_id is not None:
         query = query.where(refunds.c.order_id == order_id)
@@ -193,12 +195,10 @@ def list_visible(
     return [refund_from_row(row) for row in rows[:limit]], len(rows) > limit
 
 
-def get_visible(
-    connection: Connection, visible: ColumnElement[bool], refund_id: str
-) -> Refund | None:
+def get_visible(connection: Connection, principal: Principal, refund_id: str) -> Refund | None:
     row = connection.execute(
         select(refunds)
         .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
-        .where(refunds.c.id == refund_id, visible)
+        .where(refunds.c.id == refund_id, visible_orders_clause(principal))
     ).first()
     return refund_from_row(row) if row else None

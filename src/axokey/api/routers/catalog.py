@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from axokey.api.catalog_schemas import (
+from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
+from axokey.api.schemas.catalog import (
     AgreementCreate,
     AgreementOut,
     ListingCreate,
@@ -14,7 +15,6 @@ from axokey.api.catalog_schemas import (
     ProductCreate,
     ProductOut,
 )
-from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
 from axokey.domain.catalog import AgreementStatus, ProductKind
 from axokey.services import catalog
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
-from axokey.api.schemas import TransferOut
+from axokey.api.schemas.ledger import TransferOut
 from axokey.services import ledger
 
 router = APIRouter(tags=["ledger"])

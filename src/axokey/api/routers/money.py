@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
-from axokey.api.order_schemas import BalanceOut, BalancesOut, RefundOut
+from axokey.api.schemas.balances import BalanceOut, BalancesOut
+from axokey.api.schemas.refunds import RefundOut
 from axokey.services import balances, refunding
 
 router = APIRouter(tags=["refunds and balances"])

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from axokey.adapters import qr_images
 from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
-from axokey.api.order_schemas import CheckoutIn, OrderCreate, OrderOut, PaymentOut
+from axokey.api.schemas.orders import OrderCreate, OrderOut
+from axokey.api.schemas.payments import CheckoutIn, PaymentOut
 from axokey.domain.orders import Customer, Fulfilment, LineRequest, OrderStatus, PaymentMode
 from axokey.services import ordering, payments
 from axokey.services.context import ServiceContext

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from axokey.api.deps import ContextDep, PrincipalDep
-from axokey.api.schemas import PartyCreate, PartyCreated, PartyOut
+from axokey.api.schemas.parties import PartyCreate, PartyCreated, PartyOut
 from axokey.domain.errors import NotFound
 from axokey.domain.parties import PostalAddress, Role
 from axokey.services import parties

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from axokey.api.deps import ContextDep, PrincipalDep
-from axokey.api.order_schemas import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
+from axokey.api.schemas.payments import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
 from axokey.services import payments, sweeping
 
 router = APIRouter(tags=["payments"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from axokey.api.deps import ContextDep, PrincipalDep
-from axokey.api.order_schemas import (
+from axokey.api.schemas.redemptions import (
     PreviewLineOut,
     RedemptionIn,
     RedemptionOut,

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from axokey.api.schemas import Strict
+from axokey.api.schemas.base import Strict
 from axokey.domain.catalog import Agreement, AgreementStatus, Listing, Product, ProductKind
 
 # Money and basis points are JSON integers: no floats, no numeric strings.

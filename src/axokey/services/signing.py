@@ -1,8 +1,10 @@
-"""The keys and codes that link a customer to an order: the QR token, the short
-code, the customer's page link, and the sandbox's notification signatures.
+"""Signing: the keyring and what it signs or checks — the customer's redemption
+codes (the QR token; the short code beside it), the customer's page link, and the
+sandbox's notification signatures.
 
 Everything is derived from one keyring (``AXOKEY_SIGNING_KEYS``, or derived from
-the admin key), each use with its own purpose key.
+the admin key), each use with its own purpose key. (Not to be confused with the
+problems' error ``code`` or the ledger's ``ResultCode``.)
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ import base64
 import hmac
 from functools import lru_cache
 
-from sqlalchemy import Connection, select
-
-from axokey.adapters.db.tables import orders
+from axokey.adapters.db import order_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain import redemption_codes
 from axokey.domain.redemption_codes import Keyring, UnknownCode
 from axokey.services.context import ServiceContext
@@ -32,7 +33,7 @@ def keyring(context: ServiceContext) -> Keyring:
     return _keyring(settings.secret("signing_keys"), settings.secret("admin_key"))
 
 
-def new_codes() -> tuple[str, str]:
+def new_redemption_codes() -> tuple[str, str]:
     """A fresh (qr_reference as hex, short code) pair for an order."""
     return redemption_codes.new_reference().hex(), redemption_codes.new_short_code()
 
@@ -79,13 +80,13 @@ def read_code(context: ServiceContext, text: str) -> redemption_codes.ReadCode:
     return redemption_codes.read_code(keyring(context), text)
 
 
-def order_id_of(connection: Connection, code: redemption_codes.ReadCode) -> str:
+def order_id_of_code(connection: Connection, code: redemption_codes.ReadCode) -> str:
     """The order a verified code belongs to; rotated-away codes match none."""
     if code.reference is not None:
-        condition = orders.c.qr_reference == code.reference.hex()
+        order_id = order_repository.order_id_by_qr_reference(connection, code.reference.hex())
     else:
-        condition = orders.c.short_code == code.short_code
-    order_id = connection.execute(select(orders.c.id).where(condition)).scalar()
+        assert code.short_code is not None, "a code is a reference or a short code"
+        order_id = order_repository.order_id_by_short_code(connection, code.short_code)
     if order_id is None:
         raise UnknownCode()
-    return str(order_id)
+    return order_id

@@ -1,20 +1,16 @@
-"""Request and response bodies (separate models, with length limits)."""
+"""Request and response bodies of parties (merchants, suppliers, couriers, stores)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from axokey.domain.ledger import Transfer
+from axokey.api.schemas.base import Strict
 from axokey.domain.parties import Party
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class AddressIn(Strict):
@@ -77,35 +73,3 @@ class PartyOut(BaseModel):
 
 class PartyCreated(PartyOut):
     api_key: str = Field(description="Shown once. Only its hash is stored.")
-
-
-class TransferOut(BaseModel):
-    id: str
-    kind: str
-    debit_account_id: str
-    credit_account_id: str
-    amount: int
-    currency: str
-    pending_id: str | None
-    timeout_at: datetime | None
-    code: str
-    order_id: str | None
-    line_id: str | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, transfer: Transfer) -> TransferOut:
-        return cls(
-            id=transfer.id,
-            kind=transfer.kind.value,
-            debit_account_id=transfer.debit_account_id,
-            credit_account_id=transfer.credit_account_id,
-            amount=transfer.amount,
-            currency=transfer.currency,
-            pending_id=transfer.pending_id,
-            timeout_at=transfer.timeout_at,
-            code=transfer.code,
-            order_id=transfer.order_id,
-            line_id=transfer.line_id,
-            created_at=transfer.created_at,
-        )

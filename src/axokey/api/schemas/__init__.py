@@ -1,0 +1,3 @@
+"""Request and response bodies (separate models, with length limits), one module
+per resource: ``parties``, ``catalog``, ``orders``, ``payments``, ``redemptions``,
+``refunds``, ``balances``, ``ledger``; what they share is in ``base``."""

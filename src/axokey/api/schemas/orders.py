@@ -1,0 +1,169 @@
+"""Request and response bodies of orders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
+
+from axokey.api.schemas.base import Amount, Day, Id, Strict, Timestamp
+from axokey.services.ordering import OrderView
+
+
+class CustomerIn(Strict):
+    email: EmailStr
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    iban: Annotated[str, StringConstraints(max_length=42)] | None = None
+
+
+class LineIn(Strict):
+    product_id: Id
+    # Checked by the domain (1 to the configured maximum, code invalid_quantity);
+    # the schema only bounds it.
+    quantity: Annotated[int, Field(ge=-1_000_000, le=1_000_000, strict=True)]
+    unit_price: Amount | None = None
+    service_date: Day | None = None
+
+
+class OrderCreate(Strict):
+    currency: Annotated[str, StringConstraints(min_length=3, max_length=3)]
+    payment_mode: Literal["deposit", "escrow"]
+    fulfilment: Literal["delivery", "store", "itinerary"]
+    customer: CustomerIn
+    courier_id: Id | None = None
+    delivery_fee: Amount = 0
+    store_id: Id | None = None
+    redeem_by: Timestamp | None = None
+    # The configured maximum (code too_many_lines) is checked by the domain; the
+    # schema's bound only keeps absurd bodies out.
+    lines: Annotated[list[LineIn], Field(max_length=1000)]
+
+
+class LineOut(BaseModel):
+    """A line. ``supplier_amount``, ``commission``, ``deposit`` and the released and
+    refunded amounts are null for a professional who does not earn on the line."""
+
+    id: str
+    product_id: str
+    supplier_id: str
+    kind: str
+    quantity: int
+    unit_price: int
+    amount: int
+    supplier_amount: int | None
+    commission: int | None
+    deposit_bps: int | None
+    deposit: int | None
+    service_date: date | None
+    deadline: datetime
+    status: str
+    quantity_released: int
+    released_amount: int | None
+    refunded_amount: int | None
+
+
+class AmountsOut(BaseModel):
+    captured: int
+    released: int
+    refunded: int
+    held: int
+
+
+class RedemptionCodeOut(BaseModel):
+    qr_payload: str
+    short_code: str
+
+
+class CustomerOut(BaseModel):
+    """The customer: contact and bank details for the merchant and the operator; the
+    professionals who hand over see the name only."""
+
+    email: str | None
+    name: str | None
+    iban: str | None
+
+
+class OrderOut(BaseModel):
+    id: str
+    object: Literal["order"] = "order"
+    merchant_id: str
+    status: str
+    currency: str
+    payment_mode: str
+    fulfilment: str
+    amount_total: int
+    delivery_fee: int
+    courier_fee_status: str
+    courier_id: str | None
+    store_id: str | None
+    customer: CustomerOut
+    lines: list[LineOut]
+    amounts: AmountsOut
+    customer_url: str | None
+    redemption: RedemptionCodeOut | None
+    created_at: datetime
+    paid_at: datetime | None
+    redeem_by: datetime
+
+    @classmethod
+    def of(cls, view: OrderView, grace_seconds: int) -> OrderOut:
+        from datetime import timedelta
+
+        order = view.order
+        grace = timedelta(seconds=grace_seconds)
+        return cls(
+            id=order.id,
+            merchant_id=order.merchant_id,
+            status=order.status.value,
+            currency=order.currency,
+            payment_mode=order.payment_mode.value,
+            fulfilment=order.fulfilment.value,
+            amount_total=order.amount_total,
+            delivery_fee=order.delivery_fee,
+            courier_fee_status=order.fee_status.value,
+            courier_id=order.courier_id,
+            store_id=order.store_id,
+            customer=CustomerOut(
+                email=order.customer.email if view.confidential else None,
+                name=order.customer.name,
+                iban=order.customer.iban if view.confidential else None,
+            ),
+            lines=[
+                LineOut(
+                    id=line.id,
+                    product_id=line.product_id,
+                    supplier_id=line.supplier_id,
+                    kind=line.product_kind.value,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    amount=line.amount,
+                    supplier_amount=line.supplier_amount if shares else None,
+                    commission=line.commission if shares else None,
+                    deposit_bps=line.deposit_bps if shares else None,
+                    deposit=line.deposit if shares else None,
+                    service_date=line.service_date,
+                    deadline=order.line_deadline(line, grace),
+                    status=line.status.value,
+                    quantity_released=line.quantity_released,
+                    released_amount=line.released_amount if shares else None,
+                    refunded_amount=line.refunded_amount if shares else None,
+                )
+                for line in order.lines
+                if view.line_visible(line)
+                for shares in (view.shares_visible(line),)
+            ],
+            amounts=AmountsOut(
+                captured=view.money.captured,
+                released=view.money.paid_to_payees,
+                refunded=view.money.refunded,
+                held=view.money.held,
+            ),
+            customer_url=view.customer_url,
+            redemption=RedemptionCodeOut(qr_payload=view.qr_payload, short_code=view.short_code)
+            if view.qr_payload and view.short_code
+            else None,
+            created_at=order.created_at,
+            paid_at=order.paid_at,
+            redeem_by=order.redeem_by,
+        )

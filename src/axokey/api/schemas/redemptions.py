@@ -1,0 +1,106 @@
+"""Request and response bodies of redemptions (the scan that releases money)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from axokey.api.schemas.base import Id, Strict
+from axokey.services.redeeming import Redemption
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class RedemptionPreviewIn(Strict):
+    code: Code
+
+
+class PreviewLineOut(BaseModel):
+    line_id: str
+    product_id: str
+    supplier_id: str
+    quantity: int
+    amount: int
+    releasable_amount: int
+    releasable_commission: int
+    gtin: str | None
+
+
+class RedemptionPreviewOut(BaseModel):
+    order_id: str
+    order_status: str
+    currency: str
+    lines: list[PreviewLineOut]
+    courier_fee: int
+
+
+class HandoverIn(Strict):
+    line_id: Id
+    quantity: Annotated[int, Field(ge=1, le=1_000_000, strict=True)] | None = None
+
+
+Gtin = Annotated[str, StringConstraints(min_length=1, max_length=14, pattern=r"^\s*[0-9]+\s*$")]
+
+
+class RedemptionIn(Strict):
+    code: Code
+    lines: Annotated[list[HandoverIn], Field(max_length=200)] = []
+    gtins: Annotated[list[Gtin], Field(max_length=500)] = []
+    complete: bool = False
+
+
+class ReleasedOut(BaseModel):
+    line_id: str
+    supplier_id: str
+    amount: int
+    commission: int
+    quantity: int
+
+
+class RefundedOut(BaseModel):
+    line_id: str | None
+    refund_id: str | None
+    amount: int
+    reason: str
+
+
+class RedemptionOut(BaseModel):
+    id: str
+    object: Literal["redemption"] = "redemption"
+    order_id: str
+    professional_id: str
+    released: list[ReleasedOut]
+    refunded: list[RefundedOut]
+    courier_fee_released: int
+    order_status: str
+
+    @classmethod
+    def of(cls, redemption: Redemption) -> RedemptionOut:
+        decision = redemption.decision
+        return cls(
+            id=redemption.id,
+            order_id=redemption.order_id,
+            professional_id=redemption.professional_id,
+            released=[
+                ReleasedOut(
+                    line_id=r.line_id,
+                    supplier_id=r.supplier_id,
+                    amount=r.amount,
+                    commission=r.commission,
+                    quantity=r.quantity,
+                )
+                for r in decision.releases
+            ],
+            refunded=[
+                RefundedOut(
+                    line_id=r.line_id,
+                    refund_id=redemption.refund_ids.get(r.transfer_id),
+                    amount=r.amount,
+                    reason=r.reason.value,
+                )
+                for r in decision.refunds
+            ],
+            courier_fee_released=decision.courier_fee_released,
+            order_status=redemption.order.status.value,
+        )
