@@ -8,7 +8,7 @@ from __future__ import annotations
 from benchmarks.crash_suite import run, summary
 
 KILLS = 2
-OPERATIONS = 40
+OPERATIONS = 30
 WORKERS = 3
 
 
@@ -19,7 +19,8 @@ def test_killed_twice_under_load_nothing_is_lost(database_url: str) -> None:
         kills=KILLS,
         operations=OPERATIONS,
         workers=WORKERS,
-        max_seconds=90,
+        # A bound, not a speed check: ~20 s on an idle machine, minutes on a loaded one.
+        max_seconds=300,
         seed=7,
         sweeps=2,
     )
