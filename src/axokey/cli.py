@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -32,7 +32,16 @@ def _new_admin_key() -> str:
 
 
 def _settings() -> Settings:
-    return load_settings()
+    """The settings, or each refused one's message and exit 2 (a limit out of its
+    bounds, two limits that contradict each other)."""
+    try:
+        return load_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            where = ".".join(str(part) for part in problem["loc"])
+            message = problem["msg"].removeprefix("Value error, ")
+            errors.print(f"invalid settings: {where + ': ' if where else ''}{message}")
+        raise typer.Exit(2) from error
 
 
 def _context(settings: Settings, *, with_providers: bool = True) -> ServiceContext:

@@ -1,12 +1,24 @@
-"""Settings, from the environment (prefix ``AXOKEY_``). Every limit names its unit."""
+"""Settings, from the environment (prefix ``AXOKEY_``). Every limit names its unit.
+
+Limits are bounded where they are declared, and limits that depend on each other
+are checked together when the settings load (``_check_dependent_limits``): a
+service that could accept an order and then fail to capture it never starts.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from axokey.domain.ledger import MAX_TRANSFERS_PER_BATCH
+from axokey.domain.orders import TRANSFERS_PER_LINE_MAX, order_batch_transfers_max
+from axokey.domain.redemption import MAX_HANDOVERS_PER_REDEMPTION
+
+# The ``idempotency_keys.key`` column's length.
+IDEMPOTENCY_KEY_COLUMN_LENGTH = 255
 
 
 class Settings(BaseSettings):
@@ -28,16 +40,23 @@ class Settings(BaseSettings):
     payxpert_password: SecretStr | None = None
     provider_http_timeout_seconds: float = 10.0
 
-    request_body_max_bytes: int = 256 * 1024
-    rate_limit_requests_per_second: float = 50.0
-    rate_limit_burst_requests: int = 200
-    idempotency_key_ttl_seconds: int = 48 * 3600
-    idempotency_key_max_length: int = 255
-    order_lines_max: int = 100
-    line_quantity_max: int = 10_000
-    itinerary_grace_seconds: int = 24 * 3600
-    default_redeem_window_seconds: int = 30 * 24 * 3600
-    sweep_interval_seconds: float = 60.0
+    request_body_max_bytes: int = Field(256 * 1024, ge=1024)
+    rate_limit_requests_per_second: float = Field(50.0, gt=0)
+    rate_limit_burst_requests: int = Field(200, ge=1)
+    idempotency_key_ttl_seconds: int = Field(48 * 3600, ge=1)
+    # A keyed request recorded as running for longer than this is taken to have
+    # died with its process: its key may be taken over (if its use case never
+    # committed). Must stay shorter than the keys' lifetime.
+    idempotency_lease_seconds: int = Field(120, ge=1)
+    # How long a request waits for another request that owns its key (then 409).
+    idempotency_wait_seconds: float = Field(2.0, ge=0, le=60)
+    idempotency_key_max_length: int = Field(255, ge=1, le=IDEMPOTENCY_KEY_COLUMN_LENGTH)
+    # Capture posts 3 transfers a line + 2 in one ledger batch: see the check below.
+    order_lines_max: int = Field(100, ge=1)
+    line_quantity_max: int = Field(10_000, ge=1)
+    itinerary_grace_seconds: int = Field(24 * 3600, ge=0)
+    default_redeem_window_seconds: int = Field(30 * 24 * 3600, ge=1)
+    sweep_interval_seconds: float = Field(60.0, gt=0)
     # Reconciliation: an open payment (not succeeded, not failed) is asked about
     # (``fetch_status``) once it is this old, then after doubling delays (at most
     # ``payment_reconcile_delay_max_seconds``); a notification claimed this long ago
@@ -49,9 +68,39 @@ class Settings(BaseSettings):
     refund_sending_lease_seconds: int = Field(default=300, ge=1)
     # Processed and rejected provider notifications are deleted after this long.
     provider_notification_retention_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
-    sweep_batch_size: int = 200
-    database_busy_timeout_seconds: float = 30.0
-    database_pool_size: int = 10
+    sweep_batch_size: int = Field(200, ge=1, le=10_000)
+    database_busy_timeout_seconds: float = Field(30.0, gt=0)
+    database_pool_size: int = Field(10, ge=1)
+
+    @model_validator(mode="after")
+    def _check_dependent_limits(self) -> Self:
+        batch = order_batch_transfers_max(self.order_lines_max)
+        if batch > MAX_TRANSFERS_PER_BATCH:
+            lines_max = (
+                MAX_TRANSFERS_PER_BATCH - order_batch_transfers_max(0)
+            ) // TRANSFERS_PER_LINE_MAX
+            raise ValueError(
+                f"AXOKEY_ORDER_LINES_MAX={self.order_lines_max} is too large: capturing such "
+                f"an order posts {batch} ledger transfers in one batch, and the ledger takes "
+                f"at most {MAX_TRANSFERS_PER_BATCH}; set it to {lines_max} or less"
+            )
+        if self.order_lines_max > MAX_HANDOVERS_PER_REDEMPTION:
+            raise ValueError(
+                f"AXOKEY_ORDER_LINES_MAX={self.order_lines_max} is too large: one redemption "
+                f"hands over at most {MAX_HANDOVERS_PER_REDEMPTION} lines"
+            )
+        if self.idempotency_lease_seconds >= self.idempotency_key_ttl_seconds:
+            raise ValueError(
+                f"AXOKEY_IDEMPOTENCY_LEASE_SECONDS={self.idempotency_lease_seconds} must be "
+                "shorter than AXOKEY_IDEMPOTENCY_KEY_TTL_SECONDS="
+                f"{self.idempotency_key_ttl_seconds}: a key must outlive the request it guards"
+            )
+        if self.idempotency_wait_seconds >= self.idempotency_lease_seconds:
+            raise ValueError(
+                f"AXOKEY_IDEMPOTENCY_WAIT_SECONDS={self.idempotency_wait_seconds} must be "
+                f"shorter than AXOKEY_IDEMPOTENCY_LEASE_SECONDS={self.idempotency_lease_seconds}"
+            )
+        return self
 
     def secret(self, name: str) -> str | None:
         """A secret setting's value (``admin_key``, ``signing_keys``, ...), or None."""

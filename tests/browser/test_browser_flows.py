@@ -160,3 +160,40 @@ def test_a_merchant_reads_orders_balance_and_refunds_on_the_dashboard(
     expect(page.locator("#dashboard")).to_be_hidden()
     assert page.evaluate("sessionStorage.length") == 0
     assert page.problems == []
+
+
+def test_the_dashboard_shows_payment_alerts_to_the_merchant_and_the_operator(
+    page: Any, live_server: LiveServer
+) -> None:
+    from playwright.sync_api import expect
+
+    from axokey.services import payments
+    from tests.conftest import ADMIN_KEY
+
+    world = _world(live_server)
+    order = delivery_order(world, "escrow")
+    payment = world.checkout(order["id"])
+    provider, reference = payments.provider_reference_of(live_server.context, payment["id"])
+    payments.alert_operator(
+        live_server.context, provider, reference, "unrecognised_answer", "status 'Refunded'"
+    )
+
+    for key in (world.parties["M"].key, ADMIN_KEY):
+        page.goto("/dashboard")
+        page.get_by_label("Your API key").fill(key)
+        page.get_by_role("button", name="Use this key").click()
+        alerts = page.locator("#alert-rows tr")
+        expect(alerts).to_have_count(1)
+        expect(alerts.first).to_contain_text(order["id"])
+        expect(alerts.first).to_contain_text("unrecognised answer")
+        expect(alerts.first).to_contain_text("status 'Refunded'")
+        page.get_by_role("button", name="Forget the key").click()
+        if key != ADMIN_KEY:
+            # (The admin key has no party and no balance: its dashboard logs 404/422.)
+            assert page.problems == []
+
+    page.goto("/dashboard")
+    page.get_by_label("Your API key").fill(world.parties["C"].key)
+    page.get_by_role("button", name="Use this key").click()
+    expect(page.locator("#whoami")).to_have_text("C (courier)")
+    expect(page.locator("#alerts")).to_be_hidden()

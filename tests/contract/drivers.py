@@ -32,6 +32,10 @@ class PaymentOutcome(StrEnum):
 
 
 class ProviderDriver(Protocol):
+    # How many attempts one checkout allows (a refused one leaves the page open while
+    # attempts remain). The sandbox: one; PayXpert: the account's ``maxAttempts``.
+    attempts_per_checkout: int
+
     def make_provider(self) -> PaymentProvider:
         """The provider under test (always the same one for this driver)."""
         ...
@@ -44,12 +48,17 @@ class ProviderDriver(Protocol):
         """The last notification the provider sent about ``reference``: headers, body."""
         ...
 
+    def return_fields(self, reference: str) -> dict[str, str]:
+        """What the customer's browser brings back to the return URL."""
+        ...
+
 
 class PayXpertDriver:
     """PayXpert's adapter against the in-memory fake Connect2Pay (no network)."""
 
     def __init__(self) -> None:
         self.fake = FakeConnect2Pay()
+        self.attempts_per_checkout = self.fake.max_attempts
         self.provider = PayXpertProvider(
             base_url=self.fake.base_url,
             originator=self.fake.originator,
@@ -62,13 +71,15 @@ class PayXpertDriver:
         return self.provider
 
     def pay(self, reference: str, outcome: PaymentOutcome) -> None:
-        if outcome in (PaymentOutcome.SUCCEEDS_AFTER_CHALLENGE, PaymentOutcome.FAILS_CHALLENGE):
-            self.fake.begin_challenge(reference)
         self.fake.pay(reference, _PAYXPERT_OUTCOMES[outcome])
 
     def notification_for(self, reference: str) -> tuple[Mapping[str, str], bytes]:
         callback = self.fake.last_callback(reference)
         return callback.headers, callback.body
+
+    def return_fields(self, reference: str) -> dict[str, str]:
+        # The form POST to ctrlRedirectURL: data (encrypted status) and customer.
+        return self.fake.browser_return(reference).fields
 
     def close(self) -> None:
         self.provider.close()
@@ -101,6 +112,8 @@ class SandboxDriver:
         PaymentOutcome.INSUFFICIENT_FUNDS: ("4000000000009995", None),
     }
 
+    attempts_per_checkout = 1
+
     def __init__(self, context: ServiceContext) -> None:
         self.sent: dict[str, tuple[Mapping[str, str], bytes]] = {}
         self.provider = SandboxProvider(
@@ -123,6 +136,10 @@ class SandboxDriver:
 
     def notification_for(self, reference: str) -> tuple[Mapping[str, str], bytes]:
         return self.sent[reference]
+
+    def return_fields(self, reference: str) -> dict[str, str]:
+        # The sandbox's pages send the browser back by a plain GET.
+        return {}
 
 
 def _sandbox(request: pytest.FixtureRequest) -> ProviderDriver:

@@ -3,8 +3,11 @@
 What the payment service relies on, whichever provider is configured: a checkout gives
 a reference and a URL; a fresh checkout waits for a payment method; a paid one has
 succeeded with its amount and a transaction id; a declined one has failed with a
-failure code; a succeeded payment can be refunded up to its amount, and no further;
-the provider's own notification parses, garbage does not.
+failure code; a refused attempt tells its reason and leaves the page open while the checkout
+allows more attempts, and fails after the last; a succeeded payment can be refunded
+up to its amount, and no further; a refund whose outcome was lost is reconciled
+(paid, or never received); the customer's return never names another payment; the
+provider's own notification parses, garbage does not.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from axokey.adapters.providers.base import (
+    REFUND_NOT_RECEIVED,
     CheckoutRequest,
     InvalidNotification,
     PaymentProvider,
@@ -105,14 +109,52 @@ def test_a_paid_checkout_has_succeeded_with_its_amount_and_a_transaction(
         PaymentOutcome.FAILS_CHALLENGE,
     ],
 )
-def test_a_refused_payment_has_failed_with_a_failure_code(
+def test_a_refused_attempt_tells_its_reason_and_leaves_the_page_open_while_attempts_remain(
     provider: PaymentProvider, driver: ProviderDriver, outcome: PaymentOutcome
 ) -> None:
     reference = paid(provider, driver, outcome)
     state = provider.fetch_status(reference)
-    assert state.status is PaymentStatus.FAILED
+    retry_possible = driver.attempts_per_checkout > 1
+    expected = PaymentStatus.REQUIRES_PAYMENT_METHOD if retry_possible else PaymentStatus.FAILED
+    assert state.status is expected
     assert state.failure_code
     assert state.amount_minor == AMOUNT_MINOR
+
+
+def test_a_payment_refused_on_every_attempt_has_failed(
+    provider: PaymentProvider, driver: ProviderDriver
+) -> None:
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    for _ in range(driver.attempts_per_checkout):
+        driver.pay(reference, PaymentOutcome.DECLINED)
+    state = provider.fetch_status(reference)
+    assert state.status is PaymentStatus.FAILED
+    assert state.failure_code
+
+
+def test_a_refused_attempt_then_a_paid_one_has_succeeded(
+    provider: PaymentProvider, driver: ProviderDriver
+) -> None:
+    if driver.attempts_per_checkout < 2:
+        pytest.skip("one attempt per checkout: the retry is a new checkout")
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    driver.pay(reference, PaymentOutcome.DECLINED)
+    driver.pay(reference, PaymentOutcome.SUCCEEDS)
+    state = provider.fetch_status(reference)
+    assert state.status is PaymentStatus.SUCCEEDED
+    assert state.failure_code is None
+    assert state.transaction_id
+
+
+def test_the_customers_return_names_its_own_payment_or_none(
+    provider: PaymentProvider, driver: ProviderDriver
+) -> None:
+    other = provider.start_checkout(checkout_request(1)).provider_reference
+    reference = paid(provider, driver, PaymentOutcome.SUCCEEDS)
+    fields = driver.return_fields(reference)
+    assert provider.reference_from_return(fields, [other, reference]) in (reference, None)
+    assert provider.reference_from_return(fields, [other]) is None
+    assert provider.reference_from_return({"data": "forged"}, [other, reference]) is None
 
 
 def test_declined_and_insufficient_funds_are_told_apart(
@@ -188,6 +230,49 @@ def test_a_refund_above_the_captured_amount_fails(
         refund_id="rfd_contract0002",
     )
     assert again.status is RefundStatus.SUCCEEDED
+
+
+def test_a_paid_refund_whose_answer_was_lost_reconciles_as_succeeded(
+    provider: PaymentProvider, driver: ProviderDriver
+) -> None:
+    reference = paid(provider, driver, PaymentOutcome.SUCCEEDS)
+    transaction_id = provider.fetch_status(reference).transaction_id
+    assert transaction_id is not None
+    made = provider.refund(
+        provider_reference=reference,
+        transaction_id=transaction_id,
+        amount_minor=1_000,
+        currency="EUR",
+        refund_id="rfd_contract0001",
+    )
+    assert made.status is RefundStatus.SUCCEEDED
+    outcome = provider.reconcile_refund(
+        provider_reference=reference,
+        transaction_id=transaction_id,
+        amount_minor=1_000,
+        refund_id="rfd_contract0001",
+        provider_refund_id=None,
+        known_refund_ids=[],
+    )
+    assert outcome.status is RefundStatus.SUCCEEDED
+    assert outcome.provider_refund_id == made.provider_refund_id
+
+
+def test_a_refund_never_received_reconciles_as_not_received(
+    provider: PaymentProvider, driver: ProviderDriver
+) -> None:
+    reference = paid(provider, driver, PaymentOutcome.SUCCEEDS)
+    transaction_id = provider.fetch_status(reference).transaction_id
+    assert transaction_id is not None
+    outcome = provider.reconcile_refund(
+        provider_reference=reference,
+        transaction_id=transaction_id,
+        amount_minor=1_000,
+        refund_id="rfd_contract0001",
+        provider_refund_id=None,
+        known_refund_ids=[],
+    )
+    assert (outcome.status, outcome.failure_code) == (RefundStatus.FAILED, REFUND_NOT_RECEIVED)
 
 
 def test_the_providers_own_notification_parses(

@@ -152,9 +152,9 @@ def test_idempotency_key_still_running_is_409(client: Any, context: Any) -> None
     import hashlib
 
     scope = hashlib.sha256(f"Bearer {ADMIN['Authorization'][7:]}".encode()).hexdigest()
-    assert (
-        idempotency.begin_request(context, scope=scope, key="busy", fingerprint=fingerprint) is None
-    )
+    claimed = idempotency.begin_request(context, scope=scope, key="busy", fingerprint=fingerprint)
+    assert isinstance(claimed, idempotency.Claim)
+    context.settings.idempotency_wait_seconds = 0.2  # waits that long, then 409
     response = client.post(
         "/v1/parties",
         content=b"{}",
@@ -162,6 +162,7 @@ def test_idempotency_key_still_running_is_409(client: Any, context: Any) -> None
     )
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_key_in_use"
+    assert response.headers["retry-after"] == "1"
 
 
 def test_rate_limit_is_429_with_retry_after(context: Any) -> None:

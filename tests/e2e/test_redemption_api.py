@@ -649,12 +649,14 @@ def test_who_may_redeem_what(client: Any, context: Any) -> None:
         ("ST", t_code, night["id"]),
         ("S1", t_code, night["id"]),
     ):
-        refused(world, party, code, 403, "not_your_order", lines=[{"line_id": line}])
-        refused(world, party, code, 403, "not_your_order", complete=True)
+        # Told exactly what an unknown code is told: the order's existence never leaks.
+        refused(world, party, code, 404, "unknown_code", lines=[{"line_id": line}])
+        refused(world, party, code, 404, "unknown_code", complete=True)
+        refused(world, party, code, 404, "unknown_code", gtins=["4006381333931"])
         preview = client.post(
             "/v1/redemptions/preview", json={"code": code}, headers=world.parties[party].headers
         )
-        assert (preview.status_code, preview.json()["code"]) == (403, "not_your_order"), party
+        assert (preview.status_code, preview.json()["code"]) == (404, "unknown_code"), party
     # A supplier redeeming another supplier's itinerary line.
     refused(world, "K", t_code, 403, "not_your_line", lines=[{"line_id": night["id"]}])
     refused(world, "H", t_code, 403, "not_your_line", lines=[{"line_id": kayak["id"]}])
@@ -682,6 +684,51 @@ def test_who_may_redeem_what(client: Any, context: Any) -> None:
     world.redeem("K", t_code, lines=[{"line_id": kayak["id"]}])
     assert world.get_order(trip["id"])["status"] == "completed"
     assert check_ledger(context) == []
+
+
+def _as_unknown(world: World, party: str, code: str) -> list[tuple[int, Any]]:
+    """Every answer ``party`` gets for ``code``: redeem (by line, by barcode,
+    complete) and preview, each as (status, body without its instance)."""
+    headers = world.parties[party].headers
+    answers = []
+    for path, body in (
+        ("/v1/redemptions", {"code": code, "complete": True}),
+        ("/v1/redemptions", {"code": code, "gtins": ["4006381333931"]}),
+        ("/v1/redemptions", {"code": code, "lines": [{"line_id": "ln_0"}]}),
+        ("/v1/redemptions/preview", {"code": code}),
+    ):
+        response = world.client.post(path, json=body, headers=headers)
+        answers.append((response.status_code, response.json()))
+    return answers
+
+
+UNKNOWN = (404, "unknown_code")
+
+
+@pytest.mark.parametrize("state", ["awaiting_payment", "paid", "completed", "cancelled"])
+def test_another_professional_is_answered_as_for_an_unknown_code(
+    client: Any, context: Any, state: str
+) -> None:
+    """No ``not_your_order`` (403), no ``already_redeemed`` or ``order_cancelled``
+    (409) for someone else's order: the very answers an unknown code gets."""
+    world = spec_world(client)
+    _cast_of_outsiders(world)
+    order = delivery_order(world, "escrow")
+    if state != "awaiting_payment":
+        world.pay(order["id"])
+    code = world.short_code(order["id"]) if state != "awaiting_payment" else None
+    if state == "completed":
+        world.redeem("C", code, complete=True, lines=[{"line_id": order["lines"][0]["id"]}])
+    if state == "cancelled":
+        world.cancel(order["id"])
+    if code is None:  # an unpaid order has no code yet: a forged one is all there is
+        code = "7K3Q-M9XD-2VN"
+    before = money_snapshot(world, context)
+    unknown = _as_unknown(world, "C2", "0000-0000-000")
+    assert all((status, body["code"]) == UNKNOWN for status, body in unknown)
+    answers = _as_unknown(world, "C2", code)
+    assert answers == unknown
+    assert money_snapshot(world, context) == before
 
 
 def test_a_supplier_completing_declares_only_its_own_lines_missing(

@@ -170,6 +170,14 @@ def pay_with_card(client: Any, customer_path: str, card: str, otp: str | None = 
         assert otp is not None
         challenge = page(client.get(landed))
         landed = redirect(submit(client, challenge.by_id("otp-form"), {"otp": otp}))
+    return back_from_provider(client, landed)
+
+
+def back_from_provider(client: Any, landed: str) -> str:
+    """The provider sends the browser to the return route, which synchronises the
+    payment and redirects (303) to the customer's page."""
+    if landed.endswith("/return"):
+        return redirect(client.get(landed, follow_redirects=False))
     return landed
 
 
@@ -253,7 +261,8 @@ def test_paying_through_the_pages_shows_the_qr_code_and_the_short_code(client: A
     challenge = page(client.get(challenge_path))
     assert challenge.by_id("test-otp").text() == "123456"
     landed = redirect(submit(client, challenge.by_id("otp-form"), {"otp": "123456"}))
-    assert landed == customer_path
+    assert landed == customer_path + "/return"
+    assert back_from_provider(client, landed) == customer_path
 
     api_order = world.get_order(order["id"])
     assert api_order["status"] == "paid"
@@ -318,7 +327,8 @@ def test_submitting_a_card_or_a_code_to_a_finished_payment_is_a_409(client: Any)
     _world, _order, customer_path = new_order(client)
     checkout_path = press_pay(client, customer_path)
     form = page(client.get(checkout_path)).by_id("card-form")
-    assert redirect(submit(client, form, {"card_number": SUCCEEDS})) == customer_path
+    landed = redirect(submit(client, form, {"card_number": SUCCEEDS}))
+    assert back_from_provider(client, landed) == customer_path
 
     again = page(submit(client, form, {"card_number": SUCCEEDS}), 409)
     assert "has been made" in again.by_id("payment-outcome").text()

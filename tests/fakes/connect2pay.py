@@ -1,28 +1,43 @@
 """A fake Connect2Pay (PayXpert's payment page API), in memory, served over HTTP.
 
-It answers the calls the PayXpert adapter makes, shaped like the real API (field names
-from PayXpert's public client libraries, API version 002.7x):
+Written from PayXpert's official sources, read for this and cited next to each
+behaviour they confirm (nothing copied):
+
+- [PHP] connect2pay-php-client: ``src/Connect2PayClient.php`` (``$API_ROUTES``,
+  ``preparePayment``, ``handleCallbackStatus``, ``handleRedirectStatus``,
+  ``refundTransaction``, ``cancelTransaction``, ``getTransactionInfo``),
+  ``containers/response/PaymentStatus.php``, ``TransactionAttempt.php``,
+  ``AccountInformation.php`` (``maxAttempts``), ``examples/payment-callback.php``,
+  ``examples/payment-return.php``.
+- [JAVA] connect2pay-java-client: ``constants/APIRoute.java``,
+  ``constants/PaymentStatusValue.java``, ``constants/TransactionOperation.java``,
+  ``client/response/TransactionOperationResponse.java``,
+  ``client/response/TransactionInfoResponse.java``,
+  ``requests/TransactionRefundRequest.java``, ``TransactionRefundConfirmRequest.java``,
+  ``utils/Connect2payRESTClient.java`` (Basic authentication, 403, 404).
+- [WOO] connect2pay-woocommerce-module: ``handleFrontRedirect`` (the browser's POST of
+  ``data`` and ``customer``), ``Payxpert_Payment_Transaction.php`` (``-1``, ``-2``),
+  ``WC_Payxpert_Webservice::getAccountInfo`` (``maxAttempts``, ``defaultOperation``).
+- [PRESTA] connect2pay-prestashop-module: ``PayxpertPaymentTransaction.php`` (the same
+  cancel codes), its callback controller (``-2`` on a callback is a cancellation).
+
+What no source confirms is listed in ``ASSUMPTIONS`` below, and nowhere else.
+
+The API calls (Basic authentication [JAVA Connect2payRESTClient]):
 
 - ``POST /payment/prepare`` -> ``{code: "200", message, merchantToken, customerToken}``;
 - ``GET /payment/{merchantToken}/status?apiVersion=...`` -> the payment status;
-- ``POST /transaction/{transactionID}/refund`` -> ``{code, message, transactionID,
-  operation}``;
-- ``GET /payment/{customerToken}`` -> the hosted payment page (the customer's browser,
-  no authentication).
+- ``POST /transaction/{id}/refund`` and ``.../refund/confirm``, ``.../cancel`` ->
+  ``{code, message, transactionID, operation}``;
+- ``GET /transaction/{id}/info`` -> ``{transactionInfo: {...}}``;
+- ``GET /payment/{customerToken}`` -> the hosted page (the browser; no authentication).
 
-The API calls need HTTP Basic authentication with the originator id and password.
-Tests reach it through ``httpx.MockTransport(fake.handle)`` (``fake.transport()``): the
-adapter's requests are real ``httpx`` requests; ``fake.received`` keeps them.
-
-Tests play the customer with ``pay(token, outcome)``, ``begin_challenge(token)`` and
-``expire(token)``. After each processed attempt the fake "posts" the payment status to
-the payment's ``ctrlCallbackURL``: the callback is kept in ``fake.callbacks`` and handed
-to ``on_callback`` when one is given (an e2e test can forward it to the app).
-
-Result codes. "000" (success) and "005" (authorisation declined) are PayXpert's own.
-The codes for insufficient funds, a failed 3-D Secure challenge, an unreachable
-acquirer and a refund above the refundable amount are assumptions of this fake: the
-public material did not list them.
+Tests reach it through ``httpx.MockTransport(fake.handle)`` (``fake.transport()``).
+They play the customer with ``pay(token, outcome)`` (one attempt), ``cancel(token)``,
+``expire(token)``; ``browser_return(token)`` is the POST the browser makes to
+``ctrlRedirectURL`` once the customer is done. After each processed attempt the fake
+"posts" the status to ``ctrlCallbackURL``: kept in ``fake.callbacks`` and handed to
+``on_callback``.
 """
 
 from __future__ import annotations
@@ -40,17 +55,52 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from axokey.adapters.providers.payxpert_mapping import encrypt_redirect_status
+
+# Everything this fake does that no PayXpert source confirms. Each entry names the
+# behaviour and where the fake relies on it.
+ASSUMPTIONS = {
+    "pending_before_attempt": "No source says what the status is before any attempt but "
+    "'Not processed'; the fake never answers Pending without a refused attempt.",
+    "attempts_exhausted": "After the last allowed attempt (maxAttempts) is refused, the "
+    "status is 'Not authorized'; while attempts remain it is 'Pending' "
+    "(AccountInformation.php only says 'the number of attempts allowed').",
+    "challenge_failure_code": "A failed 3-D Secure challenge is refused with result code "
+    "'005' (declined): no source gives the code of a failed challenge.",
+    "cancel_codes": "When the customer leaves the page, the status keeps its label and its "
+    "errorCode becomes '-1'; the callback then carries errorCode '-2'. The modules only "
+    "show that '-1' comes back with the browser and '-2' with a callback.",
+    "call_failed_code": "'Call failed' carries no result code of its own (none is "
+    "documented); the attempt's resultCode is left empty.",
+    "refund_above_refundable": "A refund above what is left to refund is refused with "
+    "code '064' (suggested by PayXpert's gateway table, not by the Connect2Pay clients).",
+    "refund_request_mode": "Whether a refund comes back as 'refund' or 'refund_request' is "
+    "an account setting (refund_mode here); the confirmation keeps the request's "
+    "transactionID and turns its operation into 'refund'.",
+    "refunds_count_when_confirmed": "A refund request moves no money, and adds to the "
+    "sale's refundedAmount, only once confirmed.",
+    "default_operation": "An account whose default operation is 'authorize' turns a "
+    "requested 'sale' into an authorisation (forced_operation here).",
+    "cancel_of_authorisation": "/transaction/:id/cancel of an authorisation answers code "
+    "'000' with operation 'cancel' and lists a 'cancel' transaction referring to it.",
+    "callback_resending": "The fake posts each callback once; PayXpert's automatic "
+    "status resending (an account setting) is played by the test delivering it again.",
+}
+
 DEFAULT_BASE_URL = "https://connect2.payxpert.test"
 DEFAULT_ORIGINATOR = "104211"
 DEFAULT_PASSWORD = "c2p-test-password"
 
+# Result codes confirmed by PayXpert's material (see payxpert_mapping).
 RESULT_SUCCESS = "000"
 RESULT_DECLINED = "005"
-RESULT_INSUFFICIENT_FUNDS = "051"  # assumed
-RESULT_CHALLENGE_FAILED = "070"  # assumed
-RESULT_CALL_FAILED = "900"  # assumed
-RESULT_REFUND_REFUSED = "501"  # assumed (PayXpert's "transaction incorrect data")
+RESULT_INSUFFICIENT_FUNDS = "051"
+RESULT_AUTHENTICATION_REQUIRED = "065"
+RESULT_CUSTOMER_CANCEL = "-1"  # [WOO] RESULT_CODE_CANCEL
+RESULT_CALLBACK_CANCEL = "-2"  # [WOO] RESULT_CODE_CALLBACK_CANCEL
+RESULT_REFUND_REFUSED = "064"  # ASSUMPTIONS["refund_above_refundable"]
 
+# [JAVA PaymentStatusValue] the six payment statuses.
 STATUS_AUTHORIZED = "Authorized"
 STATUS_NOT_AUTHORIZED = "Not authorized"
 STATUS_EXPIRED = "Expired"
@@ -66,63 +116,56 @@ DOCUMENTED_STATUSES = (
     STATUS_NOT_PROCESSED,
 )
 
+# [JAVA TransactionOperation]
+OPERATION_SALE = "sale"
+OPERATION_AUTHORIZE = "authorize"
+OPERATION_REFUND = "refund"
+OPERATION_REFUND_REQUEST = "refund_request"
+OPERATION_CANCEL = "cancel"
+
 _TOKEN_SEGMENT = r"[A-Za-z0-9_-]+"
+# [PHP $API_ROUTES], [JAVA APIRoute]
 _PREPARE = re.compile(r"/payment/prepare")
 _STATUS = re.compile(rf"/payment/(?P<token>{_TOKEN_SEGMENT})/status")
 _PAGE = re.compile(rf"/payment/(?P<token>{_TOKEN_SEGMENT})")
 _REFUND = re.compile(rf"/transaction/(?P<transaction>{_TOKEN_SEGMENT})/refund")
+_REFUND_CONFIRM = re.compile(rf"/transaction/(?P<transaction>{_TOKEN_SEGMENT})/refund/confirm")
+_CANCEL = re.compile(rf"/transaction/(?P<transaction>{_TOKEN_SEGMENT})/cancel")
+_INFO = re.compile(rf"/transaction/(?P<transaction>{_TOKEN_SEGMENT})/info")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 class CustomerOutcome(StrEnum):
-    """What happens when the customer pays on the hosted page."""
+    """What one attempt of the customer on the hosted page comes to."""
 
     SUCCEED = "succeed"  # frictionless 3-D Secure, authorised
     SUCCEED_AFTER_CHALLENGE = "succeed_after_challenge"  # challenge passed, authorised
-    FAIL_CHALLENGE = "fail_challenge"  # wrong one-time code: not authorised
+    FAIL_CHALLENGE = "fail_challenge"  # wrong one-time code: refused
     DECLINE = "decline"  # the issuer declines
     INSUFFICIENT_FUNDS = "insufficient_funds"  # the issuer declines: not enough money
+    AUTHENTICATION_REQUIRED = "authentication_required"  # soft decline: SCA asked
     CALL_FAIL = "call_fail"  # the acquirer cannot be reached
 
 
-_OUTCOMES: dict[CustomerOutcome, tuple[str, str, str, bool]] = {
-    # outcome: (payment status, result code, result message, 3-D Secure challenge done)
-    CustomerOutcome.SUCCEED: (
-        STATUS_AUTHORIZED,
-        RESULT_SUCCESS,
-        "Transaction successfully completed",
-        False,
-    ),
+# outcome: (result code, result message, 3-D Secure done). Codes: see RESULT_*.
+_OUTCOMES: dict[CustomerOutcome, tuple[str, str, bool]] = {
+    CustomerOutcome.SUCCEED: (RESULT_SUCCESS, "Transaction successfully completed", False),
     CustomerOutcome.SUCCEED_AFTER_CHALLENGE: (
-        STATUS_AUTHORIZED,
         RESULT_SUCCESS,
         "Transaction successfully completed",
         True,
     ),
-    CustomerOutcome.FAIL_CHALLENGE: (
-        STATUS_NOT_AUTHORIZED,
-        RESULT_CHALLENGE_FAILED,
-        "3-D Secure authentication failed",
-        True,
-    ),
-    CustomerOutcome.DECLINE: (
-        STATUS_NOT_AUTHORIZED,
-        RESULT_DECLINED,
-        "Authorization declined",
+    # ASSUMPTIONS["challenge_failure_code"]
+    CustomerOutcome.FAIL_CHALLENGE: (RESULT_DECLINED, "Authentication failed", True),
+    CustomerOutcome.DECLINE: (RESULT_DECLINED, "Authorization declined", False),
+    CustomerOutcome.INSUFFICIENT_FUNDS: (RESULT_INSUFFICIENT_FUNDS, "Insufficient funds", False),
+    CustomerOutcome.AUTHENTICATION_REQUIRED: (
+        RESULT_AUTHENTICATION_REQUIRED,
+        "Soft decline: authentication required",
         False,
     ),
-    CustomerOutcome.INSUFFICIENT_FUNDS: (
-        STATUS_NOT_AUTHORIZED,
-        RESULT_INSUFFICIENT_FUNDS,
-        "Insufficient funds",
-        False,
-    ),
-    CustomerOutcome.CALL_FAIL: (
-        STATUS_CALL_FAILED,
-        RESULT_CALL_FAILED,
-        "Acquirer unreachable",
-        False,
-    ),
+    # ASSUMPTIONS["call_failed_code"]
+    CustomerOutcome.CALL_FAIL: ("", "Acquirer unreachable", False),
 }
 
 
@@ -132,8 +175,10 @@ class FakeCustomerError(Exception):
 
 @dataclass
 class FakeTransaction:
+    """[PHP TransactionAttempt.php] one transaction of a payment."""
+
     transaction_id: str
-    operation: str  # sale, refund
+    operation: str
     amount: int
     currency: str
     result_code: str
@@ -151,7 +196,7 @@ class FakeTransaction:
             "paymentMerchantToken": self.merchant_token,
             "paymentMethod": "CreditCard",
             "operation": self.operation,
-            "date": self.date_ms,
+            "date": self.date_ms,  # [PHP getDateAsDateTime] milliseconds
             "amount": self.amount,
             "refundedAmount": self.refunded_amount,
             "currency": self.currency,
@@ -180,23 +225,30 @@ class FakePayment:
     callback_url: str
     redirect_url: str | None
     custom_data: str | None
+    operation: str
     status: str = STATUS_NOT_PROCESSED
+    error_code: str | None = None
+    error_message: str | None = None
     transactions: list[FakeTransaction] = field(default_factory=list)
     # Fields a test overwrote to simulate an answer outside the documentation.
     tampered: dict[str, Any] = field(default_factory=dict)
 
     @property
     def attempts(self) -> list[FakeTransaction]:
+        """[PHP getLastInitialTransactionAttempt] the customer's own attempts."""
         return [t for t in self.transactions if t.ref_transaction_id is None]
 
     def to_json(self) -> dict[str, Any]:
+        # [PHP PaymentStatus.php] operation, errorCode, errorMessage: of the last
+        # transaction; amount and currency: of the payment; order.id; transactions
+        # (refunds among them, referring to their sale).
         last = self.transactions[-1] if self.transactions else None
         document: dict[str, Any] = {
             "merchantToken": self.merchant_token,
             "status": self.status,
             "operation": last.operation if last else None,
-            "errorCode": last.result_code if last else None,
-            "errorMessage": last.result_message if last else None,
+            "errorCode": self.error_code,
+            "errorMessage": self.error_message,
             "currency": self.currency,
             "amount": self.amount,
             "ctrlCustomData": self.custom_data,
@@ -221,12 +273,23 @@ class ReceivedRequest:
 
 @dataclass(frozen=True)
 class Callback:
-    """A callback the fake posted to a payment's ``ctrlCallbackURL``."""
+    """A callback the fake posted to a payment's ``ctrlCallbackURL``
+    ([PHP handleCallbackStatus]: the status JSON as the request body)."""
 
     url: str
     headers: dict[str, str]
     body: bytes
     merchant_token: str
+
+
+@dataclass(frozen=True)
+class BrowserReturn:
+    """The form the browser POSTs to ``ctrlRedirectURL`` ([WOO handleFrontRedirect]:
+    ``data`` and ``customer``; [PHP handleRedirectStatus]: ``data`` is the status,
+    AES-128-ECB with the merchant token as key, URL-safe base64)."""
+
+    url: str
+    fields: dict[str, str]
 
 
 class FakeConnect2Pay:
@@ -237,12 +300,19 @@ class FakeConnect2Pay:
         password: str = DEFAULT_PASSWORD,
         base_url: str = DEFAULT_BASE_URL,
         max_attempts: int = 3,
+        refund_mode: str = OPERATION_REFUND,
+        forced_operation: str | None = None,
         on_callback: Callable[[Callback], None] | None = None,
     ) -> None:
+        if refund_mode not in (OPERATION_REFUND, OPERATION_REFUND_REQUEST):
+            raise ValueError("refund_mode is 'refund' or 'refund_request'")
         self.originator = originator
         self.password = password
         self.base_url = base_url.rstrip("/")
+        # [PHP AccountInformation::maxAttempts] attempts allowed per payment page.
         self.max_attempts = max_attempts
+        self.refund_mode = refund_mode  # ASSUMPTIONS["refund_request_mode"]
+        self.forced_operation = forced_operation  # ASSUMPTIONS["default_operation"]
         self.on_callback = on_callback
         self.payments: dict[str, FakePayment] = {}
         self.received: list[ReceivedRequest] = []
@@ -250,6 +320,7 @@ class FakeConnect2Pay:
         self._by_customer_token: dict[str, str] = {}
         self._transactions: dict[str, FakeTransaction] = {}
         self._faults: list[httpx.Response | Exception] = []
+        self._fault_paths: list[tuple[str, httpx.Response | Exception]] = []
         self._clock_ms = 1_767_225_600_000  # 2026-01-01T00:00:00Z
         self._lock = threading.Lock()
 
@@ -272,37 +343,72 @@ class FakeConnect2Pay:
         except KeyError:
             raise FakeCustomerError(f"no payment with token {token!r}") from None
 
-    def begin_challenge(self, token: str) -> None:
-        """The customer entered a card and is on the 3-D Secure challenge page."""
-        with self._lock:
-            payment = self._payable(token)
-            payment.status = STATUS_PENDING
-
     def pay(self, token: str, outcome: CustomerOutcome) -> FakeTransaction:
-        """The customer submits a card on the hosted page; the attempt is processed."""
+        """The customer submits a card on the hosted page; the attempt is processed
+        and the callback posted. A refused attempt leaves the page open ("Pending")
+        while attempts remain ([PHP AccountInformation::maxAttempts];
+        ASSUMPTIONS["attempts_exhausted"])."""
         with self._lock:
             payment = self._payable(token)
-            status, code, message, challenged = _OUTCOMES[outcome]
+            code, message, challenged = _OUTCOMES[outcome]
+            succeeded = code == RESULT_SUCCESS
+            if outcome is CustomerOutcome.CALL_FAIL:
+                transaction_status = STATUS_CALL_FAILED
+            else:
+                transaction_status = STATUS_AUTHORIZED if succeeded else STATUS_NOT_AUTHORIZED
             transaction = self._new_transaction(
                 payment,
-                operation="sale",
+                operation=payment.operation,
                 amount=payment.amount,
                 result_code=code,
                 result_message=message,
-                status=STATUS_AUTHORIZED if code == RESULT_SUCCESS else status,
+                status=transaction_status,
                 is_3d_secure=challenged,
             )
-            payment.status = status
+            payment.error_code, payment.error_message = code, message
+            if succeeded:
+                payment.status = STATUS_AUTHORIZED
+            elif outcome is CustomerOutcome.CALL_FAIL:
+                payment.status = STATUS_CALL_FAILED
+            elif len(payment.attempts) < self.max_attempts:
+                payment.status = STATUS_PENDING
+            else:
+                payment.status = STATUS_NOT_AUTHORIZED
             callback = self._callback(payment)
         if self.on_callback is not None:
             self.on_callback(callback)
         return transaction
 
+    def cancel(self, token: str) -> None:
+        """The customer leaves the payment page ([WOO] ``-1``; the callback says
+        ``-2``: ASSUMPTIONS["cancel_codes"])."""
+        with self._lock:
+            payment = self._payable(token)
+            payment.error_code = RESULT_CALLBACK_CANCEL
+            payment.error_message = "Payment cancelled"
+            callback = self._callback(payment)
+            payment.error_code = RESULT_CUSTOMER_CANCEL
+            payment.error_message = "Customer left the payment page"
+        if self.on_callback is not None:
+            self.on_callback(callback)
+
     def expire(self, token: str) -> None:
-        """The payment page's validity runs out before the customer pays."""
+        """The payment page's validity runs out ([JAVA PaymentStatusValue.EXPIRED])."""
         with self._lock:
             payment = self._payable(token)
             payment.status = STATUS_EXPIRED
+
+    def browser_return(self, token: str) -> BrowserReturn:
+        """What the browser POSTs to ``ctrlRedirectURL`` now."""
+        with self._lock:
+            payment = self.payment(token)
+            if payment.redirect_url is None:
+                raise FakeCustomerError("this payment was prepared without ctrlRedirectURL")
+            data = encrypt_redirect_status(payment.to_json(), payment.merchant_token)
+            return BrowserReturn(
+                url=payment.redirect_url,
+                fields={"data": data, "customer": payment.customer_token},
+            )
 
     def last_callback(self, token: str) -> Callback:
         merchant_token = self.payment(token).merchant_token
@@ -313,10 +419,14 @@ class FakeConnect2Pay:
 
     # -- test controls: the provider misbehaving --------------------------------------
 
-    def fail_next(self, fault: httpx.Response | Exception) -> None:
-        """Answer the next API call with this response, or raise this (transport) error."""
+    def fail_next(self, fault: httpx.Response | Exception, *, path_suffix: str = "") -> None:
+        """Answer the next API call (whose path ends with ``path_suffix``) with this
+        response, or raise this (transport) error."""
         with self._lock:
-            self._faults.append(fault)
+            if path_suffix:
+                self._fault_paths.append((path_suffix, fault))
+            else:
+                self._faults.append(fault)
 
     def tamper(self, token: str, **fields: Any) -> None:
         """Overwrite fields of the payment's status answer (an undocumented answer)."""
@@ -345,26 +455,43 @@ class FakeConnect2Pay:
                 timeout=dict(request.extensions.get("timeout", {})),
             )
         )
-        if self._faults:
-            fault = self._faults.pop(0)
+        fault = self._fault_for(path)
+        if fault is not None:
             if isinstance(fault, Exception):
                 raise fault
             return fault
         if not self._authenticated(request):
-            return _answer(403, "403", "Authentication failed")
+            return _answer(403, "403", "Authentication failed")  # [JAVA ResultCode 403]
         if document is _UNPARSABLE:
-            return _answer(400, "402", "JSON error")
+            return _answer(400, "402", "JSON error")  # [JAVA ResultCode JSON_ERROR]
         if request.method == "POST" and _PREPARE.fullmatch(path):
             return self._prepare(document)
         status = _STATUS.fullmatch(path)
         if request.method == "GET" and status:
             return self._status(status["token"], request.url.params)
+        confirm = _REFUND_CONFIRM.fullmatch(path)
+        if request.method == "POST" and confirm:
+            return self._confirm_refund(confirm["transaction"], document)
         refund = _REFUND.fullmatch(path)
         if request.method == "POST" and refund:
             return self._refund(refund["transaction"], document)
+        cancel = _CANCEL.fullmatch(path)
+        if request.method == "POST" and cancel:
+            return self._cancel(cancel["transaction"], document)
+        info = _INFO.fullmatch(path)
+        if request.method == "GET" and info:
+            return self._info(info["transaction"])
         return _answer(404, "404", "Not found")
 
+    def _fault_for(self, path: str) -> httpx.Response | Exception | None:
+        for index, (suffix, fault) in enumerate(self._fault_paths):
+            if path.endswith(suffix):
+                del self._fault_paths[index]
+                return fault
+        return self._faults.pop(0) if self._faults else None
+
     def _authenticated(self, request: httpx.Request) -> bool:
+        # [JAVA Connect2payRESTClient.addBasicAuthentication] originator and password.
         scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
         if scheme != "Basic":
             return False
@@ -378,6 +505,8 @@ class FakeConnect2Pay:
         problem = _prepare_problem(document)
         if problem is not None:
             return _answer(400, "400", problem)
+        # 16 random bytes, URL-safe base64: the AES-128 key of the browser's return
+        # [PHP handleRedirectStatus decodes the merchant token as the key].
         merchant_token = secrets.token_urlsafe(16)
         customer_token = secrets.token_urlsafe(16)
         self.payments[merchant_token] = FakePayment(
@@ -390,8 +519,10 @@ class FakeConnect2Pay:
             callback_url=document["ctrlCallbackURL"],
             redirect_url=document.get("ctrlRedirectURL"),
             custom_data=document.get("ctrlCustomData"),
+            operation=self.forced_operation or document.get("operation", OPERATION_SALE),
         )
         self._by_customer_token[customer_token] = merchant_token
+        # [PHP PaymentPrepareResponse] code "200", merchantToken, customerToken.
         return httpx.Response(
             200,
             json={
@@ -411,6 +542,8 @@ class FakeConnect2Pay:
         return httpx.Response(200, json=payment.to_json())
 
     def _refund(self, transaction_id: str, document: Any) -> httpx.Response:
+        # [JAVA TransactionRefundRequest] the amount, in cents; the answer is a
+        # [JAVA TransactionOperationResponse].
         if not isinstance(document, dict) or "apiVersion" not in document:
             return _answer(400, "400", "Missing parameter: apiVersion")
         amount = document.get("amount")
@@ -419,40 +552,86 @@ class FakeConnect2Pay:
         original = self._transactions.get(transaction_id)
         if original is None:
             return _answer(404, "404", "Transaction not found")
-        refundable = original.amount - original.refunded_amount
+        payment = self.payments[original.merchant_token]
         if (
-            original.operation != "sale"
+            original.operation != OPERATION_SALE
             or original.result_code != RESULT_SUCCESS
-            or amount > refundable
+            or amount > self._refundable(payment, original)
         ):
-            return httpx.Response(
+            return httpx.Response(  # ASSUMPTIONS["refund_above_refundable"]
                 200,
                 json={
                     "code": RESULT_REFUND_REFUSED,
-                    "message": f"Refund refused: {refundable} refundable",
-                    "operation": "refund",
+                    "message": "Refund refused: amount above what is refundable",
+                    "operation": OPERATION_REFUND,
                 },
             )
-        payment = self.payments[original.merchant_token]
-        original.refunded_amount += amount
         refund = self._new_transaction(
             payment,
-            operation="refund",
+            operation=self.refund_mode,
             amount=amount,
             result_code=RESULT_SUCCESS,
             result_message="Transaction successfully completed",
             status=STATUS_AUTHORIZED,
             ref_transaction_id=original.transaction_id,
         )
-        return httpx.Response(
-            200,
-            json={
-                "code": RESULT_SUCCESS,
-                "message": "Transaction successfully completed",
-                "transactionID": refund.transaction_id,
-                "operation": "refund",
-            },
+        if self.refund_mode == OPERATION_REFUND:
+            original.refunded_amount += amount  # [PHP TransactionAttempt::refundedAmount]
+        return _operation_answer(refund)
+
+    def _confirm_refund(self, transaction_id: str, document: Any) -> httpx.Response:
+        # [JAVA APIRoute.TRANS_REFUND_CONFIRM, refundConfirmTransaction]: a body with
+        # the API version; ASSUMPTIONS["refund_request_mode"].
+        if not isinstance(document, dict) or "apiVersion" not in document:
+            return _answer(400, "400", "Missing parameter: apiVersion")
+        request = self._transactions.get(transaction_id)
+        if request is None or request.operation not in (OPERATION_REFUND_REQUEST, OPERATION_REFUND):
+            return _answer(404, "404", "Transaction not found")
+        if request.operation == OPERATION_REFUND_REQUEST:
+            request.operation = OPERATION_REFUND
+            sale = self._transactions[request.ref_transaction_id or ""]
+            sale.refunded_amount += request.amount  # ASSUMPTIONS["refunds_count_when_confirmed"]
+        return _operation_answer(request)
+
+    def _cancel(self, transaction_id: str, document: Any) -> httpx.Response:
+        # [PHP cancelTransaction($transactionID, $amount)], [JAVA APIRoute.TRANS_CANCEL];
+        # ASSUMPTIONS["cancel_of_authorisation"].
+        if not isinstance(document, dict) or "apiVersion" not in document:
+            return _answer(400, "400", "Missing parameter: apiVersion")
+        original = self._transactions.get(transaction_id)
+        if original is None:
+            return _answer(404, "404", "Transaction not found")
+        payment = self.payments[original.merchant_token]
+        cancelled = any(
+            t.ref_transaction_id == transaction_id and t.operation == OPERATION_CANCEL
+            for t in payment.transactions
         )
+        if original.operation != OPERATION_AUTHORIZE or cancelled:
+            return httpx.Response(
+                200,
+                json={
+                    "code": RESULT_REFUND_REFUSED,
+                    "message": "Cannot cancel",
+                    "operation": "cancel",
+                },
+            )
+        cancel = self._new_transaction(
+            payment,
+            operation=OPERATION_CANCEL,
+            amount=original.amount,
+            result_code=RESULT_SUCCESS,
+            result_message="Transaction successfully completed",
+            status=STATUS_AUTHORIZED,
+            ref_transaction_id=original.transaction_id,
+        )
+        return _operation_answer(cancel)
+
+    def _info(self, transaction_id: str) -> httpx.Response:
+        # [JAVA TransactionInfoResponse] the attempt under ``transactionInfo``.
+        transaction = self._transactions.get(transaction_id)
+        if transaction is None:
+            return _answer(404, "404", "Transaction not found")
+        return httpx.Response(200, json={"transactionInfo": transaction.to_json()})
 
     def _hosted_page(self, customer_token: str) -> httpx.Response:
         payment = self.payments[self._by_customer_token[customer_token]]
@@ -462,10 +641,22 @@ class FakeConnect2Pay:
 
     # -- internals ------------------------------------------------------------------
 
+    def _refundable(self, payment: FakePayment, sale: FakeTransaction) -> int:
+        """What is left to refund of a sale, pending refund requests included."""
+        requested = sum(
+            t.amount
+            for t in payment.transactions
+            if t.ref_transaction_id == sale.transaction_id
+            and t.operation == OPERATION_REFUND_REQUEST
+        )
+        return sale.amount - sale.refunded_amount - requested
+
     def _payable(self, token: str) -> FakePayment:
         payment = self.payment(token)
-        if payment.status in (STATUS_AUTHORIZED, STATUS_EXPIRED):
+        if payment.status in (STATUS_AUTHORIZED, STATUS_EXPIRED, STATUS_NOT_AUTHORIZED):
             raise FakeCustomerError(f"payment is {payment.status}: the page no longer pays")
+        if payment.error_code == RESULT_CUSTOMER_CANCEL:
+            raise FakeCustomerError("the customer left this payment page")
         if len(payment.attempts) >= self.max_attempts:
             raise FakeCustomerError("no attempt left on this payment page")
         return payment
@@ -501,6 +692,7 @@ class FakeConnect2Pay:
         return transaction
 
     def _callback(self, payment: FakePayment) -> Callback:
+        # [PHP examples/payment-callback.php] the status JSON, to ctrlCallbackURL.
         callback = Callback(
             url=payment.callback_url,
             headers={"Content-Type": "application/json", "User-Agent": "Connect2Pay"},
@@ -518,6 +710,19 @@ def _answer(http_status: int, code: str, message: str) -> httpx.Response:
     return httpx.Response(http_status, json={"code": code, "message": message})
 
 
+def _operation_answer(transaction: FakeTransaction) -> httpx.Response:
+    # [JAVA TransactionOperationResponse] code, message, transactionID, operation.
+    return httpx.Response(
+        200,
+        json={
+            "code": transaction.result_code,
+            "message": transaction.result_message,
+            "transactionID": transaction.transaction_id,
+            "operation": transaction.operation,
+        },
+    )
+
+
 def _is_absolute_url(value: object) -> bool:
     if not isinstance(value, str) or len(value) > 2048:
         return False
@@ -526,7 +731,8 @@ def _is_absolute_url(value: object) -> bool:
 
 
 def _prepare_problem(document: Any) -> str | None:
-    """Why Connect2Pay would refuse this ``payment/prepare`` body, or None."""
+    """Why Connect2Pay would refuse this ``payment/prepare`` body, or None
+    ([PHP $fieldsRequired, $fieldsSize, $fieldsValidate])."""
     if not isinstance(document, dict):
         return "Request body must be a JSON object"
     for name in ("apiVersion", "currency", "amount", "paymentMode", "order"):
@@ -541,7 +747,7 @@ def _prepare_problem(document: Any) -> str | None:
         return "Bad parameter: paymentMode"
     if document.get("paymentMethod", "CreditCard") != "CreditCard":
         return "This fake only takes CreditCard payments"
-    if document.get("operation", "sale") not in ("sale", "authorize"):
+    if document.get("operation", OPERATION_SALE) not in (OPERATION_SALE, OPERATION_AUTHORIZE):
         return "Bad parameter: operation"
     order = document["order"]
     if not isinstance(order, dict) or not isinstance(order.get("id"), str):

@@ -15,11 +15,13 @@ import httpx
 import pytest
 
 from axokey.adapters.providers.base import (
+    REFUND_NOT_RECEIVED,
     CheckoutRequest,
     InvalidNotification,
     PaymentStatus,
     ProviderError,
     RefundStatus,
+    UnrecognisedProviderAnswer,
 )
 from axokey.adapters.providers.payxpert import (
     NOTIFICATION_BODY_MAX_BYTES,
@@ -31,10 +33,6 @@ from axokey.adapters.providers.payxpert_mapping import API_VERSION, PAYMENT_STAT
 from axokey.config import Settings
 from tests.fakes.connect2pay import (
     DOCUMENTED_STATUSES,
-    RESULT_CALL_FAILED,
-    RESULT_CHALLENGE_FAILED,
-    RESULT_DECLINED,
-    RESULT_INSUFFICIENT_FUNDS,
     RESULT_REFUND_REFUSED,
     CustomerOutcome,
     FakeConnect2Pay,
@@ -257,8 +255,9 @@ def test_transport_failures_and_bad_answers_are_provider_errors(
 # -- fetch_status: every documented status ----------------------------------------------
 
 
-def test_the_mapping_lists_exactly_the_documented_statuses() -> None:
-    assert set(PAYMENT_STATUS_MAP) == {status.casefold() for status in DOCUMENTED_STATUSES}
+def test_the_mapping_lists_the_documented_statuses_and_accepted() -> None:
+    documented = {status.casefold() for status in DOCUMENTED_STATUSES}
+    assert set(PAYMENT_STATUS_MAP) == documented | {"accepted"}
     assert set(EXPECTED_STATUSES) == set(DOCUMENTED_STATUSES)
 
 
@@ -267,11 +266,12 @@ def _reach(fake: FakeConnect2Pay, reference: str, provider_status: str) -> None:
     if provider_status == "Authorized":
         fake.pay(reference, CustomerOutcome.SUCCEED)
     elif provider_status == "Not authorized":
-        fake.pay(reference, CustomerOutcome.DECLINE)
+        for _ in range(fake.max_attempts):
+            fake.pay(reference, CustomerOutcome.DECLINE)
     elif provider_status == "Call failed":
         fake.pay(reference, CustomerOutcome.CALL_FAIL)
     elif provider_status == "Pending":
-        fake.begin_challenge(reference)
+        fake.pay(reference, CustomerOutcome.DECLINE)
     elif provider_status == "Expired":
         fake.expire(reference)
     assert fake.payment(reference).status == provider_status
@@ -282,7 +282,8 @@ EXPECTED_STATUSES = {
     "Not authorized": PaymentStatus.FAILED,
     "Expired": PaymentStatus.FAILED,
     "Call failed": PaymentStatus.FAILED,
-    "Pending": PaymentStatus.PROCESSING,
+    # An attempt was refused and another is allowed: waiting for a payment method.
+    "Pending": PaymentStatus.REQUIRES_PAYMENT_METHOD,
     "Not processed": PaymentStatus.REQUIRES_PAYMENT_METHOD,
 }
 
@@ -295,10 +296,13 @@ def test_every_documented_status_is_mapped(
     _reach(fake, reference, provider_status)
     state = provider.fetch_status(reference)
     assert state.status is EXPECTED_STATUSES[provider_status]
-    assert (state.failure_code is not None) == (state.status is PaymentStatus.FAILED)
-    assert (state.transaction_id is not None) == (
-        provider_status in ("Authorized", "Not authorized", "Call failed")
+    assert (state.failure_code is not None) == (
+        provider_status in ("Not authorized", "Expired", "Call failed", "Pending")
     )
+    assert (state.transaction_id is not None) == (
+        provider_status in ("Authorized", "Not authorized", "Call failed", "Pending")
+    )
+    assert state.authorisation_to_release is False
 
 
 def test_not_processed_requires_a_payment_method(
@@ -317,28 +321,64 @@ def test_not_processed_requires_a_payment_method(
 
 
 @pytest.mark.parametrize(
-    ("outcome", "provider_status", "code"),
+    ("outcome", "failure_code"),
     [
-        (CustomerOutcome.DECLINE, "Not authorized", RESULT_DECLINED),
-        (CustomerOutcome.INSUFFICIENT_FUNDS, "Not authorized", RESULT_INSUFFICIENT_FUNDS),
-        (CustomerOutcome.FAIL_CHALLENGE, "Not authorized", RESULT_CHALLENGE_FAILED),
-        (CustomerOutcome.CALL_FAIL, "Call failed", RESULT_CALL_FAILED),
+        (CustomerOutcome.DECLINE, "card_declined"),
+        (CustomerOutcome.INSUFFICIENT_FUNDS, "insufficient_funds"),
+        (CustomerOutcome.FAIL_CHALLENGE, "card_declined"),
+        (CustomerOutcome.AUTHENTICATION_REQUIRED, "authentication_required"),
     ],
 )
-def test_refused_attempts_are_failed_with_payxperts_result_code(
+def test_a_refused_attempt_with_attempts_left_is_pending_with_its_reason(
     provider: PayXpertProvider,
     fake: FakeConnect2Pay,
     outcome: CustomerOutcome,
-    provider_status: str,
-    code: str,
+    failure_code: str,
 ) -> None:
     reference = provider.start_checkout(checkout_request()).provider_reference
     attempt = fake.pay(reference, outcome)
-    assert fake.payment(reference).status == provider_status
+    assert fake.payment(reference).status == "Pending"
+    state = provider.fetch_status(reference)
+    assert state.status is PaymentStatus.REQUIRES_PAYMENT_METHOD
+    assert state.failure_code == failure_code
+    assert state.transaction_id == attempt.transaction_id
+
+
+def test_the_last_allowed_attempt_refused_is_failed(
+    provider: PayXpertProvider, fake: FakeConnect2Pay
+) -> None:
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    fake.pay(reference, CustomerOutcome.DECLINE)
+    fake.pay(reference, CustomerOutcome.DECLINE)
+    last = fake.pay(reference, CustomerOutcome.INSUFFICIENT_FUNDS)
+    assert fake.payment(reference).status == "Not authorized"
     state = provider.fetch_status(reference)
     assert state.status is PaymentStatus.FAILED
-    assert state.failure_code == code
-    assert state.transaction_id == attempt.transaction_id
+    assert (state.failure_code, state.transaction_id) == ("insufficient_funds", last.transaction_id)
+
+
+def test_call_failed_is_failed(provider: PayXpertProvider, fake: FakeConnect2Pay) -> None:
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    fake.pay(reference, CustomerOutcome.CALL_FAIL)
+    state = provider.fetch_status(reference)
+    assert (state.status, state.failure_code) == (PaymentStatus.FAILED, "call_failed")
+
+
+@pytest.mark.parametrize("after_a_refusal", [False, True])
+def test_the_customer_leaving_the_page_is_failed_as_cancelled(
+    provider: PayXpertProvider, fake: FakeConnect2Pay, after_a_refusal: bool
+) -> None:
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    if after_a_refusal:
+        fake.pay(reference, CustomerOutcome.DECLINE)
+    fake.cancel(reference)
+    state = provider.fetch_status(reference)
+    assert (state.status, state.failure_code) == (PaymentStatus.FAILED, "cancelled_by_customer")
+    # The callback of the cancellation says -2: a cancellation too, and a new event.
+    callback = json.loads(fake.last_callback(reference).body)
+    assert callback["errorCode"] == "-2"
+    fake.tamper(reference, errorCode="-2")
+    assert provider.fetch_status(reference).failure_code == "payment_cancelled"
 
 
 @pytest.mark.parametrize(
@@ -348,8 +388,6 @@ def test_authorized_is_succeeded_with_the_sale_transaction(
     provider: PayXpertProvider, fake: FakeConnect2Pay, outcome: CustomerOutcome
 ) -> None:
     reference = provider.start_checkout(checkout_request()).provider_reference
-    if outcome is CustomerOutcome.SUCCEED_AFTER_CHALLENGE:
-        fake.begin_challenge(reference)
     sale = fake.pay(reference, outcome)
     assert fake.payment(reference).status == "Authorized"
     state = provider.fetch_status(reference)
@@ -358,15 +396,53 @@ def test_authorized_is_succeeded_with_the_sale_transaction(
     assert (state.amount_minor, state.currency, state.failure_code) == (2599, "EUR", None)
 
 
-def test_pending_during_the_challenge_is_processing(
+def test_the_amount_taken_is_the_sale_transactions_not_the_echoed_request(
     provider: PayXpertProvider, fake: FakeConnect2Pay
 ) -> None:
     reference = provider.start_checkout(checkout_request()).provider_reference
-    fake.begin_challenge(reference)
-    assert fake.payment(reference).status == "Pending"
+    sale = fake.pay(reference, CustomerOutcome.SUCCEED)
+    sale.amount = 2500  # PayXpert took 25.00 although 25.99 was asked
+    assert fake.payment(reference).to_json()["amount"] == 2599
+    assert provider.fetch_status(reference).amount_minor == 2500
+
+
+def test_an_authorisation_instead_of_a_sale_is_to_be_released(
+    fake: FakeConnect2Pay, provider: PayXpertProvider
+) -> None:
+    fake.forced_operation = "authorize"  # the account's default operation
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    authorisation = fake.pay(reference, CustomerOutcome.SUCCEED)
+    assert authorisation.operation == "authorize"
     state = provider.fetch_status(reference)
-    assert state.status is PaymentStatus.PROCESSING
-    assert state.failure_code is None
+    assert state.status is PaymentStatus.FAILED
+    assert state.failure_code == "authorisation_not_captured"
+    assert state.authorisation_to_release is True
+    assert state.transaction_id == authorisation.transaction_id
+
+    provider.release_authorisation(
+        provider_reference=reference,
+        transaction_id=authorisation.transaction_id,
+        amount_minor=2599,
+    )
+    cancel = fake.received[-1]
+    assert (cancel.method, cancel.path) == (
+        "POST",
+        f"/transaction/{authorisation.transaction_id}/cancel",
+    )
+    assert cancel.json == {"apiVersion": API_VERSION, "amount": 2599}
+    released = provider.fetch_status(reference)
+    assert (released.status, released.failure_code) == (
+        PaymentStatus.FAILED,
+        "authorisation_released",
+    )
+    assert released.authorisation_to_release is False
+    # A second release is refused by PayXpert: an error, never a silent success.
+    with pytest.raises(ProviderError):
+        provider.release_authorisation(
+            provider_reference=reference,
+            transaction_id=authorisation.transaction_id,
+            amount_minor=2599,
+        )
 
 
 def test_expired_is_failed(provider: PayXpertProvider, fake: FakeConnect2Pay) -> None:
@@ -400,6 +476,7 @@ def test_a_retry_after_a_decline_that_succeeds_is_succeeded(
     state = provider.fetch_status(reference)
     assert state.status is PaymentStatus.SUCCEEDED
     assert state.transaction_id == sale.transaction_id
+    assert state.failure_code is None
 
 
 def test_after_a_refund_the_payment_is_still_succeeded_with_its_sale(
@@ -419,24 +496,40 @@ def test_after_a_refund_the_payment_is_still_succeeded_with_its_sale(
     assert state.transaction_id == sale.transaction_id
 
 
-@pytest.mark.parametrize("label", ["AUTHORIZED", "not Authorized", " Pending "])
+@pytest.mark.parametrize("label", ["AUTHORIZED", "authorized", " Authorized "])
 def test_statuses_are_matched_regardless_of_case(
     provider: PayXpertProvider, fake: FakeConnect2Pay, label: str
 ) -> None:
     reference = provider.start_checkout(checkout_request()).provider_reference
     fake.pay(reference, CustomerOutcome.SUCCEED)
     fake.tamper(reference, status=label)
-    expected = PAYMENT_STATUS_MAP[label.strip().casefold()]
-    assert provider.fetch_status(reference).status is expected
+    assert provider.fetch_status(reference).status is PaymentStatus.SUCCEEDED
 
 
-@pytest.mark.parametrize("label", ["Refunded", "Cancelled", "Authorised", "", None, 0])
-def test_an_unknown_status_is_a_provider_error_not_a_failure(
+def test_accepted_is_processing(provider: PayXpertProvider, fake: FakeConnect2Pay) -> None:
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    fake.tamper(reference, status="Accepted")
+    assert provider.fetch_status(reference).status is PaymentStatus.PROCESSING
+
+
+@pytest.mark.parametrize("label", ["Refunded", "Cancelled", "Authorised"])
+def test_an_unknown_status_is_unrecognised_not_a_failure(
     provider: PayXpertProvider, fake: FakeConnect2Pay, label: object
 ) -> None:
     reference = provider.start_checkout(checkout_request()).provider_reference
     fake.tamper(reference, status=label)
-    with pytest.raises(ProviderError):
+    with pytest.raises(UnrecognisedProviderAnswer):
+        provider.fetch_status(reference)
+
+
+@pytest.mark.parametrize("code", ["054", "999", "0"])
+def test_an_unknown_result_code_is_unrecognised_never_guessed(
+    provider: PayXpertProvider, fake: FakeConnect2Pay, code: str
+) -> None:
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    attempt = fake.pay(reference, CustomerOutcome.DECLINE)
+    attempt.result_code = code
+    with pytest.raises(UnrecognisedProviderAnswer, match=code):
         provider.fetch_status(reference)
 
 
@@ -450,6 +543,9 @@ def test_an_unknown_status_is_a_provider_error_not_a_failure(
         {"currency": "euro"},
         {"transactions": "none"},
         {"transactions": ["not an object"]},
+        {"status": ""},
+        {"status": None},
+        {"status": 0},
     ],
 )
 def test_a_malformed_status_is_a_provider_error(
@@ -465,14 +561,15 @@ def test_a_malformed_status_is_a_provider_error(
     "transactions",
     [
         [],
-        [{"operation": "sale", "resultCode": "000", "status": "Authorized"}],
-        [{"transactionID": "a1-b2", "operation": "authorize", "resultCode": "000"}],
-        [{"transactionID": "a1-b2", "operation": "sale", "resultCode": "005"}],
-        [{"transactionID": "../refund", "operation": "sale", "resultCode": "000"}],
+        [{"operation": "sale", "resultCode": "000", "status": "Authorized", "amount": 2599}],
+        [{"transactionID": "a1-b2", "operation": "sale", "resultCode": "005", "amount": 2599}],
+        [{"transactionID": "a1-b2", "operation": "submission", "resultCode": "000", "amount": 1}],
+        [{"transactionID": "a1-b2", "operation": "sale", "resultCode": "000"}],
+        [{"transactionID": "../refund", "operation": "sale", "resultCode": "000", "amount": 1}],
     ],
-    ids=["none", "no-id", "authorize-only", "unsuccessful-code", "bad-id"],
+    ids=["none", "no-id", "unsuccessful-code", "submission", "no-amount", "bad-id"],
 )
-def test_authorized_without_a_captured_sale_is_a_provider_error(
+def test_authorized_without_a_captured_sale_is_an_error(
     provider: PayXpertProvider, fake: FakeConnect2Pay, transactions: list[object]
 ) -> None:
     reference = provider.start_checkout(checkout_request()).provider_reference
@@ -495,6 +592,62 @@ def test_a_reference_that_is_not_a_token_is_never_sent(
     with pytest.raises(ValueError, match="merchant token"):
         provider.fetch_status(reference)
     assert fake.received == []
+
+
+# -- the customer's return (a form POST to ctrlRedirectURL) -----------------------------
+
+
+def test_the_browsers_return_names_its_payment_among_the_candidates(
+    provider: PayXpertProvider, fake: FakeConnect2Pay
+) -> None:
+    first = provider.start_checkout(checkout_request()).provider_reference
+    second = provider.start_checkout(checkout_request()).provider_reference
+    fake.pay(first, CustomerOutcome.SUCCEED)
+    posted = fake.browser_return(first)
+    assert posted.url == checkout_request().return_url
+    assert set(posted.fields) == {"data", "customer"}
+    assert provider.reference_from_return(posted.fields, [second, first]) == first
+    assert provider.reference_from_return(posted.fields, [second]) is None
+
+
+def test_the_returned_data_decrypts_to_the_payment_status(fake: FakeConnect2Pay) -> None:
+    from axokey.adapters.providers.payxpert_mapping import decrypt_redirect_status
+
+    provider = PayXpertProvider(
+        base_url=fake.base_url,
+        originator=fake.originator,
+        password=fake.password,
+        timeout_seconds=TIMEOUT_SECONDS,
+        transport=fake.transport(),
+    )
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    fake.pay(reference, CustomerOutcome.DECLINE)
+    status = decrypt_redirect_status(fake.browser_return(reference).fields["data"], reference)
+    assert status is not None
+    assert (status["merchantToken"], status["status"], status["errorCode"]) == (
+        reference,
+        "Pending",
+        "005",
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"data": ""},
+        {"data": "not base64 !"},
+        {"data": "AAAA"},
+        {"data": base64.urlsafe_b64encode(b"x" * 32).decode()},
+        {"data": "A" * 70_000},
+    ],
+    ids=["none", "empty", "not-base64", "short", "garbage", "huge"],
+)
+def test_a_forged_or_garbled_return_names_no_payment(
+    provider: PayXpertProvider, fields: dict[str, str]
+) -> None:
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    assert provider.reference_from_return(fields, [reference]) is None
 
 
 # -- refund ----------------------------------------------------------------------------
@@ -626,6 +779,159 @@ def test_a_refund_amount_must_be_positive_cents(
     assert fake.received == []
 
 
+def _refund(provider: PayXpertProvider, sale: tuple[str, str], amount: int, number: int = 1):  # type: ignore[no-untyped-def]
+    reference, transaction_id = sale
+    return provider.refund(
+        provider_reference=reference,
+        transaction_id=transaction_id,
+        amount_minor=amount,
+        currency="EUR",
+        refund_id=f"rfd_{number}",
+    )
+
+
+def test_a_refund_request_is_confirmed_and_succeeds(
+    provider: PayXpertProvider, fake: FakeConnect2Pay, sale: tuple[str, str]
+) -> None:
+    fake.refund_mode = "refund_request"
+    outcome = _refund(provider, sale, 1000)
+    refund_call, confirm_call = fake.received
+    assert refund_call.path == f"/transaction/{sale[1]}/refund"
+    request_id = fake.payment(sale[0]).transactions[-1].transaction_id
+    assert confirm_call.method == "POST"
+    assert confirm_call.path == f"/transaction/{request_id}/refund/confirm"
+    assert confirm_call.json == {"apiVersion": API_VERSION}
+    assert outcome.status is RefundStatus.SUCCEEDED
+    assert outcome.provider_refund_id == request_id
+    assert fake.payment(sale[0]).transactions[0].refunded_amount == 1000
+
+
+def test_a_refund_request_whose_confirmation_fails_stays_pending_then_reconciles(
+    provider: PayXpertProvider, fake: FakeConnect2Pay, sale: tuple[str, str]
+) -> None:
+    fake.refund_mode = "refund_request"
+    fake.fail_next(httpx.ConnectError("down"), path_suffix="/refund/confirm")
+    outcome = _refund(provider, sale, 1000)
+    request_id = fake.payment(sale[0]).transactions[-1].transaction_id
+    assert (outcome.status, outcome.provider_refund_id) == (RefundStatus.PENDING, request_id)
+    assert fake.payment(sale[0]).transactions[0].refunded_amount == 0
+
+    reconciled = provider.reconcile_refund(
+        provider_reference=sale[0],
+        transaction_id=sale[1],
+        amount_minor=1000,
+        refund_id="rfd_1",
+        provider_refund_id=request_id,
+        known_refund_ids=[],
+    )
+    assert (reconciled.status, reconciled.provider_refund_id) == (
+        RefundStatus.SUCCEEDED,
+        request_id,
+    )
+    assert fake.payment(sale[0]).transactions[0].refunded_amount == 1000
+    # Reconciled again: the status says it is a refund now; no second confirmation.
+    calls = len(fake.received)
+    again = provider.reconcile_refund(
+        provider_reference=sale[0],
+        transaction_id=sale[1],
+        amount_minor=1000,
+        refund_id="rfd_1",
+        provider_refund_id=request_id,
+        known_refund_ids=[],
+    )
+    assert again.status is RefundStatus.SUCCEEDED
+    assert [r.path for r in fake.received[calls:]] == [f"/payment/{sale[0]}/status"]
+
+
+def test_a_refund_whose_answer_was_lost_is_found_in_the_payments_status(
+    provider: PayXpertProvider, fake: FakeConnect2Pay, sale: tuple[str, str]
+) -> None:
+    earlier = _refund(provider, sale, 500, 1)
+    # The refund is made, but its answer never comes back.
+    fake.fail_next(httpx.Response(502), path_suffix="/refund")
+    with pytest.raises(ProviderError):
+        _refund(provider, sale, 500, 2)
+    assert fake.payment(sale[0]).transactions[0].refunded_amount == 500  # the 502 came first
+    outcome = provider.reconcile_refund(
+        provider_reference=sale[0],
+        transaction_id=sale[1],
+        amount_minor=500,
+        refund_id="rfd_2",
+        provider_refund_id=None,
+        known_refund_ids=[earlier.provider_refund_id],
+    )
+    # The fault answered before the refund was made: the status shows only the known
+    # refund, and the transaction info agrees: never received, safe to send again.
+    assert (outcome.status, outcome.failure_code) == (RefundStatus.FAILED, REFUND_NOT_RECEIVED)
+    assert fake.received[-1].path == f"/transaction/{sale[1]}/info"
+
+
+def test_a_paid_refund_of_unknown_outcome_is_found_by_its_amount(
+    provider: PayXpertProvider, fake: FakeConnect2Pay, sale: tuple[str, str]
+) -> None:
+    made = _refund(provider, sale, 700)  # paid; pretend its answer was lost
+    outcome = provider.reconcile_refund(
+        provider_reference=sale[0],
+        transaction_id=sale[1],
+        amount_minor=700,
+        refund_id="rfd_1",
+        provider_refund_id=None,
+        known_refund_ids=[],
+    )
+    assert (outcome.status, outcome.provider_refund_id) == (
+        RefundStatus.SUCCEEDED,
+        made.provider_refund_id,
+    )
+
+
+def test_refunds_that_cannot_be_told_apart_stay_unknown(
+    provider: PayXpertProvider, fake: FakeConnect2Pay, sale: tuple[str, str]
+) -> None:
+    _refund(provider, sale, 700, 1)
+    _refund(provider, sale, 700, 2)
+    outcome = provider.reconcile_refund(
+        provider_reference=sale[0],
+        transaction_id=sale[1],
+        amount_minor=700,
+        refund_id="rfd_3",
+        provider_refund_id=None,
+        known_refund_ids=[],
+    )
+    assert outcome.status is RefundStatus.PENDING
+
+
+def test_money_refunded_that_no_refund_explains_stays_unknown(
+    provider: PayXpertProvider, fake: FakeConnect2Pay, sale: tuple[str, str]
+) -> None:
+    fake.payment(sale[0]).transactions[0].refunded_amount = 300  # by PayXpert's back office
+    outcome = provider.reconcile_refund(
+        provider_reference=sale[0],
+        transaction_id=sale[1],
+        amount_minor=700,
+        refund_id="rfd_1",
+        provider_refund_id=None,
+        known_refund_ids=[],
+    )
+    assert outcome.status is RefundStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"code": "000", "message": "ok", "transactionID": "ab-cd"},
+        {"code": "000", "message": "ok", "transactionID": "ab-cd", "operation": "rebill"},
+    ],
+    ids=["no-operation", "other-operation"],
+)
+def test_a_successful_refund_answer_of_no_refund_operation_is_pending(
+    provider: PayXpertProvider, fake: FakeConnect2Pay, sale: tuple[str, str], answer: object
+) -> None:
+    fake.fail_next(httpx.Response(200, json=answer), path_suffix="/refund")
+    fake.fail_next(httpx.Response(200, json=answer), path_suffix="/refund/confirm")
+    outcome = _refund(provider, sale, 100)
+    assert (outcome.status, outcome.provider_refund_id) == (RefundStatus.PENDING, "ab-cd")
+
+
 # -- notifications (Connect2Pay's unsigned callback) ------------------------------------
 
 
@@ -639,7 +945,7 @@ def test_the_callback_is_sent_to_our_notification_url_and_parses(
     notification = provider.parse_notification(callback.headers, callback.body)
     assert notification.provider == "payxpert"
     assert notification.provider_reference == reference
-    assert notification.event_id == f"{reference}:{sale.transaction_id}:authorized"
+    assert notification.event_id == f"{reference}:{sale.transaction_id}:authorized:000"
 
 
 def test_each_attempt_is_its_own_event_and_a_redelivery_is_the_same(
@@ -654,15 +960,29 @@ def test_each_attempt_is_its_own_event_and_a_redelivery_is_the_same(
     second = provider.parse_notification(authorized.headers, authorized.body)
     redelivered = provider.parse_notification({}, authorized.body)
     assert first.event_id != second.event_id
-    assert first.event_id.endswith(":not_authorized")
+    assert first.event_id.endswith(":pending:005")
     assert redelivered == second
+
+
+def test_a_cancellation_after_a_refusal_is_a_new_event(
+    provider: PayXpertProvider, fake: FakeConnect2Pay
+) -> None:
+    reference = provider.start_checkout(checkout_request()).provider_reference
+    fake.pay(reference, CustomerOutcome.DECLINE)
+    refused = fake.last_callback(reference)
+    fake.cancel(reference)
+    cancelled = fake.last_callback(reference)
+    first = provider.parse_notification({}, refused.body)
+    second = provider.parse_notification({}, cancelled.body)
+    assert second.event_id != first.event_id
+    assert second.event_id.endswith(":pending:-2")
 
 
 def test_a_callback_without_transactions_parses(provider: PayXpertProvider) -> None:
     body = json.dumps({"merchantToken": "Tok_en-123", "status": "Expired"}).encode()
     notification = provider.parse_notification({}, body)
     assert notification.provider_reference == "Tok_en-123"
-    assert notification.event_id == "Tok_en-123:-:expired"
+    assert notification.event_id == "Tok_en-123:-:expired:-"
 
 
 def test_a_forged_callback_parses_but_carries_no_status(
@@ -695,6 +1015,7 @@ def test_a_forged_callback_parses_but_carries_no_status(
         b'{"merchantToken": "tok", "status": "' + b"x" * 65 + b'"}',
         b'{"merchantToken": "tok", "status": "Authorized", "transactions": {}}',
         b'{"merchantToken": "tok", "status": "Authorized", "transactions": [1]}',
+        b'{"merchantToken": "tok", "status": "Authorized", "errorCode": "0/../x"}',
         b'{"merchantToken": "tok", "status": "Authorized", "transactions":'
         b' [{"operation": "sale", "transactionID": "a/b"}]}',
     ],

@@ -15,6 +15,7 @@ from axokey.domain.ledger import (
     MAX_TRANSFERS_PER_BATCH,
     Account,
     BatchOutcome,
+    BatchTooLarge,
     ResultCode,
     Transfer,
     TransferKind,
@@ -558,15 +559,16 @@ def test_a_batch_may_create_a_pending_transfer_and_post_it(ledger: MemoryLedger)
 
 def test_a_batch_is_bounded(ledger: MemoryLedger) -> None:
     requests = [single(f"t{i}", "world", "bob", 1) for i in range(MAX_TRANSFERS_PER_BATCH + 1)]
-    with pytest.raises(AssertionError):
+    with pytest.raises(BatchTooLarge) as raised:  # a typed error, not an assert
         ledger.post(*requests)
+    assert (raised.value.status, raised.value.code) == (422, "ledger_batch_too_large")
     outcome = ledger.post(*requests[:MAX_TRANSFERS_PER_BATCH])
     assert outcome.succeeded and len(outcome.created) == MAX_TRANSFERS_PER_BATCH
     assert ledger.counters("bob") == (0, 0, 0, MAX_TRANSFERS_PER_BATCH)
 
 
 def test_the_clock_must_be_timezone_aware(ledger: MemoryLedger) -> None:
-    with pytest.raises(AssertionError):
+    with pytest.raises(ValueError):
         ledger.post(single("t", "world", "bob", 1), now=NOW.replace(tzinfo=None))
 
 

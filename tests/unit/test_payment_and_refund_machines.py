@@ -186,6 +186,12 @@ def test_a_refund_is_claimed_before_it_succeeds() -> None:
     assert refund_states.can_move(RefundState.SENDING, RefundState.SUCCEEDED)
 
 
+def test_an_unconfirmed_refund_is_only_asked_about_again() -> None:
+    assert refund_states.ALLOWED_TRANSITIONS[RefundState.UNCONFIRMED] == {RefundState.SENDING}
+    assert refund_states.can_move(RefundState.SENDING, RefundState.UNCONFIRMED)
+
+
 def test_a_refund_being_sent_is_shown_as_pending() -> None:
     assert refund_states.shown_as(RefundState.SENDING) == "pending"
+    assert refund_states.shown_as(RefundState.UNCONFIRMED) == "pending"
     assert refund_states.shown_as(RefundState.FAILED) == "failed"

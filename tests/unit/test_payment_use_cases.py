@@ -1,11 +1,11 @@
-"""The payment and refund use cases against in-memory fakes of their repositories
-(no database): notifications stored and claimed once, processing failures given
-back for reconciliation, open payments re-synchronised or postponed, refused
-transitions recorded, card refunds claimed, released, failed.
+"""The payment use cases against in-memory fakes of their repositories (no
+database): notifications stored and claimed once, processing failures given back
+for reconciliation, open payments re-synchronised or postponed, refused
+transitions recorded.
 
-The seams are the repository modules the services call (``payment_repository``,
-``notification_repository``, ``refund_repository``, ``order_repository``) and the
-ledger and events functions: each test swaps them for the fakes below.
+The seams are the repository modules the service calls (``payment_repository``,
+``notification_repository``, ``order_repository``): each test swaps them for the
+fakes below.
 """
 
 from __future__ import annotations
@@ -24,13 +24,10 @@ from axokey.adapters.providers.base import (
     ProviderError,
     ProviderNotification,
     ProviderPaymentState,
-    RefundOutcome,
-    RefundStatus,
 )
 from axokey.config import Settings
 from axokey.domain.errors import NotFound
 from axokey.domain.payments import Payment, PaymentStatus
-from axokey.domain.refund_states import Refund, RefundState, RefundToSend
 from axokey.services import payments, refunding
 from axokey.services.context import ServiceContext
 
@@ -344,163 +341,3 @@ def test_a_payment_still_awaiting_the_customer_is_asked_about_again_later(fakes:
     assert payments.reconcile(fakes.context, limit=10).payments_synchronised == 1
     assert fakes.payments.reconcile_after["pay_1"] > NOW
     assert fakes.payments.rows["pay_1"].reconcile_attempts == 1
-
-
-# --- card refunds ---------------------------------------------------------------------------
-
-
-@dataclass
-class FakeRefunds:
-    states: dict[str, RefundState] = field(default_factory=dict)
-    attempts: dict[str, int] = field(default_factory=dict)
-    failures: dict[str, str | None] = field(default_factory=dict)
-
-    def claim_card_refund(self, _c: Any, refund_id: str, now: datetime) -> RefundToSend | None:
-        if self.states[refund_id] is not RefundState.PENDING:
-            return None
-        self.states[refund_id] = RefundState.SENDING
-        self.attempts[refund_id] = self.attempts.get(refund_id, 0) + 1
-        return RefundToSend(
-            refund_id,
-            "ord_1",
-            None,
-            500,
-            "EUR",
-            self.attempts[refund_id],
-            "sandbox",
-            "ref_1",
-            "tx_1",
-        )
-
-    def move(
-        self,
-        _c: Any,
-        refund_id: str,
-        *,
-        expected: RefundState,
-        to: RefundState,
-        now: datetime,
-        failure_code: str | None = None,
-        provider_refund_id: str | None = None,
-        count_attempt: bool = False,
-    ) -> bool:
-        if self.states[refund_id] is not expected:
-            return False
-        self.states[refund_id] = to
-        self.failures[refund_id] = failure_code
-        return True
-
-    def state_of(self, _c: Any, refund_id: str) -> RefundState:
-        return self.states[refund_id]
-
-    def load_refund(self, _c: Any, refund_id: str) -> Refund:
-        return Refund(
-            refund_id, "ord_1", None, 500, "EUR", "missing", "card", "pending", None, NOW, NOW
-        )
-
-    def stuck_sending_ids(self, _c: Any, *, stale_before: datetime) -> list[str]:
-        return [key for key, value in self.states.items() if value is RefundState.SENDING]
-
-    def provider_of(self, _c: Any, refund_id: str) -> str:
-        return "sandbox"
-
-    def pending_card_ids(self, _c: Any, *, limit: int) -> list[str]:
-        return [key for key, value in self.states.items() if value is RefundState.PENDING][:limit]
-
-
-@dataclass
-class FakeRefundProvider:
-    outcomes: list[RefundOutcome | Exception] = field(default_factory=list)
-    sent: list[str] = field(default_factory=list)
-    refunds_are_idempotent: bool = True
-    name: str = "sandbox"
-
-    def refund(self, *, refund_id: str, **_kwargs: Any) -> RefundOutcome:
-        self.sent.append(refund_id)
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
-
-
-@pytest.fixture
-def refund_fakes(
-    monkeypatch: pytest.MonkeyPatch,
-) -> tuple[ServiceContext, FakeRefunds, FakeRefundProvider, list[Any]]:
-    refunds = FakeRefunds()
-    provider = FakeRefundProvider()
-    recorded: list[Any] = []
-    context = ServiceContext(
-        database=FakeDatabase(),  # type: ignore[arg-type]
-        settings=Settings(provider="sandbox", database_url="sqlite://"),
-        clock=lambda: NOW,
-        providers={"sandbox": provider},  # type: ignore[dict-item]
-    )
-    monkeypatch.setattr(refunding, "refund_repository", refunds)
-    monkeypatch.setattr(refunding, "order_repository", FakeOrders())
-    monkeypatch.setattr(
-        refunding, "record_event", lambda _c, kind, **data: recorded.append((kind, data["data"]))
-    )
-    monkeypatch.setattr(
-        refunding, "post_or_raise", lambda _c, _ctx, transfers, **_: recorded.append(transfers)
-    )
-    return context, refunds, provider, recorded
-
-
-def test_a_card_refund_paid_by_the_provider_leaves_the_ledger_once(refund_fakes: Any) -> None:
-    context, refunds, provider, recorded = refund_fakes
-    refunds.states["rfd_1"] = RefundState.PENDING
-    provider.outcomes = [RefundOutcome(RefundStatus.SUCCEEDED, "prf_1")]
-    refunding.send_card_refunds(context, ["rfd_1", "rfd_1"])  # the second finds it taken
-    assert refunds.states["rfd_1"] is RefundState.SUCCEEDED
-    assert provider.sent == ["rfd_1"]
-    [transfers, (kind, data)] = recorded
-    assert [(t.id, t.amount, t.credit_account_id) for t in transfers] == [
-        ("rfd_1:card", 500, "acc_clearing_sandbox_EUR")
-    ]
-    assert kind == "refund.succeeded" and data["refund_id"] == "rfd_1"
-
-
-def test_a_provider_down_gives_the_refund_back_then_fails_it_after_the_last_attempt(
-    refund_fakes: Any,
-) -> None:
-    context, refunds, provider, recorded = refund_fakes
-    refunds.states["rfd_1"] = RefundState.PENDING
-    provider.outcomes = [ProviderError("down")] * refunding.CARD_REFUND_ATTEMPTS_MAX
-    for attempt in range(1, refunding.CARD_REFUND_ATTEMPTS_MAX + 1):
-        refunding.send_card_refunds(context, ["rfd_1"])
-        expected = (
-            RefundState.FAILED
-            if attempt == refunding.CARD_REFUND_ATTEMPTS_MAX
-            else RefundState.PENDING
-        )
-        assert refunds.states["rfd_1"] is expected
-    assert refunds.failures["rfd_1"] == "provider_unavailable"
-    assert [kind for kind, _ in recorded] == ["refund.failed"]
-
-
-def test_a_refund_stuck_mid_send_through_a_provider_that_may_pay_twice_is_failed(
-    refund_fakes: Any,
-) -> None:
-    context, refunds, provider, recorded = refund_fakes
-    provider.refunds_are_idempotent = False
-    refunds.states["rfd_1"] = RefundState.SENDING
-    assert refunding.retry_stalled_card_refunds(context, limit=10) == 0
-    assert refunds.states["rfd_1"] is RefundState.FAILED
-    assert refunds.failures["rfd_1"] == "refund_outcome_unknown"
-    assert provider.sent == []
-    assert [kind for kind, _ in recorded] == ["refund.failed"]
-
-
-def test_a_refund_stuck_mid_send_through_an_idempotent_provider_is_sent_again(
-    refund_fakes: Any,
-) -> None:
-    context, refunds, provider, _ = refund_fakes
-    refunds.states["rfd_1"] = RefundState.SENDING
-    provider.outcomes = [RefundOutcome(RefundStatus.FAILED, None, "refund_declined")]
-    assert refunding.retry_stalled_card_refunds(context, limit=10) == 1
-    assert provider.sent == ["rfd_1"]
-    assert (refunds.states["rfd_1"], refunds.failures["rfd_1"]) == (
-        RefundState.FAILED,
-        "refund_declined",
-    )

@@ -50,6 +50,7 @@ from axokey.domain.redemption import (
     redeem,
     responsible_lines,
 )
+from axokey.domain.redemption_codes import NotEntitled
 from axokey.domain.refunds import MoneyDecision, all_closed, cancel, expire_due, next_deadline
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -435,10 +436,10 @@ def test_who_may_hand_over_which_lines(
 ) -> None:
     order = build()
     by = Professional(party, role)
-    if positions is None:
-        with pytest.raises(Forbidden) as raised:
+    if positions is None:  # not entitled: told the code is unknown (404)
+        with pytest.raises(NotEntitled) as raised:
             responsible_lines(order, by)
-        assert raised.value.code == "not_your_order"
+        assert (raised.value.status, raised.value.code) == (404, "unknown_code")
         return
     assert [line.position for line in responsible_lines(order, by)] == positions
 
@@ -459,6 +460,19 @@ def test_orders_that_cannot_be_redeemed_are_refused_with_their_code(
     order.status = status
     refused(lambda: redeem_now(order, courier(), complete=True), order, Conflict, code)
     refused(lambda: preview(order, courier(), now=NOW, grace=GRACE), order, Conflict, code)
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+def test_a_party_not_entitled_learns_nothing_of_the_order_status(status: OrderStatus) -> None:
+    """Entitlement comes first: another courier gets ``unknown_code`` whatever the
+    order's status, never ``already_redeemed``, ``order_cancelled``, ..."""
+    order = spec_delivery_order(PaymentMode.ESCROW)
+    order.status = status
+    stranger = courier(OTHER_COURIER)
+    refused(lambda: redeem_now(order, stranger, complete=True), order, NotEntitled, "unknown_code")
+    refused(
+        lambda: preview(order, stranger, now=NOW, grace=GRACE), order, NotEntitled, "unknown_code"
+    )
 
 
 def test_redemption_refusals_change_nothing() -> None:
@@ -489,8 +503,8 @@ def test_redemption_refusals_change_nothing() -> None:
     refused(
         lambda: redeem_now(order, courier(OTHER_COURIER), [Handover(line1.id)]),
         order,
-        Forbidden,
-        "not_your_order",
+        NotEntitled,
+        "unknown_code",
     )
 
     ledger.settle(redeem_now(order, courier(), [Handover(line1.id)]), NOW)
@@ -599,7 +613,7 @@ def test_preview_shows_what_a_hand_over_would_release() -> None:
     ledger.settle(redeem_now(order, courier(), [Handover(line1.id)]), NOW)
     assert [p.line.id for p in preview(order, courier(), now=NOW, grace=GRACE)] == [line2.id]
     assert preview(order, courier(), now=order.redeem_by, grace=GRACE) == []
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotEntitled):
         preview(order, courier(OTHER_COURIER), now=NOW, grace=GRACE)
 
 

@@ -7,9 +7,19 @@ from typing import Any
 from fastapi import FastAPI
 
 from axokey import __version__
+from axokey.api import docs
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
-from axokey.api.routers import catalog, ledger, money, orders, parties, providers, redemptions
+from axokey.api.routers import (
+    alerts,
+    catalog,
+    ledger,
+    money,
+    orders,
+    parties,
+    providers,
+    redemptions,
+)
 from axokey.bootstrap import bootstrap
 from axokey.config import Settings
 from axokey.services.context import ServiceContext
@@ -37,7 +47,7 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by ``api.docs``, from the package (no CDN)
         redoc_url=None,
         **extra,
     )
@@ -58,5 +68,7 @@ def _routers() -> list[Any]:
         redemptions.router,
         money.router,
         ledger.router,
+        alerts.router,
+        docs.router,
         pages.router,
     ]

@@ -1,7 +1,20 @@
-"""ASGI middleware: body-size limit, per-key rate limit, Idempotency-Key replay.
+"""ASGI middleware: security headers, body-size limit, per-key rate limit,
+Idempotency-Key replay.
 
 Pure ASGI (not ``BaseHTTPMiddleware``) so that bodies are read once and
 responses are captured without buffering anything but keyed POSTs.
+
+Headers on every response: ``X-Content-Type-Options: nosniff``; on every JSON
+response (``application/json``, ``application/problem+json``) ``Cache-Control:
+no-store`` unless the route set its own: API answers are the caller's own, and
+some carry secrets shown once (a new party's API key).
+
+Idempotency keys: on an authenticated POST a key is scoped to the caller's API
+key; on an unauthenticated POST (the customer's pages, the sandbox's payment
+form) to the method, the path and the client's address, so that two clients
+never share, nor learn, each other's responses. A request whose key another
+request owns waits up to ``idempotency_wait_seconds`` for that request's
+response, then gets 409 ``idempotency_key_in_use`` (with ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -68,7 +81,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 async def _read_body(receive: Receive, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    while True:
+    while True:  # ends with the last chunk, past ``limit`` bytes, or a disconnect
         message = await receive()
         if message["type"] == "http.disconnect":
             raise BodyTooLarge("client disconnected")
@@ -104,7 +117,8 @@ class TokenBuckets:
     MAX_BUCKETS = 100_000
 
     def __init__(self, rate_per_second: float, burst: int) -> None:
-        assert rate_per_second > 0 and burst >= 1, "a rate limit needs a positive rate"
+        if not (rate_per_second > 0 and burst >= 1):
+            raise ValueError("a rate limit needs a positive rate and a burst of at least 1")
         self.rate = rate_per_second
         self.burst = burst
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
@@ -146,6 +160,45 @@ def _contains_nul(scope: Scope, body: bytes) -> bool:
     )
 
 
+# Headers a replay does not repeat: recomputed, or set again by ``with_security_headers``.
+NOT_REPLAYED_HEADERS = frozenset(
+    {b"content-length", b"date", b"server", b"set-cookie", b"x-content-type-options"}
+)
+JSON_CONTENT_TYPES = (b"application/json", PROBLEM_CONTENT_TYPE.encode())
+IDEMPOTENCY_POLL_FIRST_SECONDS = 0.02
+IDEMPOTENCY_POLL_MAX_SECONDS = 0.25
+
+
+def with_security_headers(send: Send) -> Send:
+    """``send``, adding ``nosniff`` to every response and ``no-store`` to JSON ones."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            names = {name.lower() for name, _ in headers}
+            if b"x-content-type-options" not in names:
+                headers.append((b"x-content-type-options", b"nosniff"))
+            content_type = next(
+                (value.lower() for name, value in headers if name.lower() == b"content-type"), b""
+            )
+            if b"cache-control" not in names and content_type.startswith(JSON_CONTENT_TYPES):
+                headers.append((b"cache-control", b"no-store"))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_with_headers
+
+
+def idempotency_scope(scope: Scope, authorization: str) -> str:
+    """Whose keys a key is among: the caller's API key's, or for an unauthenticated
+    POST this route's for this client address's."""
+    if authorization:
+        return hashlib.sha256(authorization.encode()).hexdigest()
+    client = scope.get("client") or ("", 0)
+    anonymous = f"anonymous\0{client[0]}\0{scope['method']}\0{scope['path']}"
+    return hashlib.sha256(anonymous.encode()).hexdigest()
+
+
 class ApiGuardMiddleware:
     """Applies, in order: the body limit, the rate limit, idempotency keys."""
 
@@ -168,6 +221,7 @@ class ApiGuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = with_security_headers(send)
         length = _header(scope, b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.body_limit):
             await send_problem(
@@ -217,10 +271,33 @@ class ApiGuardMiddleware:
             )
             return
         key = _header(scope, b"idempotency-key")
-        if scope["method"] != "POST" or key is None or not authorization:
+        if scope["method"] != "POST" or key is None:
             await self.app(scope, _replay(body), send)
             return
-        await self._keyed(scope, body, key, caller, send)
+        await self._keyed(scope, body, key, idempotency_scope(scope, authorization), send)
+
+    async def _begin(
+        self, caller: str, key: str, fingerprint: str
+    ) -> idempotency.Claim | idempotency.StoredResponse:
+        """Claim the key, or the response to replay; while another request owns the
+        key, wait for its response up to ``idempotency_wait_seconds``."""
+        deadline = time.monotonic() + self.context.settings.idempotency_wait_seconds
+        pause = IDEMPOTENCY_POLL_FIRST_SECONDS
+        for _ in range(10_000):  # a cap; the deadline ends the wait long before
+            try:
+                return await run_in_threadpool(
+                    idempotency.begin_request,
+                    self.context,
+                    scope=caller,
+                    key=key,
+                    fingerprint=fingerprint,
+                )
+            except AxokeyError as error:
+                if error.code != "idempotency_key_in_use" or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 1.5, IDEMPOTENCY_POLL_MAX_SECONDS)
+        raise idempotency.key_in_use()
 
     async def _keyed(self, scope: Scope, body: bytes, key: str, caller: str, send: Send) -> None:
         if not key or len(key) > self.context.settings.idempotency_key_max_length:
@@ -236,61 +313,62 @@ class ApiGuardMiddleware:
             scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), body
         )
         try:
-            stored = await run_in_threadpool(
-                idempotency.begin_request,
-                self.context,
-                scope=caller,
-                key=key,
-                fingerprint=fingerprint,
-            )
+            begun = await self._begin(caller, key, fingerprint)
         except AxokeyError as error:
-            await send_problem(send, error.status, error.code, error.title, error.detail)
+            headers = [(b"retry-after", b"1")] if error.code == "idempotency_key_in_use" else None
+            await send_problem(send, error.status, error.code, error.title, error.detail, headers)
             return
-        if stored is not None:
+        if isinstance(begun, idempotency.StoredResponse):
             await send(
                 {
                     "type": "http.response.start",
-                    "status": stored.status,
+                    "status": begun.status,
                     "headers": [
-                        (b"content-type", stored.content_type.encode()),
-                        (b"content-length", str(len(stored.body)).encode()),
+                        (b"content-type", begun.content_type.encode()),
+                        (b"content-length", str(len(begun.body)).encode()),
+                        *((name.encode(), value.encode()) for name, value in begun.headers),
                         (b"idempotent-replayed", b"true"),
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": stored.body})
+            await send({"type": "http.response.body", "body": begun.body})
             return
+        claim = begun
 
-        captured: dict[str, Any] = {"status": 500, "content_type": "", "body": []}
+        captured: dict[str, Any] = {"status": 500, "content_type": "", "body": [], "headers": []}
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
                 for name, value in message.get("headers", []):
-                    if name.lower() == b"content-type":
+                    lowered = name.lower()
+                    if lowered == b"content-type":
                         captured["content_type"] = value.decode("latin-1")
+                    elif lowered not in NOT_REPLAYED_HEADERS:
+                        captured["headers"].append(
+                            (lowered.decode("latin-1"), value.decode("latin-1"))
+                        )
             elif message["type"] == "http.response.body":
                 captured["body"].append(message.get("body", b""))
             await send(message)
 
         try:
-            await self.app(scope, _replay(body), capture)
+            # Every commit of the use case marks the key used in its own transaction.
+            with idempotency.use_cases_owned_by(self.context, claim):
+                await self.app(scope, _replay(body), capture)
         except BaseException:
             await run_in_threadpool(
-                idempotency.abandon_request, self.context, scope=caller, key=key
+                idempotency.abandon_request, self.context, claim, declared=False
             )
             raise
-        if captured["status"] >= 500:
+        status = captured["status"]
+        if status >= 500:
+            # A 500 is unexpected; 502, 503, 504 are failures the use case declared.
             await run_in_threadpool(
-                idempotency.abandon_request, self.context, scope=caller, key=key
+                idempotency.abandon_request, self.context, claim, declared=status != 500
             )
             return
-        await run_in_threadpool(
-            idempotency.complete_request,
-            self.context,
-            scope=caller,
-            key=key,
-            response=idempotency.StoredResponse(
-                captured["status"], captured["content_type"], b"".join(captured["body"])
-            ),
+        response = idempotency.StoredResponse(
+            status, captured["content_type"], b"".join(captured["body"]), tuple(captured["headers"])
         )
+        await run_in_threadpool(idempotency.complete_request, self.context, claim, response)

@@ -108,6 +108,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        # Log the trace for the operator; never send it to the client.
+        # Log the trace for the operator; never send it to the client. This answer is
+        # sent from outside the app's middleware: it sets the security headers itself.
         logger.exception("unexpected error on %s %s", request.method, request.url.path)
-        return problem_response(500, "internal_error", "an unexpected error occurred")
+        return problem_response(
+            500,
+            "internal_error",
+            "an unexpected error occurred",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+        )

@@ -10,7 +10,7 @@ from enum import StrEnum
 from stdnum import ean
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
-from axokey.domain.errors import FieldError, ValidationFailed
+from axokey.domain.errors import FieldError, InvariantBroken, ValidationFailed
 from axokey.domain.money import check_amount, check_basis_points, check_currency
 
 
@@ -97,7 +97,8 @@ def gtin_equivalents(gtin: str) -> list[str]:
     >>> gtin_equivalents("036000291452")
     ['036000291452', '0036000291452', '00036000291452']
     """
-    assert gtin.isascii() and gtin.isdigit() and len(gtin) in GTIN_LENGTHS
+    if not (gtin.isascii() and gtin.isdigit() and len(gtin) in GTIN_LENGTHS):
+        raise InvariantBroken("gtin_equivalents takes a validated GTIN")
     padded = gtin.zfill(GTIN_LENGTH_MAX)
     return [
         padded[GTIN_LENGTH_MAX - length :]

@@ -99,3 +99,13 @@ class ProviderUnavailable(AxokeyError):
     status = 503
     code = "provider_unavailable"
     title = "Payment provider unavailable"
+
+
+class InvariantBroken(AxokeyError):
+    """A rule that the code upholds everywhere was found broken (a bug, not bad
+    input): the use case stops and rolls back. Raised instead of ``assert``, which
+    ``python -O`` removes, wherever money or stored data depend on the rule."""
+
+    status = 500
+    code = "invariant_broken"
+    title = "Internal error"

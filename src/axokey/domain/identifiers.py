@@ -10,6 +10,8 @@ from __future__ import annotations
 import secrets
 import time
 
+from axokey.domain.errors import InvariantBroken
+
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 PREFIXES = frozenset(
@@ -22,13 +24,15 @@ def encode_crockford(value: int, length: int) -> str:
     for _ in range(length):
         value, remainder = divmod(value, 32)
         characters.append(CROCKFORD_ALPHABET[remainder])
-    assert value == 0, "value does not fit"
+    if value != 0:
+        raise InvariantBroken("value does not fit")
     return "".join(reversed(characters))
 
 
 def new_id(prefix: str) -> str:
     """A new id such as ``ord_01JDQ3Z7X3K6W0RS8M2T4VYB9C``."""
-    assert prefix in PREFIXES, f"unknown id prefix {prefix!r}"
+    if prefix not in PREFIXES:
+        raise InvariantBroken(f"unknown id prefix {prefix!r}")
     milliseconds = time.time_ns() // 1_000_000
     value = (milliseconds << 80) | secrets.randbits(80)
     return f"{prefix}_{encode_crockford(value, 26)}"

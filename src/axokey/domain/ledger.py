@@ -21,9 +21,31 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from axokey.domain.errors import AxokeyError
 from axokey.domain.money import MAX_AMOUNT_MINOR
 
 MAX_TRANSFERS_PER_BATCH = 512
+
+
+class BatchTooLarge(AxokeyError):
+    """A batch of more transfers than the ledger takes at once; nothing applied.
+
+    The settings are checked at start-up so that no order can need a larger batch
+    (``config.Settings``): meeting this error means a limit was bypassed."""
+
+    status = 422
+    code = "ledger_batch_too_large"
+    title = "Validation failed"
+
+
+class LedgerInconsistent(AxokeyError):
+    """The stored ledger contradicts its own invariants (a pending transfer whose
+    accounts are missing, a counter gone negative): nothing is applied, and
+    ``axokey ledger check`` tells more."""
+
+    status = 500
+    code = "ledger_inconsistent"
+    title = "Ledger inconsistent"
 
 
 class TransferKind(StrEnum):
@@ -347,13 +369,15 @@ def _resolve_pending(  # noqa: C901, PLR0912 - one guard per result code, in the
 
     debit = overlay.account(pending.debit_account_id)
     credit = overlay.account(pending.credit_account_id)
-    assert debit is not None and credit is not None, "a pending transfer's accounts exist"
+    if debit is None or credit is None:
+        raise LedgerInconsistent(f"the accounts of pending transfer {pending.id} are missing")
     debit.debits_pending -= pending.amount
     credit.credits_pending -= pending.amount
     if request.kind is TransferKind.POST_PENDING:
         debit.debits_posted += amount
         credit.credits_posted += amount
-    assert debit.debits_pending >= 0 and credit.credits_pending >= 0
+    if debit.debits_pending < 0 or credit.credits_pending < 0:
+        raise LedgerInconsistent(f"resolving {pending.id} leaves a pending counter negative")
     transfer = Transfer(
         id=request.id,
         kind=request.kind,
@@ -385,8 +409,13 @@ def apply_transfers(
     transfer carries its own code and the others ``linked_event_failed``.
     ``linked=False``: each transfer stands alone.
     """
-    assert len(requests) <= MAX_TRANSFERS_PER_BATCH, "batch too large"
-    assert now.tzinfo is not None, "the ledger's clock is timezone-aware UTC"
+    if len(requests) > MAX_TRANSFERS_PER_BATCH:
+        raise BatchTooLarge(
+            f"a batch of {len(requests)} transfers: the ledger takes at most "
+            f"{MAX_TRANSFERS_PER_BATCH} at once"
+        )
+    if now.tzinfo is None:
+        raise ValueError("the ledger's clock is timezone-aware UTC")
     overlay = _Overlay(view)
     results: list[TransferResult] = []
     failed = False

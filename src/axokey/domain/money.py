@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import iso4217
 
-from axokey.domain.errors import FieldError, ValidationFailed
+from axokey.domain.errors import FieldError, InvariantBroken, ValidationFailed
 
 BASIS_POINTS_PER_UNIT = 10_000
 # Upper bound of any single amount: far below 2**63 so that sums of many of them
@@ -84,7 +84,8 @@ def percentage_floor(amount: int, bps: int) -> int:
     >>> percentage_floor(2999, 2000)
     599
     """
-    assert amount >= 0 and 0 <= bps <= BASIS_POINTS_PER_UNIT
+    if amount < 0 or not 0 <= bps <= BASIS_POINTS_PER_UNIT:
+        raise InvariantBroken(f"a percentage of {amount} at {bps} bps")
     return amount * bps // BASIS_POINTS_PER_UNIT
 
 
@@ -101,12 +102,12 @@ def allocate(total: int, weights: Sequence[int]) -> list[int]:
     >>> allocate(5, [1, 2])
     [2, 3]
     """
-    assert total >= 0, "allocate splits a non-negative amount"
-    assert weights, "allocate needs at least one weight"
-    assert all(w >= 0 for w in weights), "weights are non-negative"
+    if total < 0 or not weights or any(w < 0 for w in weights):
+        raise InvariantBroken("allocate splits a non-negative amount over non-negative weights")
     weight_sum = sum(weights)
     if weight_sum == 0:
-        assert total == 0, "a positive total cannot be split over zero weights"
+        if total != 0:
+            raise InvariantBroken("a positive total cannot be split over zero weights")
         return [0] * len(weights)
     parts = [total * w // weight_sum for w in weights]
     remainders = [total * w % weight_sum for w in weights]
@@ -115,5 +116,6 @@ def allocate(total: int, weights: Sequence[int]) -> list[int]:
     order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
     for index in order[:leftover]:
         parts[index] += 1
-    assert sum(parts) == total
+    if sum(parts) != total:
+        raise InvariantBroken(f"allocate lost money: {parts} do not sum to {total}")
     return parts

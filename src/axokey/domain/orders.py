@@ -26,6 +26,18 @@ from axokey.domain.errors import Conflict, FieldError, ValidationFailed
 from axokey.domain.ledger import TransferKind, TransferRequest
 from axokey.domain.money import MAX_AMOUNT_MINOR, check_amount, percentage_floor
 
+# The largest ledger batch one order needs: capture posts the capture, a deposit
+# and two holds (supplier, commission) a line, and the courier's hold; redemption,
+# cancellation and expiry end at most three transfers a line and two for the
+# courier's fee. ``config.Settings`` keeps it within the ledger's batch limit.
+TRANSFERS_PER_LINE_MAX = 3
+TRANSFERS_PER_ORDER_OUTSIDE_LINES_MAX = 2
+
+
+def order_batch_transfers_max(lines: int) -> int:
+    """The most ledger transfers one batch of an order of ``lines`` lines needs."""
+    return TRANSFERS_PER_LINE_MAX * lines + TRANSFERS_PER_ORDER_OUTSIDE_LINES_MAX
+
 
 class PaymentMode(StrEnum):
     DEPOSIT = "deposit"

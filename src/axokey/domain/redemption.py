@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from axokey.domain.catalog import ProductKind
-from axokey.domain.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from axokey.domain.errors import Conflict, FieldError, Forbidden, InvariantBroken, ValidationFailed
 from axokey.domain.ledger import TransferKind, TransferRequest
 from axokey.domain.money import allocate
 from axokey.domain.orders import (
@@ -36,6 +36,7 @@ from axokey.domain.orders import (
     RefundReason,
 )
 from axokey.domain.parties import Role
+from axokey.domain.redemption_codes import NotEntitled
 from axokey.domain.refunds import (
     MoneyDecision,
     RefundDecision,
@@ -81,7 +82,9 @@ def check_redeemable(order: Order) -> None:
 
 
 def responsible_lines(order: Order, by: Professional) -> list[OrderLine]:
-    """The lines ``by`` may hand over; refuse a professional with none."""
+    """The lines ``by`` may hand over. A professional with none is not entitled to
+    the order and is told the code is unknown (404 ``unknown_code``), never that
+    the order exists: checked before anything else about the order."""
     if by.role is Role.COURIER and order.fulfilment is Fulfilment.DELIVERY:
         if order.courier_id == by.party_id:
             return list(order.lines)
@@ -96,17 +99,18 @@ def responsible_lines(order: Order, by: Professional) -> list[OrderLine]:
         ]
         if own:
             return own
-    raise Forbidden("this order is not assigned to you", code="not_your_order")
+    raise NotEntitled()
 
 
 def preview(
     order: Order, by: Professional, *, now: datetime, grace: timedelta
 ) -> list[LinePreview]:
     """What a hand-over by ``by`` would release now, line by line."""
+    mine = responsible_lines(order, by)  # first: no status leaks to another party
     check_redeemable(order)
     return [
         LinePreview(line, line.supplier_hold, line.commission)
-        for line in responsible_lines(order, by)
+        for line in mine
         if line.status is LineStatus.HELD and now < order.line_deadline(line, grace)
     ]
 
@@ -145,7 +149,8 @@ def release_line(
     order: Order, line: OrderLine, quantity: int, now: datetime, decision: MoneyDecision
 ) -> None:
     """Release ``quantity`` units of a held line; refund the units not handed over."""
-    assert line.status is LineStatus.HELD and 1 <= quantity <= line.quantity
+    if line.status is not LineStatus.HELD or not 1 <= quantity <= line.quantity:
+        raise InvariantBroken(f"cannot release {quantity} units of line {line.id}")
     missing = line.quantity - quantity
     # The deposit already paid is split over the units: the handed-over units'
     # share first gets any odd cent (allocate's tie-break favours the first part).
@@ -175,7 +180,8 @@ def release_line(
     )
     if missing:
         refund = missing * line.unit_price - deposit_missing
-        assert refund >= 0
+        if refund < 0:
+            raise InvariantBroken(f"a negative refund for line {line.id}")
         if refund > 0:
             transfer_id = line.transfer_id("refund")
             decision.transfers.append(refund_transfer(order, transfer_id, refund, line.id))
@@ -202,8 +208,8 @@ def redeem(  # noqa: C901, PLR0912 - the whole decision in one place: a hand-ove
     grace: timedelta,
 ) -> MoneyDecision:
     """Decide a redemption: what is released, what is refunded, the new statuses."""
+    mine = {line.id: line for line in responsible_lines(order, by)}  # first: no leak
     check_redeemable(order)
-    mine = {line.id: line for line in responsible_lines(order, by)}
     if len(handovers) > MAX_HANDOVERS_PER_REDEMPTION:
         raise ValidationFailed("too many lines in one redemption", code="too_many_lines")
     if not handovers and not complete:

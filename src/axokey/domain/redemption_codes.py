@@ -39,7 +39,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Literal
 
-from axokey.domain.errors import NotFound
+from axokey.domain.errors import InvariantBroken, NotFound
 from axokey.domain.identifiers import CROCKFORD_ALPHABET, encode_crockford
 
 PAYLOAD_VERSION = "AXK1"
@@ -91,6 +91,12 @@ class MalformedCode(UnknownCode):
 
 class UnverifiedToken(UnknownCode):
     """A well-formed token whose key id is not in the keyring or whose tag is wrong."""
+
+
+class NotEntitled(UnknownCode):
+    """An authentic code of an order this professional has nothing to hand over in:
+    answered exactly like an unknown code, so that the order's existence, status
+    and assignment never leak to another party."""
 
 
 @dataclass(frozen=True)
@@ -286,7 +292,8 @@ def new_short_code() -> str:
 
 def format_short_code(code: str) -> str:
     """A canonical short code grouped for people: ``7K3QM9XD2VN`` → ``7K3Q-M9XD-2VN``."""
-    assert len(code) == SHORT_CODE_LENGTH, "not a canonical short code"
+    if len(code) != SHORT_CODE_LENGTH:
+        raise InvariantBroken("not a canonical short code")
     size = SHORT_CODE_GROUP_SIZE
     return "-".join(code[start : start + size] for start in range(0, len(code), size))
 

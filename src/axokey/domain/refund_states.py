@@ -4,20 +4,22 @@ the ledger when it is recorded; this is about paying it out).
 ::
 
     pending ──> sending ──> succeeded
-       │  <──────┘  └────> failed
+       │  <──────┘  │ └──> failed
+       │            └──> unconfirmed ──> sending (asked again)
        └──────────────────> failed
 
 A card refund is claimed (``sending``) before its provider is called, so two
 workers never send it twice; a claim whose worker could not reach the provider
-goes back to ``pending``. ``succeeded`` and ``failed`` are final: a failed refund
+goes back to ``pending``; one whose outcome the provider left unknown (a call cut
+mid-way through a provider whose refunds are not idempotent, a refund pending at
+the provider) is ``unconfirmed`` until the provider is asked what became of it.
+``succeeded`` and ``failed`` are final: a failed refund
 is the operator's to settle, never sent again by itself. A SEPA refund stays
 ``pending`` until a payout carries it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from axokey.domain.errors import Conflict
@@ -26,6 +28,7 @@ from axokey.domain.errors import Conflict
 class RefundState(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
+    UNCONFIRMED = "unconfirmed"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
 
@@ -33,8 +36,9 @@ class RefundState(StrEnum):
 ALLOWED_TRANSITIONS: dict[RefundState, frozenset[RefundState]] = {
     RefundState.PENDING: frozenset({RefundState.SENDING, RefundState.FAILED}),
     RefundState.SENDING: frozenset(
-        {RefundState.PENDING, RefundState.SUCCEEDED, RefundState.FAILED}
+        {RefundState.PENDING, RefundState.SUCCEEDED, RefundState.FAILED, RefundState.UNCONFIRMED}
     ),
+    RefundState.UNCONFIRMED: frozenset({RefundState.SENDING}),
     RefundState.SUCCEEDED: frozenset(),
     RefundState.FAILED: frozenset(),
 }
@@ -64,37 +68,7 @@ def move(current: RefundState, requested: RefundState) -> RefundState:
 
 
 def shown_as(state: RefundState) -> str:
-    """The status the API shows: a refund being sent is still pending to its reader."""
-    return RefundState.PENDING.value if state is RefundState.SENDING else state.value
-
-
-@dataclass(frozen=True)
-class Refund:
-    """A refund as its reader sees it (``status`` is ``shown_as`` its state)."""
-
-    id: str
-    order_id: str
-    line_id: str | None
-    amount: int
-    currency: str
-    reason: str
-    method: str
-    status: str  # pending | succeeded | failed ("sending" is shown as pending)
-    failure_code: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class RefundToSend:
-    """A card refund claimed for sending, with the payment it goes back to."""
-
-    id: str
-    order_id: str
-    line_id: str | None
-    amount: int
-    currency: str
-    attempts: int
-    provider: str | None
-    provider_reference: str | None
-    provider_transaction_id: str | None
+    """The status the API shows: a refund being sent, or whose outcome is being
+    confirmed, is still pending to its reader."""
+    in_flight = (RefundState.SENDING, RefundState.UNCONFIRMED)
+    return RefundState.PENDING.value if state in in_flight else state.value

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from axokey.domain import accounts
-from axokey.domain.errors import Conflict, Forbidden
+from axokey.domain.errors import Conflict, Forbidden, InvariantBroken
 from axokey.domain.ledger import TransferKind, TransferRequest
 from axokey.domain.orders import (
     OPEN_STATUSES,
@@ -98,7 +98,8 @@ def refund_line(
     expired: bool = False,
 ) -> None:
     """End a held line's holds and refund what was held for it."""
-    assert line.status is LineStatus.HELD
+    if line.status is not LineStatus.HELD:
+        raise InvariantBroken(f"line {line.id} is {line.status.value}, not held")
     verb = "expire" if expired else "void"
     for leg, amount in (("supplier", line.supplier_hold), ("commission", line.commission)):
         if amount > 0:
@@ -125,7 +126,8 @@ def refund_line(
 def refund_courier_fee(
     order: Order, reason: RefundReason, decision: MoneyDecision, *, expired: bool = False
 ) -> None:
-    assert order.fee_status is FeeStatus.HELD
+    if order.fee_status is not FeeStatus.HELD:
+        raise InvariantBroken(f"the courier fee of {order.id} is not held")
     verb = "expire" if expired else "void"
     decision.transfers.append(
         _end_hold(

@@ -9,6 +9,7 @@ from typing import Any
 
 from axokey.adapters.db import event_repository
 from axokey.adapters.db.transaction import Connection
+from axokey.domain.errors import InvariantBroken
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
 
@@ -27,8 +28,16 @@ EVENT_TYPES = frozenset(
         "payment.refused",
         "payout.paid",
         "stock.changed",
+        # A refused attempt on a payment page that allows another (PayXpert's "Pending").
+        "payment.attempt_failed",
+        # Someone must look: the provider answered something we do not recognise, or
+        # authorised without capturing; never a guess (see services/payments.py).
+        "payment.attention_required",
     }
 )
+# Events someone must act on: the operator (all), a merchant (its orders' payments);
+# listed at GET /v1/payment-alerts and on the dashboard.
+OPERATOR_ALERT_TYPES = ("payment.attention_required",)
 
 
 def order_parties(order: Order) -> list[str]:
@@ -47,7 +56,8 @@ def record_event(
     party_ids: Iterable[str] = (),
     data: dict[str, Any] | None = None,
 ) -> str:
-    assert event_type in EVENT_TYPES, f"unknown event type {event_type}"
+    if event_type not in EVENT_TYPES:
+        raise InvariantBroken(f"unknown event type {event_type}")
     event_id = new_id("evt")
     payload = dict(data or {})
     if order is not None:

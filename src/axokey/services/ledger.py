@@ -67,14 +67,19 @@ def check_ledger(context: ServiceContext) -> list[Violation]:
     return verify_ledger(accounts, transfers) + verify_order_escrows(accounts, transfers)
 
 
+# One call expires at most this many batches; the next sweep goes on from there.
+EXPIRY_BATCHES_PER_CALL_MAX = 1_000
+
+
 def expire_pending_transfers(context: ServiceContext, *, batch_size: int = 200) -> int:
-    """Expire pending transfers past their deadline (never before). Returns how many.
+    """Expire pending transfers past their deadline (never before). Returns how many
+    (at most ``EXPIRY_BATCHES_PER_CALL_MAX`` batches of ``batch_size``).
 
     Safe to run concurrently: expiring is idempotent by transfer id, and a
     pending transfer that another transaction resolved first is skipped.
     """
     expired = 0
-    while True:
+    for _ in range(EXPIRY_BATCHES_PER_CALL_MAX):
 
         def expire_batch(connection: Connection) -> int:
             now = context.now()
@@ -99,6 +104,7 @@ def expire_pending_transfers(context: ServiceContext, *, batch_size: int = 200) 
         if done < 0:  # only races lost: others expired them
             return expired
         expired += done
+    return expired
 
 
 def list_transfers(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from axokey.adapters.db import (
+    event_repository,
     ledger_store,
     notification_repository,
     order_repository,
@@ -36,6 +37,7 @@ from axokey.adapters.providers.base import (
     PaymentProvider,
     ProviderError,
     ProviderPaymentState,
+    UnrecognisedProviderAnswer,
 )
 from axokey.domain import accounts
 from axokey.domain import payments as payment_states
@@ -113,7 +115,9 @@ def start_checkout_for_customer(context: ServiceContext, order_id: str, token: s
     """The customer, from the order page's link, starts (or retries) a payment."""
     if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
-    return_url = signing.customer_url(context, order_id)
+    # The provider sends the browser back there (PayXpert by a form POST), which
+    # synchronises the payment and redirects to the customer's page.
+    return_url = signing.customer_url(context, order_id) + "/return"
     return _start_checkout(context, order_id, return_url, merchant_id=None)
 
 
@@ -215,6 +219,17 @@ def provider_reference_of(context: ServiceContext, payment_id: str) -> tuple[str
     if payment is None or payment.provider_reference is None:
         raise NotFound(f"payment {payment_id} not found", code="payment_not_found")
     return payment.provider, payment.provider_reference
+
+
+def order_payment_references(
+    context: ServiceContext, order_id: str
+) -> list[tuple[str, str, PaymentStatus]]:
+    """An order's payments at a provider, newest first: (provider, reference, status)."""
+    with context.database.read() as connection:
+        found = payment_repository.references_of_order(
+            connection, order_id, limit=PAYMENT_ATTEMPTS_PER_ORDER_MAX
+        )
+    return [(payment.provider, reference, payment.status) for payment, reference in found]
 
 
 def payment_by_reference(context: ServiceContext, provider: str, reference: str) -> Payment:
@@ -377,6 +392,10 @@ def synchronise_payment(context: ServiceContext, provider_name: str, reference: 
         return "unknown_payment"
     try:
         state = provider.fetch_status(reference)
+    except UnrecognisedProviderAnswer as error:
+        # Never guessed at: the payment stays as it is; an operator looks.
+        alert_operator(context, provider_name, reference, "unrecognised_answer", str(error))
+        return "unrecognised_answer"
     except ProviderError as error:
         raise ProviderUnavailable(f"the payment provider is unavailable: {error}") from error
 
@@ -390,7 +409,79 @@ def synchronise_payment(context: ServiceContext, provider_name: str, reference: 
 
     outcome, card_refunds = context.database.run(apply_state)
     refunding.send_card_refunds(context, card_refunds)
+    if outcome == AUTHORISATION_TO_RELEASE and state.transaction_id is not None:
+        return _release_authorisation(context, provider_name, state)
     return outcome
+
+
+AUTHORISATION_TO_RELEASE = "authorisation_to_release"
+FAILURE_AUTHORISATION_RELEASED = "authorisation_released"
+
+
+def _release_authorisation(
+    context: ServiceContext, provider_name: str, state: ProviderPaymentState
+) -> str:
+    """An authorisation was taken instead of a sale: void it now, never let it lapse.
+    If the provider does not release it, the operator is told and the caller sees
+    the provider as unavailable (a callback is then delivered again, and retried)."""
+    assert state.transaction_id is not None
+    try:
+        context.providers[provider_name].release_authorisation(
+            provider_reference=state.provider_reference,
+            transaction_id=state.transaction_id,
+            amount_minor=state.amount_minor,
+        )
+    except ProviderError as error:
+        alert_operator(
+            context,
+            provider_name,
+            state.provider_reference,
+            "authorisation_release_failed",
+            str(error)[:300],
+        )
+        raise ProviderUnavailable(f"the authorisation was not released: {error}") from error
+
+    context.database.run(
+        lambda connection: payment_repository.set_failure_code_of_failed(
+            connection,
+            provider_name,
+            state.provider_reference,
+            failure_code=FAILURE_AUTHORISATION_RELEASED,
+            now=context.now(),
+        )
+    )
+    return FAILURE_AUTHORISATION_RELEASED
+
+
+def alert_operator(
+    context: ServiceContext, provider_name: str, reference: str, reason: str, detail: str
+) -> None:
+    """A ``payment.attention_required`` event (GET /v1/payment-alerts, the dashboard),
+    once per payment, reason and detail."""
+    now = context.now()
+
+    def work(connection: Connection) -> None:
+        found = payment_repository.find_by_reference(connection, provider_name, reference)
+        if found is None:
+            return
+        data = {
+            "payment_id": found.id,
+            "provider": provider_name,
+            "reason": reason,
+            "detail": detail[:300],
+        }
+        for event_type, seen in event_repository.events_of_order(connection, found.order_id):
+            if event_type == "payment.attention_required" and all(
+                seen.get(key) == value for key, value in data.items()
+            ):
+                return
+        order = order_repository.load_order(connection, found.order_id)
+        record_event(connection, "payment.attention_required", now=now, order=order, data=data)
+
+    context.database.run(work)
+    logger.error(
+        "payment %s at %s needs attention: %s (%s)", reference, provider_name, reason, detail
+    )
 
 
 def _apply_state(
@@ -426,6 +517,27 @@ def _apply_state(
     )
     if not saved:  # cannot happen under the order's lock: never write over a change
         raise Conflict("the payment changed meanwhile", code="payment_changed")
+    attempt_changed = (decision.failure_code, state.transaction_id) != (
+        payment.failure_code,
+        payment.provider_transaction_id,
+    )
+    if (
+        decision.status is PaymentStatus.REQUIRES_PAYMENT_METHOD
+        and decision.failure_code
+        and attempt_changed
+    ):
+        # A refused attempt on a page that allows another: told, kept after success.
+        record_event(
+            connection,
+            "payment.attempt_failed",
+            now=now,
+            order=order,
+            data={
+                "payment_id": payment.id,
+                "failure_code": decision.failure_code,
+                "provider_transaction_id": state.transaction_id,
+            },
+        )
     if decision.status in payment_states.OPEN_STATUSES:
         attempts = payment.reconcile_attempts + 1
         payment_repository.schedule_reconciliation(
@@ -434,6 +546,22 @@ def _apply_state(
             after=now + _reconcile_delay(context, attempts),
             attempts=attempts,
         )
+    if state.authorisation_to_release:
+        if decision.failure_code != payment.failure_code:
+            record_event(
+                connection,
+                "payment.attention_required",
+                now=now,
+                order=order,
+                data={
+                    "payment_id": payment.id,
+                    "provider": provider_name,
+                    "reason": "authorisation_instead_of_sale",
+                    "detail": f"transaction {state.transaction_id} authorised, not captured: "
+                    "it is being released",
+                },
+            )
+        return AUTHORISATION_TO_RELEASE, []
     if decision.action is MoneyAction.CAPTURE:
         capture(connection, context, order, provider_name)
         return decision.outcome, []

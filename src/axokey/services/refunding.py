@@ -9,33 +9,98 @@ same transaction as its ledger transfer (escrow → refunds). Then it leaves:
   commit, call, record the result). A refund is claimed before the call, so two
   workers never send the same one; a failure is recorded as failed with a
   ``refund.failed`` event, never dropped.
+
+Card refund states (``refunds.status``): ``pending`` (to send), ``sending`` (claimed by
+a worker), ``unconfirmed`` (sent, outcome not known yet: the call failed mid-way, a
+worker died, or the provider holds it as a request to confirm), ``succeeded``,
+``failed``. The API shows ``sending`` and ``unconfirmed`` as ``pending``. An
+unconfirmed refund is reconciled with the provider (``reconcile_refund``): paid, never
+received (then sent again: it cannot be paid twice), or still unknown; only what stays
+unknown after ``CARD_REFUND_ATTEMPTS_MAX`` attempts reaches an operator, as failed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from axokey.adapters.db import order_repository, payment_repository, refund_repository
-from axokey.adapters.db.transaction import Connection
-from axokey.adapters.providers.base import ProviderError, RefundStatus
-from axokey.domain import refund_states
+from sqlalchemy import Connection, Row, exists, insert, select, update
+
+from axokey.adapters.db import order_repository
+from axokey.adapters.db.order_repository import visible_orders_clause
+from axokey.adapters.db.tables import ledger_transfers, orders, payments, refunds
+from axokey.adapters.providers.base import (
+    REFUND_NOT_RECEIVED,
+    ProviderError,
+    RefundOutcome,
+    RefundStatus,
+)
 from axokey.domain.errors import NotFound
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
 from axokey.domain.parties import Principal
-from axokey.domain.refund_states import Refund, RefundState, RefundToSend
 from axokey.domain.refunds import RefundDecision, card_refund_paid
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event
 from axokey.services.ledger import post_or_raise
 
-__all__ = ["Refund"]
-
 CARD_REFUND_ATTEMPTS_MAX = 5
+# Card refunds sent (or being sent) whose outcome is not known yet: shown as pending.
+IN_FLIGHT_STATUSES = frozenset({"sending", "unconfirmed"})
 
 logger = logging.getLogger("axokey.refunds")
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    order_id: str
+    line_id: str | None
+    amount: int
+    currency: str
+    reason: str
+    method: str
+    status: str  # pending | succeeded | failed ("sending", "unconfirmed" shown as pending)
+    failure_code: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def refund_from_row(row: Row) -> Refund:  # type: ignore[type-arg]
+    return Refund(
+        id=row.id,
+        order_id=row.order_id,
+        line_id=row.line_id,
+        amount=row.amount,
+        currency=row.currency,
+        reason=row.reason,
+        method=row.method,
+        status="pending" if row.status in IN_FLIGHT_STATUSES else row.status,
+        failure_code=row.failure_code,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _captured_payment_id(connection: Connection, order_id: str) -> str | None:
+    """The payment that paid the order. Another payment that also succeeded (paid
+    twice) went through the escrow under its own capture id and was refunded whole:
+    refunds of lines never go back to it."""
+    refunded_whole = exists(
+        select(ledger_transfers.c.id).where(ledger_transfers.c.id == payments.c.id + ":capture")
+    )
+    return connection.execute(
+        select(payments.c.id)
+        .where(
+            payments.c.order_id == order_id,
+            payments.c.status == "succeeded",
+            ~refunded_whole,
+        )
+        .order_by(payments.c.created_at)
+        .limit(1)
+    ).scalar()
 
 
 def record_refunds(
@@ -49,31 +114,33 @@ def record_refunds(
 ) -> list[str]:
     """Record a refund per decision (their ledger transfers are already posted).
 
-    ``currency``: the money's own, when it is not the order's (a payment in another
-    currency, refunded whole). Returns the ids of the card refunds to send once the
-    transaction commits.
+    Returns the ids of the card refunds to send once the transaction commits.
     """
     if not decisions:
         return []
     now = context.now()
-    payment_id = payment_id or payment_repository.captured_payment_id(connection, order.id)
+    payment_id = payment_id or _captured_payment_id(connection, order.id)
     method = "sepa" if order.customer.iban else "card"
     card_refunds = []
     for decision in decisions:
         refund_id = new_id("rfd")
-        refund_repository.add_refund(
-            connection,
-            refund_id=refund_id,
-            transfer_id=decision.transfer_id,
-            order_id=order.id,
-            line_id=decision.line_id,
-            amount=decision.amount,
-            currency=currency or order.currency,
-            reason=decision.reason.value,
-            method=method,
-            iban=order.customer.iban,
-            payment_id=payment_id,
-            now=now,
+        connection.execute(
+            insert(refunds).values(
+                id=refund_id,
+                transfer_id=decision.transfer_id,
+                order_id=order.id,
+                line_id=decision.line_id,
+                amount=decision.amount,
+                currency=currency or order.currency,
+                reason=decision.reason.value,
+                method=method,
+                status="pending",
+                iban=order.customer.iban,
+                payment_id=payment_id,
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
         )
         if method == "card":
             card_refunds.append(refund_id)
@@ -82,121 +149,140 @@ def record_refunds(
 
 def refund_ids_by_transfer(connection: Connection, order_id: str) -> dict[str, str]:
     """The refunds of an order, keyed by the ledger transfer that moved their money."""
-    return refund_repository.ids_by_transfer(connection, order_id)
-
-
-def _claim(context: ServiceContext, refund_id: str) -> RefundToSend | None:
-    """Mark a pending card refund as being sent; None if another worker has it."""
-    now = context.now()
-    return context.database.run(
-        lambda connection: refund_repository.claim_card_refund(connection, refund_id, now)
+    rows = connection.execute(
+        select(refunds.c.id, refunds.c.transfer_id).where(refunds.c.order_id == order_id)
     )
+    return {row.transfer_id: row.id for row in rows}
 
 
-def _refund_event_data(
-    refund: RefundToSend | Refund, failure_code: str | None
-) -> dict[str, object]:
-    return {
-        "refund_id": refund.id,
-        "order_id": refund.order_id,
-        "line_id": refund.line_id,
-        "amount": refund.amount,
-        "currency": refund.currency,
-        "method": "card",
-        "failure_code": failure_code,
-    }
+def _claim(context: ServiceContext, refund_id: str, *, from_status: str = "pending") -> Row | None:  # type: ignore[type-arg]
+    """Mark a pending (or unconfirmed) card refund as being handled by this worker;
+    None if another worker has it."""
+    now = context.now()
+
+    def work(connection: Connection) -> Row | None:  # type: ignore[type-arg]
+        claimed = connection.execute(
+            update(refunds)
+            .where(
+                refunds.c.id == refund_id,
+                refunds.c.status == from_status,
+                refunds.c.method == "card",
+            )
+            .values(status="sending", attempts=refunds.c.attempts + 1, updated_at=now)
+        )
+        if claimed.rowcount != 1:
+            return None
+        return connection.execute(
+            select(
+                refunds,
+                payments.c.provider,
+                payments.c.provider_reference,
+                payments.c.provider_transaction_id,
+            )
+            .select_from(refunds.outerjoin(payments, payments.c.id == refunds.c.payment_id))
+            .where(refunds.c.id == refund_id)
+        ).one()
+
+    return context.database.run(work)
 
 
 def _finish(
     context: ServiceContext,
-    refund: RefundToSend,
+    row: Row,  # type: ignore[type-arg]
     *,
-    state: RefundState,
+    status: str,
     provider_refund_id: str | None = None,
     failure_code: str | None = None,
 ) -> None:
     now = context.now()
-    refund_states.move(RefundState.SENDING, state)
 
-    def finish_refund(connection: Connection) -> None:
-        finished = refund_repository.move(
-            connection,
-            refund.id,
-            expected=RefundState.SENDING,
-            to=state,
-            now=now,
-            failure_code=failure_code,
-            provider_refund_id=provider_refund_id,
+    def work(connection: Connection) -> None:
+        finished = connection.execute(
+            update(refunds)
+            .where(refunds.c.id == row.id, refunds.c.status == "sending")
+            .values(
+                status=status,
+                provider_refund_id=provider_refund_id or row.provider_refund_id,
+                failure_code=failure_code,
+                updated_at=now,
+            )
         )
-        if not finished:
+        if finished.rowcount != 1:
             return  # another worker finished it (after a lease reset): nothing twice
-        if state is RefundState.SUCCEEDED:
-            assert refund.provider is not None
+        if status == "succeeded":
             # The money leaves through the provider that took it in.
             post_or_raise(
                 connection,
                 context,
                 [
                     card_refund_paid(
-                        refund_id=refund.id,
-                        amount=refund.amount,
-                        currency=refund.currency,
-                        provider=refund.provider,
-                        order_id=refund.order_id,
-                        line_id=refund.line_id,
+                        refund_id=row.id,
+                        amount=row.amount,
+                        currency=row.currency,
+                        provider=row.provider,
+                        order_id=row.order_id,
+                        line_id=row.line_id,
                     )
                 ],
             )
         record_event(
             connection,
-            "refund.succeeded" if state is RefundState.SUCCEEDED else "refund.failed",
+            "refund.succeeded" if status == "succeeded" else "refund.failed",
             now=now,
             # The order's event: in its outbox sequence, for the order's parties.
-            order=order_repository.load_order(connection, refund.order_id),
-            data=_refund_event_data(refund, failure_code),
+            order=order_repository.load_order(connection, row.order_id),
+            data={
+                "refund_id": row.id,
+                "order_id": row.order_id,
+                "line_id": row.line_id,
+                "amount": row.amount,
+                "currency": row.currency,
+                "method": "card",
+                "failure_code": failure_code,
+            },
         )
 
-    context.database.run(finish_refund)
+    context.database.run(work)
 
 
 def record_refund_failure(
     connection: Connection, context: ServiceContext, refund_id: str, failure_code: str
 ) -> None:
-    """A refund that cannot be paid out: failed, with its event (for the operator)."""
-    refund = refund_repository.load_refund(connection, refund_id)
-    current = refund_repository.state_of(connection, refund_id)
-    if refund is None or current is None:
-        raise NotFound(f"refund {refund_id} not found", code="refund_not_found")
-    refund_states.move(current, RefundState.FAILED)
-    if not refund_repository.move(
-        connection,
-        refund_id,
-        expected=current,
-        to=RefundState.FAILED,
-        now=context.now(),
-        failure_code=failure_code,
-    ):
-        return
-    data = _refund_event_data(refund, failure_code)
-    data["method"] = refund.method
+    row = connection.execute(select(refunds).where(refunds.c.id == refund_id)).one()
+    connection.execute(
+        update(refunds)
+        .where(refunds.c.id == refund_id)
+        .values(status="failed", failure_code=failure_code, updated_at=context.now())
+    )
     record_event(
         connection,
         "refund.failed",
         now=context.now(),
-        order=order_repository.load_order(connection, refund.order_id),
-        data=data,
+        order=order_repository.load_order(connection, row.order_id),
+        data={
+            "refund_id": row.id,
+            "order_id": row.order_id,
+            "line_id": row.line_id,
+            "amount": row.amount,
+            "currency": row.currency,
+            "method": row.method,
+            "failure_code": failure_code,
+        },
     )
 
 
 def _release_claim(context: ServiceContext, refund_id: str) -> None:
     """The provider could not be reached: leave the refund for a later attempt."""
     now = context.now()
-    refund_states.move(RefundState.SENDING, RefundState.PENDING)
-    context.database.run(
-        lambda connection: refund_repository.move(
-            connection, refund_id, expected=RefundState.SENDING, to=RefundState.PENDING, now=now
+
+    def work(connection: Connection) -> None:
+        connection.execute(
+            update(refunds)
+            .where(refunds.c.id == refund_id, refunds.c.status == "sending")
+            .values(status="pending", updated_at=now)
         )
-    )
+
+    context.database.run(work)
 
 
 def send_card_refunds(context: ServiceContext, refund_ids: Iterable[str]) -> None:
@@ -213,50 +299,125 @@ def send_card_refunds(context: ServiceContext, refund_ids: Iterable[str]) -> Non
 
 
 def _send_card_refund(context: ServiceContext, refund_id: str) -> None:
-    refund = _claim(context, refund_id)
-    if refund is None:
+    row = _claim(context, refund_id)
+    if row is None:
         return
-    provider = context.providers.get(refund.provider) if refund.provider else None
-    if (
-        provider is None
-        or refund.provider_transaction_id is None
-        or refund.provider_reference is None
-    ):
-        _finish(context, refund, state=RefundState.FAILED, failure_code="no_card_payment")
+    provider = context.providers.get(row.provider) if row.provider else None
+    if provider is None or row.provider_transaction_id is None:
+        _finish(context, row, status="failed", failure_code="no_card_payment")
         return
     try:
         outcome = provider.refund(
-            provider_reference=refund.provider_reference,
-            transaction_id=refund.provider_transaction_id,
-            amount_minor=refund.amount,
-            currency=refund.currency,
-            refund_id=refund.id,
+            provider_reference=row.provider_reference,
+            transaction_id=row.provider_transaction_id,
+            amount_minor=row.amount,
+            currency=row.currency,
+            refund_id=row.id,
         )
     except ProviderError:
         if not provider.refunds_are_idempotent:
             # The refund may have been paid: sending it again could pay it twice.
-            # The operator checks with the provider.
-            _finish(
-                context, refund, state=RefundState.FAILED, failure_code="refund_outcome_unknown"
-            )
-        elif refund.attempts >= CARD_REFUND_ATTEMPTS_MAX:
-            _finish(context, refund, state=RefundState.FAILED, failure_code="provider_unavailable")
+            # It is reconciled with the provider first (``reconcile_card_refunds``).
+            _set_unconfirmed(context, refund_id, provider_refund_id=None)
+        elif row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
+            _finish(context, row, status="failed", failure_code="provider_unavailable")
         else:
             _release_claim(context, refund_id)
         return
+    _apply_outcome(context, row, outcome)
+
+
+def _apply_outcome(context: ServiceContext, row: Row, outcome: RefundOutcome) -> None:  # type: ignore[type-arg]
+    """Record what the provider said of a claimed refund (sent or reconciled)."""
     if outcome.status is RefundStatus.SUCCEEDED:
-        _finish(
-            context,
-            refund,
-            state=RefundState.SUCCEEDED,
-            provider_refund_id=outcome.provider_refund_id,
-        )
+        _finish(context, row, status="succeeded", provider_refund_id=outcome.provider_refund_id)
+    elif outcome.status is RefundStatus.FAILED and outcome.failure_code == REFUND_NOT_RECEIVED:
+        # The provider shows no trace of it: nothing was paid, it is sent again.
+        if row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
+            _finish(context, row, status="failed", failure_code="provider_unavailable")
+        else:
+            _release_claim(context, row.id)
     elif outcome.status is RefundStatus.FAILED:
-        _finish(context, refund, state=RefundState.FAILED, failure_code=outcome.failure_code)
-    elif refund.attempts >= CARD_REFUND_ATTEMPTS_MAX:
-        _finish(context, refund, state=RefundState.FAILED, failure_code="refund_still_pending")
+        _finish(context, row, status="failed", failure_code=outcome.failure_code)
+    elif row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
+        # Still unknown after every attempt: the operator checks with the provider.
+        _finish(context, row, status="failed", failure_code="refund_outcome_unknown")
     else:
-        _release_claim(context, refund_id)
+        # Pending at the provider (a refund request to confirm, say): never sent
+        # again blindly; reconciled later.
+        _set_unconfirmed(
+            context, row.id, provider_refund_id=outcome.provider_refund_id or row.provider_refund_id
+        )
+
+
+def _set_unconfirmed(
+    context: ServiceContext, refund_id: str, *, provider_refund_id: str | None
+) -> None:
+    now = context.now()
+
+    def work(connection: Connection) -> None:
+        connection.execute(
+            update(refunds)
+            .where(refunds.c.id == refund_id, refunds.c.status == "sending")
+            .values(status="unconfirmed", provider_refund_id=provider_refund_id, updated_at=now)
+        )
+
+    context.database.run(work)
+
+
+def reconcile_card_refunds(context: ServiceContext, *, limit: int) -> int:
+    """Ask the provider what became of unconfirmed card refunds (oldest first)."""
+
+    def work(connection: Connection) -> list[str]:
+        rows = connection.execute(
+            select(refunds.c.id)
+            .where(refunds.c.method == "card", refunds.c.status == "unconfirmed")
+            .order_by(refunds.c.updated_at, refunds.c.id)
+            .limit(limit)
+        )
+        return [row.id for row in rows]
+
+    refund_ids = context.database.run(work)
+    for refund_id in refund_ids:
+        try:
+            _reconcile_card_refund(context, refund_id)
+        except Exception:  # the refund stays claimed; its lease brings it back
+            logger.exception("card refund %s: reconciliation failed", refund_id)
+    return len(refund_ids)
+
+
+def _reconcile_card_refund(context: ServiceContext, refund_id: str) -> None:
+    row = _claim(context, refund_id, from_status="unconfirmed")
+    if row is None:
+        return
+    provider = context.providers.get(row.provider) if row.provider else None
+    if provider is None or row.provider_transaction_id is None:
+        _finish(context, row, status="failed", failure_code="refund_outcome_unknown")
+        return
+    with context.database.read() as connection:
+        known = (
+            connection.execute(
+                select(refunds.c.provider_refund_id).where(
+                    refunds.c.payment_id == row.payment_id,
+                    refunds.c.id != row.id,
+                    refunds.c.provider_refund_id.is_not(None),
+                )
+            )
+            .scalars()
+            .all()
+        )
+    try:
+        outcome = provider.reconcile_refund(
+            provider_reference=row.provider_reference,
+            transaction_id=row.provider_transaction_id,
+            amount_minor=row.amount,
+            refund_id=row.id,
+            provider_refund_id=row.provider_refund_id,
+            known_refund_ids=list(known),
+        )
+    except ProviderError:
+        outcome = RefundOutcome(status=RefundStatus.PENDING)
+    _apply_outcome(context, row, outcome)
 
 
 def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
@@ -265,28 +426,37 @@ def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
     # A claimed refund whose worker died is sent again after this lease.
     stale = now - timedelta(seconds=context.settings.refund_sending_lease_seconds)
 
-    def find_resendable(connection: Connection) -> list[str]:
-        for refund_id in refund_repository.stuck_sending_ids(connection, stale_before=stale)[
-            :limit
-        ]:
-            provider = context.providers.get(
-                refund_repository.provider_of(connection, refund_id) or ""
-            )
-            if provider is not None and provider.refunds_are_idempotent:
-                refund_repository.move(
-                    connection,
-                    refund_id,
-                    expected=RefundState.SENDING,
-                    to=RefundState.PENDING,
-                    now=now,
-                )
-            else:
-                # A worker died while sending through a provider whose refunds are
-                # not idempotent: it may have been paid. Failed, for the operator.
-                record_refund_failure(connection, context, refund_id, "refund_outcome_unknown")
-        return refund_repository.pending_card_ids(connection, limit=limit)
+    resendable = sorted(
+        name for name, provider in context.providers.items() if provider.refunds_are_idempotent
+    )
 
-    refund_ids = context.database.run(find_resendable)
+    def work(connection: Connection) -> list[str]:
+        stuck = select(refunds.c.id).where(
+            refunds.c.status == "sending", refunds.c.updated_at <= stale
+        )
+        resent_by = select(payments.c.id).where(payments.c.provider.in_(resendable))
+        connection.execute(
+            update(refunds)
+            .where(refunds.c.id.in_(stuck), refunds.c.payment_id.in_(resent_by))
+            .values(status="pending", updated_at=now)
+        )
+        # A worker died while sending through a provider whose refunds are not
+        # idempotent: it may have been paid. Reconciled with the provider first.
+        connection.execute(
+            update(refunds)
+            .where(refunds.c.id.in_(stuck))
+            .values(status="unconfirmed", updated_at=now)
+        )
+        rows = connection.execute(
+            select(refunds.c.id)
+            .where(refunds.c.method == "card", refunds.c.status == "pending")
+            .order_by(refunds.c.created_at)
+            .limit(limit)
+        )
+        return [row.id for row in rows]
+
+    refund_ids = context.database.run(work)
+    reconcile_card_refunds(context, limit=limit)
     send_card_refunds(context, refund_ids)
     return len(refund_ids)
 
@@ -299,19 +469,29 @@ def list_refunds(
     limit: int,
     starting_after: str | None,
 ) -> tuple[list[Refund], bool]:
+    query = (
+        select(refunds)
+        .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
+        .where(visible_orders_clause(principal))
+    )
+    if order_id is not None:
+        query = query.where(refunds.c.order_id == order_id)
+    if starting_after is not None:
+        query = query.where(refunds.c.id < starting_after)
+    query = query.order_by(refunds.c.id.desc()).limit(limit + 1)
     with context.database.read() as connection:
-        return refund_repository.list_visible(
-            connection,
-            principal,
-            order_id=order_id,
-            limit=limit,
-            starting_after=starting_after,
-        )
+        rows = connection.execute(query).all()
+    return [refund_from_row(row) for row in rows[:limit]], len(rows) > limit
 
 
 def get_refund(context: ServiceContext, principal: Principal, refund_id: str) -> Refund:
+    query = (
+        select(refunds)
+        .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
+        .where(refunds.c.id == refund_id, visible_orders_clause(principal))
+    )
     with context.database.read() as connection:
-        refund = refund_repository.get_visible(connection, principal, refund_id)
-    if refund is None:
+        row = connection.execute(query).first()
+    if row is None:
         raise NotFound(f"refund {refund_id} not found", code="refund_not_found")
-    return refund
+    return refund_from_row(row)

@@ -32,6 +32,8 @@ from axokey.services.parties import require_role
 
 logger = logging.getLogger("axokey.sweep")
 
+SWEEP_PAGES_MAX = 1_000
+
 
 @dataclass(frozen=True)
 class SweepReport:
@@ -81,7 +83,8 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     # whole) before any deadline below is judged.
     reconciliation = payments.reconcile(context, limit=batch)
     after: str | None = None
-    while True:
+    # A cap on the pages of due orders one sweep walks; the next sweep goes on.
+    for _ in range(SWEEP_PAGES_MAX):
         with context.database.read() as connection:
             due = order_repository.due_order_ids(connection, now, grace, batch, after)
         for order_id in due:
@@ -101,6 +104,8 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
         if len(due) < batch:
             break
         after = due[-1]
+    else:
+        logger.warning("sweep: %s pages of due orders walked; the next goes on", SWEEP_PAGES_MAX)
     expired = expire_pending_transfers(context, batch_size=batch)
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from axokey.adapters import qr_images
 from axokey.domain.errors import AxokeyError
 from axokey.domain.orders import OPEN_STATUSES, OrderStatus
-from axokey.services import ordering
+from axokey.services import ordering, returning
 from axokey.services import payments as payment_service
 from axokey.web.rendering import FAILURE_LABELS, PageContextDep, error_page, redirect, render
 
@@ -61,7 +61,12 @@ def customer_order_page(
     )
     last = details.last_payment
     failure = None
-    if order.status is OrderStatus.AWAITING_PAYMENT and last and last.status.value == "failed":
+    # Failed, or refused with another try allowed on the provider's page (Pending).
+    if (
+        order.status is OrderStatus.AWAITING_PAYMENT
+        and last
+        and (last.status.value == "failed" or last.failure_code)
+    ):
         failure = FAILURE_LABELS.get(last.failure_code or "", "the payment did not go through")
     return render(
         request,
@@ -89,3 +94,24 @@ def customer_pay(order_id: str, token: str, request: Request, context: PageConte
         return error_page(request, error, back_url=_order_path(order_id, token))
     assert payment.checkout_url is not None, "a provider's checkout session has a page"
     return redirect(payment.checkout_url)
+
+
+@router.api_route("/orders/{order_id}/{token}/return", methods=["GET", "POST"])
+async def customer_return(
+    order_id: str, token: str, request: Request, context: PageContextDep
+) -> Response:
+    """Where the provider sends the customer back: PayXpert by a form POST (``data``,
+    ``customer``: ``Connect2PayClient::handleRedirectStatus``), the sandbox by a GET.
+    The payment is synchronised with the provider, then 303 to the customer's page,
+    which shows the real state."""
+    from starlette.concurrency import run_in_threadpool
+
+    fields: dict[str, str] = {}
+    if request.method == "POST":
+        form = await request.form()
+        fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    try:
+        await run_in_threadpool(returning.customer_returned, context, order_id, token, fields)
+    except AxokeyError as error:
+        return error_page(request, error)
+    return redirect(_order_path(order_id, token))

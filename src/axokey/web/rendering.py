@@ -49,6 +49,13 @@ FAILURE_LABELS = {
     "authentication_failed": "the 3-D Secure check failed",
     "provider_unavailable": "the payment provider could not be reached",
     "amount_mismatch": "the amount paid did not match the order",
+    "authentication_required": "your bank asks for a 3-D Secure check",
+    "cancelled_by_customer": "the payment was cancelled",
+    "payment_cancelled": "the payment was cancelled",
+    "expired": "the payment page expired",
+    "call_failed": "the bank could not be reached",
+    "authorisation_not_captured": "the payment was not completed and is being released",
+    "authorisation_released": "the payment was not completed and was released",
 }
 
 

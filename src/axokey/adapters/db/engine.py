@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
@@ -88,9 +89,44 @@ def insert_ignoring_conflicts(
     connection: Connection, table: Table, index_elements: list[str]
 ) -> Insert:
     """``INSERT … ON CONFLICT (index_elements) DO NOTHING`` in this connection's
-    dialect (PostgreSQL and SQLite spell it the same; SQLAlchemy needs each one's)."""
+    dialect (PostgreSQL and SQLite spell it the same; SQLAlchemy needs each one's).
+
+    Do not read the result's ``rowcount`` to learn whether a row was inserted:
+    psycopg 3 reports -1 for it. To know, use :func:`insert_if_absent`.
+    """
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     return dialect_insert(table).on_conflict_do_nothing(index_elements=index_elements)
+
+
+def insert_if_absent(
+    connection: Connection,
+    table: Table,
+    index_elements: list[str],
+    values: Mapping[str, Any],
+) -> bool:
+    """Insert one row unless a row with the same ``index_elements`` exists;
+    True when this call inserted it, False when the row was already there.
+
+    Reliable on both databases and under concurrency: the statement is
+    ``INSERT … ON CONFLICT (…) DO NOTHING RETURNING …`` (SQLite ≥ 3.35,
+    PostgreSQL), which returns a row only when it inserted one. On PostgreSQL an
+    insert that meets a row another transaction inserted but has not committed
+    yet waits for that transaction: if it commits, this call returns False; if
+    it rolls back, this call inserts and returns True. So of any number of
+    concurrent calls with one key, exactly one returns True. ``index_elements``
+    must name the columns of a primary key or unique constraint of ``table``.
+    """
+    statement = (
+        insert_ignoring_conflicts(connection, table, index_elements)
+        .values(dict(values))
+        .returning(table.c[index_elements[0]])
+    )
+    return connection.execute(statement).first() is not None
+
+
+def _run_commit_checks(connection: Connection) -> None:
+    for check in _commit_checks.get():
+        check(connection)
 
 
 def _is_retryable(error: DBAPIError) -> bool:
@@ -103,6 +139,13 @@ def _is_retryable(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError) and (
         "database is locked" in message or "database is busy" in message
     )
+
+
+CommitCheck = Callable[[Connection], None]
+
+# Checks run inside every write transaction of the current context (a request),
+# just before it commits. See ``Database.checking_commits``.
+_commit_checks: ContextVar[tuple[CommitCheck, ...]] = ContextVar("axokey_commit_checks", default=())
 
 
 class Database:
@@ -128,6 +171,7 @@ class Database:
         if self._sqlite_writer is None:
             with self.engine.begin() as connection:
                 yield connection
+                _run_commit_checks(connection)
             return
         # SQLite has one writer at a time. Threads of this process queue on a lock
         # instead of polling the busy handler, whose sleeps make the tail latency
@@ -135,6 +179,25 @@ class Database:
         # still wait on the busy timeout.
         with self._sqlite_writer, self.engine.begin() as connection:
             yield connection
+            _run_commit_checks(connection)
+
+    @staticmethod
+    @contextmanager
+    def checking_commits(check: CommitCheck) -> Iterator[None]:
+        """Run ``check(connection)`` inside every write transaction started in this
+        context (this thread, or the request's task and the threads it hands work
+        to), as its last statement before the commit. The check writes in the same
+        transaction, or raises to roll the whole transaction back.
+
+        The idempotency keys use it: the first commit of a keyed request's use case
+        also marks its key as used, atomically, and a request that lost its key
+        cannot commit at all.
+        """
+        token = _commit_checks.set((*_commit_checks.get(), check))
+        try:
+            yield
+        finally:
+            _commit_checks.reset(token)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from axokey.adapters.db.tables import events
+from axokey.adapters.db.tables import events, orders
 
 
 def insert_event(
@@ -41,3 +41,27 @@ def events_of_order(connection: Connection, order_id: str) -> list[tuple[str, di
         .order_by(events.c.seq)
     )
     return [(row.type, row.data) for row in rows]
+
+
+def alerts(
+    connection: Connection,
+    *,
+    types: Iterable[str],
+    merchant_id: str | None,
+    limit: int,
+    starting_after: str | None,
+) -> tuple[list[tuple[str, str, datetime, dict[str, Any]]], bool]:
+    """Events of ``types``, newest first: (id, type, created_at, data); all of them,
+    or those of one merchant's orders."""
+    query = select(
+        events.c.seq, events.c.id, events.c.type, events.c.created_at, events.c.data
+    ).where(events.c.type.in_(list(types)))
+    if merchant_id is not None:
+        own = select(orders.c.id).where(orders.c.merchant_id == merchant_id)
+        query = query.where(events.c.order_id.in_(own))
+    if starting_after is not None:
+        before = select(events.c.seq).where(events.c.id == starting_after).scalar_subquery()
+        query = query.where(events.c.seq < before)
+    rows = connection.execute(query.order_by(events.c.seq.desc()).limit(limit + 1)).all()
+    found = [(row.id, row.type, row.created_at, row.data) for row in rows[:limit]]
+    return found, len(rows) > limit

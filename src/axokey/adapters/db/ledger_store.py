@@ -20,11 +20,15 @@ from axokey.adapters.db.tables import ledger_accounts, ledger_transfers
 from axokey.domain.ledger import (
     Account,
     BatchOutcome,
+    LedgerInconsistent,
     Transfer,
     TransferKind,
     TransferRequest,
     apply_transfers,
 )
+
+# Rounds of "read the transfers, lock the accounts they name" before a batch.
+LOCK_ROUNDS_MAX = 16
 
 
 def account_from_row(row: Row) -> Account:  # type: ignore[type-arg]
@@ -151,7 +155,9 @@ def post_transfers(
         account_ids.update((pending.debit_account_id, pending.credit_account_id))
     accounts = lock_accounts(connection, account_ids)
 
-    while True:
+    # Each round locks at least one more account, among those the batch's own
+    # transfers name: a few rounds at most. The cap turns a surprise into an error.
+    for _ in range(LOCK_ROUNDS_MAX):
         transfers = _read_transfers(connection, request_ids | pending_ids)
         resolutions: dict[str, Transfer] = {}
         if pending_ids:
@@ -172,6 +178,8 @@ def post_transfers(
         if not missing:
             break
         accounts.update(lock_accounts(connection, missing))
+    else:
+        raise LedgerInconsistent("the accounts of this batch kept changing while it locked them")
 
     outcome = apply_transfers(
         _LockedView(accounts, transfers, resolutions), requests, now=now, linked=linked

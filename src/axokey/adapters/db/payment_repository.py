@@ -196,3 +196,31 @@ def open_payments_count(connection: Connection) -> int:
             .where(payments.c.status.in_([status.value for status in OPEN_STATUSES]))
         ).scalar_one()
     )
+
+
+def references_of_order(
+    connection: Connection, order_id: str, *, limit: int
+) -> list[tuple[Payment, str]]:
+    """An order's payments that reached a provider, newest first, with their reference."""
+    rows = connection.execute(
+        select(payments)
+        .where(payments.c.order_id == order_id, payments.c.provider_reference.is_not(None))
+        .order_by(payments.c.created_at.desc(), payments.c.id.desc())
+        .limit(limit)
+    )
+    return [(payment_from_row(row), row.provider_reference) for row in rows]
+
+
+def set_failure_code_of_failed(
+    connection: Connection, provider: str, reference: str, *, failure_code: str, now: datetime
+) -> None:
+    """A failed payment's failure code, more precisely known afterwards."""
+    connection.execute(
+        update(payments)
+        .where(
+            payments.c.provider == provider,
+            payments.c.provider_reference == reference,
+            payments.c.status == PaymentStatus.FAILED.value,
+        )
+        .values(failure_code=failure_code, updated_at=now)
+    )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -28,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from axokey.domain.errors import InvariantBroken
 
 metadata = MetaData(
     naming_convention={
@@ -49,7 +52,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        assert value.tzinfo is not None, "timestamps must be timezone-aware"
+        if value.tzinfo is None:
+            raise InvariantBroken("timestamps must be timezone-aware")
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
@@ -92,11 +96,19 @@ idempotency_keys = Table(
     Column("key", String(255), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("status", String(16), nullable=False),  # in_progress | completed
+    # The request that owns the key: only it may mark the key used or complete it.
+    Column("owner_token", String(32), nullable=False),
+    # When the owner's use case first committed (in that same transaction).
+    Column("committed_at", UTCDateTime()),
     Column("response_status", Integer),
     Column("response_content_type", String(100)),
     Column("response_body", LargeBinary),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False, index=True),
+    CheckConstraint("status IN ('in_progress', 'completed')", name="status_known"),
+    CheckConstraint(
+        "status = 'in_progress' OR response_status IS NOT NULL", name="completed_has_response"
+    ),
 )
 
 ledger_accounts = Table(
@@ -113,6 +125,10 @@ ledger_accounts = Table(
     Column("credits_pending", Money, nullable=False),
     Column("credits_posted", Money, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    CheckConstraint("debits_pending >= 0", name="debits_pending_not_negative"),
+    CheckConstraint("debits_posted >= 0", name="debits_posted_not_negative"),
+    CheckConstraint("credits_pending >= 0", name="credits_pending_not_negative"),
+    CheckConstraint("credits_posted >= 0", name="credits_posted_not_negative"),
 )
 
 ledger_transfers = Table(
@@ -138,6 +154,8 @@ ledger_transfers = Table(
     Index("ix_ledger_transfers_kind_timeout_at", "kind", "timeout_at"),
     Index("ix_ledger_transfers_debit_account_id", "debit_account_id"),
     Index("ix_ledger_transfers_credit_account_id", "credit_account_id"),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("debit_account_id <> credit_account_id", name="accounts_differ"),
 )
 
 products = Table(
@@ -154,6 +172,10 @@ products = Table(
     Column("deposit_bps", Integer),
     Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("supplier_id", "sku"),
+    CheckConstraint("wholesale_price > 0", name="wholesale_price_positive"),
+    CheckConstraint(
+        "deposit_bps IS NULL OR deposit_bps BETWEEN 0 AND 10000", name="deposit_bps_range"
+    ),
 )
 
 listings = Table(
@@ -165,6 +187,7 @@ listings = Table(
     Column("unit_price", Money, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("merchant_id", "product_id"),
+    CheckConstraint("unit_price > 0", name="unit_price_positive"),
 )
 
 agreements = Table(
@@ -178,6 +201,7 @@ agreements = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("accepted_at", UTCDateTime()),
     Index("ix_agreements_merchant_supplier", "merchant_id", "supplier_id"),
+    CheckConstraint("deposit_bps BETWEEN 0 AND 10000", name="deposit_bps_range"),
 )
 
 orders = Table(
@@ -207,6 +231,8 @@ orders = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("paid_at", UTCDateTime()),
     Column("closed_at", UTCDateTime()),
+    CheckConstraint("amount_total > 0", name="amount_total_positive"),
+    CheckConstraint("delivery_fee >= 0", name="delivery_fee_not_negative"),
 )
 
 order_lines = Table(
@@ -233,6 +259,18 @@ order_lines = Table(
     Column("released_amount", Money, nullable=False),
     Column("refunded_amount", Money, nullable=False),
     Column("closed_at", UTCDateTime()),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("unit_price > 0", name="unit_price_positive"),
+    CheckConstraint("wholesale_price > 0", name="wholesale_price_positive"),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("supplier_amount >= 0", name="supplier_amount_not_negative"),
+    CheckConstraint("commission >= 0", name="commission_not_negative"),
+    CheckConstraint("deposit_bps BETWEEN 0 AND 10000", name="deposit_bps_range"),
+    CheckConstraint("deposit >= 0", name="deposit_not_negative"),
+    CheckConstraint("quantity_released BETWEEN 0 AND quantity", name="quantity_released_range"),
+    CheckConstraint("released_amount >= 0", name="released_amount_not_negative"),
+    CheckConstraint("refunded_amount >= 0", name="refunded_amount_not_negative"),
+    CheckConstraint("released_amount + refunded_amount <= amount", name="settled_within_amount"),
 )
 
 payments = Table(
@@ -256,6 +294,7 @@ payments = Table(
     Column("reconcile_attempts", Integer, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    CheckConstraint("amount > 0", name="amount_positive"),
 )
 
 provider_notifications = Table(
@@ -295,6 +334,9 @@ sandbox_payments = Table(
     Column("event_counter", Integer, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("refunded_amount BETWEEN 0 AND amount", name="refunded_within_amount"),
+    CheckConstraint("event_counter >= 0", name="event_counter_not_negative"),
 )
 
 # The sandbox's outbox: each notification it owes the app, written in the same
@@ -321,6 +363,7 @@ sandbox_refunds = Table(
     Column("status", String(16), nullable=False),
     Column("failure_code", String(64)),
     Column("created_at", UTCDateTime(), nullable=False),
+    CheckConstraint("amount > 0", name="amount_positive"),
 )
 
 redemptions = Table(
@@ -332,6 +375,7 @@ redemptions = Table(
     Column("courier_fee_released", Money, nullable=False),
     Column("result", JSON, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    CheckConstraint("courier_fee_released >= 0", name="courier_fee_released_not_negative"),
 )
 
 refunds = Table(
@@ -354,6 +398,8 @@ refunds = Table(
     Column("attempts", Integer, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("attempts >= 0", name="attempts_not_negative"),
 )
 
 # The transactional outbox: written in the same transaction as the change it

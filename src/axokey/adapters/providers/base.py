@@ -7,7 +7,7 @@ notification, answers status queries, and refunds to the card.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -25,6 +25,18 @@ class RefundStatus(StrEnum):
 
 class ProviderError(Exception):
     """The provider could not be reached or answered something unexpected."""
+
+
+class UnrecognisedProviderAnswer(ProviderError):
+    """The provider answered, but with a status or result code we do not know.
+
+    Never guessed at: the payment stays as it is and an operator is alerted.
+    """
+
+
+# A ``RefundOutcome.failure_code`` meaning "the provider shows no trace of this
+# refund": it was never made, so sending it again cannot pay it twice.
+REFUND_NOT_RECEIVED = "refund_not_received"
 
 
 class InvalidNotification(Exception):
@@ -57,6 +69,9 @@ class ProviderPaymentState:
     transaction_id: str | None = None
     failure_code: str | None = None
     next_action_url: str | None = None
+    # The provider holds an authorisation that was never captured (a sale was asked
+    # for): it must be released with ``release_authorisation``, never left to lapse.
+    authorisation_to_release: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,40 @@ class PaymentProvider(Protocol):
     def parse_notification(
         self, headers: Mapping[str, str], body: bytes
     ) -> ProviderNotification: ...
+
+    def reconcile_refund(
+        self,
+        *,
+        provider_reference: str,
+        transaction_id: str,
+        amount_minor: int,
+        refund_id: str,
+        provider_refund_id: str | None,
+        known_refund_ids: Sequence[str],
+    ) -> RefundOutcome:
+        """What became of a refund whose outcome we do not know (the call failed
+        mid-way, or the provider left it pending). ``known_refund_ids`` are the
+        provider's ids of this payment's other refunds, already accounted for.
+
+        SUCCEEDED: it was paid. FAILED with ``REFUND_NOT_RECEIVED``: it was never
+        made (safe to send again). PENDING: still unknown. ``ProviderError``: the
+        provider could not be asked."""
+        ...
+
+    def release_authorisation(
+        self, *, provider_reference: str, transaction_id: str, amount_minor: int
+    ) -> None:
+        """Void an authorisation that was never captured (``authorisation_to_release``).
+        ``ProviderError`` when the provider did not release it."""
+        ...
+
+    def reference_from_return(
+        self, fields: Mapping[str, str], candidates: Sequence[str]
+    ) -> str | None:
+        """Which of ``candidates`` (provider references) the customer's browser came
+        back from, read from what it brought back (form or query fields); None when
+        the return does not say. A hint only: the status is always fetched."""
+        ...
 
     def acknowledge_notification(self, outcome: str) -> dict[str, str]:
         """The body to answer a stored notification with (each provider expects its

@@ -5,22 +5,36 @@ card sale) and gives the customer ``{base}/payment/{customerToken}``, PayXpert's
 page: card numbers never reach us, and PayXpert runs the 3-D Secure challenge there.
 The merchant token is our ``provider_reference``; it is known only to PayXpert and us.
 ``fetch_status`` reads ``GET /payment/{merchantToken}/status``; ``refund`` posts
-``/transaction/{transactionID}/refund``. HTTP Basic authentication with the originator
-id and its password; an explicit timeout on every call; any transport error, non-2xx
-answer or unexpected body is a ``ProviderError``.
+``/transaction/{transactionID}/refund`` (and confirms a ``refund_request`` at
+``.../refund/confirm``). HTTP Basic authentication with the originator id and its
+password; an explicit timeout on every call; any transport error, non-2xx answer or
+unexpected body is a ``ProviderError``. Routes: the PHP client's ``$API_ROUTES`` and
+the Java client's ``APIRoute.java``.
+
+Attempts. The account allows a number of attempts per payment page (``maxAttempts``):
+after a refused attempt with attempts left the status is "Pending" and the customer
+may try again on the same page; the payment stays open, its failure told.
 
 Notifications. When an attempt is processed, Connect2Pay POSTs the payment status JSON
-to ``ctrlCallbackURL``. That callback is NOT signed: anyone can post one.
-``parse_notification`` therefore only extracts which payment it is about (the merchant
-token) and never trusts its status. The payment service must treat it as a hint: look
-the merchant token up among its own payments (unknown: ignore), then confirm by calling
-``fetch_status(merchant_token)`` and act only on that authenticated answer. The route
-should answer the callback with ``CALLBACK_ACKNOWLEDGEMENT`` (HTTP 200): Connect2Pay
-takes anything else as "not delivered".
+to ``ctrlCallbackURL`` (``handleCallbackStatus``). That callback is NOT signed: anyone
+can post one (``examples/payment-callback.php`` says to authenticate it by the merchant
+token). ``parse_notification`` therefore only extracts which payment it is about and
+never trusts its status: the payment service looks the token up among its own
+payments, then confirms with ``fetch_status``. The route answers
+``CALLBACK_ACKNOWLEDGEMENT`` (HTTP 200): Connect2Pay takes anything else as "not
+delivered" and, with automatic status resending on, sends it again.
 
-Refunds are not idempotent at PayXpert (the API takes no idempotency key): record the
-refund intent before calling, and never retry a call whose outcome is unknown without
-first looking at the payment's status (its transactions list the refunds).
+The customer's return. Connect2Pay sends the browser to ``ctrlRedirectURL`` with a
+form POST: ``data`` (the payment status, AES-128-ECB with the merchant token as key,
+``handleRedirectStatus``) and ``customer`` (the customer token; the WooCommerce
+module's ``handleFrontRedirect``). ``reference_from_return`` only tells which payment
+it is: the status is fetched, as for a callback.
+
+Refunds are not idempotent at PayXpert (the API takes no idempotency key). A refund
+whose outcome is unknown is reconciled (``reconcile_refund``) from the payment's status,
+which lists the refunds referring to the sale (API >= 002.51), and from
+``/transaction/{id}/info`` (``refundedAmount``); only then is it sent again, and only if
+PayXpert shows no trace of it.
 
 Transport is kept apart from translation (``payxpert_mapping``). The one I/O seam is
 the ``httpx`` transport: tests pass an ``httpx.MockTransport`` wrapping a fake server.
@@ -28,7 +42,7 @@ the ``httpx`` transport: tests pass an ``httpx.MockTransport`` wrapping a fake s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -42,6 +56,7 @@ from axokey.adapters.providers.base import (
     ProviderNotification,
     ProviderPaymentState,
     RefundOutcome,
+    RefundStatus,
 )
 from axokey.config import Settings
 
@@ -100,12 +115,15 @@ class PayXpertProvider:
     def fetch_status(self, provider_reference: str) -> ProviderPaymentState:
         if not mapping.is_identifier(provider_reference):
             raise ValueError(f"{provider_reference!r} is not a PayXpert merchant token")
-        answer = self._call(
+        answer = self._status_answer(provider_reference)
+        return mapping.payment_state(answer, merchant_token=provider_reference)
+
+    def _status_answer(self, merchant_token: str) -> object:
+        return self._call(
             "GET",
-            f"/payment/{quote(provider_reference, safe='')}/status",
+            f"/payment/{quote(merchant_token, safe='')}/status",
             params={"apiVersion": mapping.API_VERSION},
         )
-        return mapping.payment_state(answer, merchant_token=provider_reference)
 
     def refund(
         self,
@@ -116,7 +134,8 @@ class PayXpertProvider:
         currency: str,
         refund_id: str,
     ) -> RefundOutcome:
-        """Refund part or all of a sale to the card.
+        """Refund part or all of a sale to the card (TransactionRefundRequest.java:
+        the amount only). A ``refund_request`` answer is confirmed at once.
 
         Connect2Pay refunds in the sale's own currency and takes no reference of ours:
         ``currency``, ``provider_reference`` and ``refund_id`` are not sent.
@@ -128,7 +147,88 @@ class PayXpertProvider:
             f"/transaction/{quote(transaction_id, safe='')}/refund",
             json=mapping.refund_body(amount_minor),
         )
-        return mapping.refund_outcome(answer)
+        outcome = mapping.refund_outcome(answer)
+        if outcome.status is RefundStatus.PENDING and outcome.provider_refund_id is not None:
+            return self._confirm_refund(outcome.provider_refund_id)
+        return outcome
+
+    def _confirm_refund(self, refund_request_id: str) -> RefundOutcome:
+        """Confirm a refund request (APIRoute.TRANS_REFUND_CONFIRM, the Java client's
+        ``refundConfirmTransaction``): a body with the API version only."""
+        try:
+            answer = self._call(
+                "POST",
+                f"/transaction/{quote(refund_request_id, safe='')}/refund/confirm",
+                json={"apiVersion": mapping.API_VERSION},
+            )
+        except ProviderError:
+            # The request exists at PayXpert; whether it got confirmed is unknown.
+            return RefundOutcome(status=RefundStatus.PENDING, provider_refund_id=refund_request_id)
+        confirmed = mapping.refund_outcome(answer)
+        if confirmed.status is RefundStatus.PENDING:
+            # Still not a refund: kept pending under the request's id, reconciled later.
+            return RefundOutcome(status=RefundStatus.PENDING, provider_refund_id=refund_request_id)
+        return confirmed
+
+    def reconcile_refund(
+        self,
+        *,
+        provider_reference: str,
+        transaction_id: str,
+        amount_minor: int,
+        refund_id: str,
+        provider_refund_id: str | None,
+        known_refund_ids: Sequence[str],
+    ) -> RefundOutcome:
+        """What became of a refund whose outcome is unknown: the payment's status
+        first (its refunds), then the sale's transaction info (its refunded amount)."""
+        if not mapping.is_identifier(provider_reference) or not mapping.is_identifier(
+            transaction_id
+        ):
+            raise ValueError("not a PayXpert merchant token and transaction id")
+        status = self._status_answer(provider_reference)
+        trace = mapping.refund_trace(
+            status,
+            merchant_token=provider_reference,
+            sale_transaction_id=transaction_id,
+            amount_minor=amount_minor,
+            provider_refund_id=provider_refund_id,
+            known_refund_ids=known_refund_ids,
+        )
+        if trace is not None:
+            if trace.confirm is not None:
+                return self._confirm_refund(trace.confirm)
+            return trace.outcome
+        if provider_refund_id is not None:
+            # PayXpert gave us this id, yet the status does not list it: not decidable.
+            return RefundOutcome(status=RefundStatus.PENDING, provider_refund_id=provider_refund_id)
+        info = self._call("GET", f"/transaction/{quote(transaction_id, safe='')}/info")
+        return mapping.refund_not_received(
+            mapping.refunded_amount(info, sale_transaction_id=transaction_id),
+            mapping.known_refunds_amount(
+                status, sale_transaction_id=transaction_id, known_refund_ids=known_refund_ids
+            ),
+        )
+
+    def release_authorisation(
+        self, *, provider_reference: str, transaction_id: str, amount_minor: int
+    ) -> None:
+        """Void an authorisation (APIRoute.TRANS_CANCEL; the PHP client's
+        ``cancelTransaction($transactionID, $amount)``)."""
+        if not mapping.is_identifier(transaction_id):
+            raise ValueError(f"{transaction_id!r} is not a PayXpert transaction id")
+        answer = self._call(
+            "POST",
+            f"/transaction/{quote(transaction_id, safe='')}/cancel",
+            json=mapping.cancel_body(amount_minor),
+        )
+        if not mapping.cancel_succeeded(answer):
+            raise ProviderError("PayXpert refused to cancel the authorisation")
+
+    def reference_from_return(
+        self, fields: Mapping[str, str], candidates: Sequence[str]
+    ) -> str | None:
+        return mapping.reference_from_return(fields, candidates)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> ProviderNotification:
         """Which payment an (unsigned) callback is about. A hint only: see the module doc."""

@@ -31,7 +31,7 @@ import hmac
 import json
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,6 +40,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 from axokey.adapters.db.engine import Database
 from axokey.adapters.db.tables import sandbox_notifications, sandbox_payments, sandbox_refunds
 from axokey.adapters.providers.base import (
+    REFUND_NOT_RECEIVED,
     CheckoutRequest,
     CheckoutSession,
     InvalidNotification,
@@ -199,6 +200,42 @@ class SandboxProvider:
                 .limit(limit)
             ).all()
         return sum(1 for row in rows if self._deliver(row.event_id, bytes(row.body)))
+
+    def reconcile_refund(
+        self,
+        *,
+        provider_reference: str,
+        transaction_id: str,
+        amount_minor: int,
+        refund_id: str,
+        provider_refund_id: str | None,
+        known_refund_ids: Sequence[str],
+    ) -> RefundOutcome:
+        """The sandbox keeps every refund by its ``refund_id``: what it answered then,
+        or that it never received it."""
+        with self.database.read() as connection:
+            done = connection.execute(
+                select(sandbox_refunds).where(
+                    sandbox_refunds.c.refund_id == refund_id,
+                    sandbox_refunds.c.reference == provider_reference,
+                )
+            ).first()
+        if done is None:
+            return RefundOutcome(RefundStatus.FAILED, failure_code=REFUND_NOT_RECEIVED)
+        return RefundOutcome(RefundStatus(done.status), done.refund_id, done.failure_code)
+
+    def release_authorisation(
+        self, *, provider_reference: str, transaction_id: str, amount_minor: int
+    ) -> None:
+        """The sandbox only ever sells (authorises and captures at once): it never
+        reports an ``authorisation_to_release``, so it has none to release."""
+        raise ProviderError(f"the sandbox holds no authorisation {transaction_id}")
+
+    def reference_from_return(
+        self, fields: Mapping[str, str], candidates: Sequence[str]
+    ) -> str | None:
+        """The sandbox's pages send the browser back by a plain GET, saying nothing."""
+        return None
 
     # --- the customer's side (the hosted pages and the scripting API) -----------
 

@@ -76,7 +76,13 @@ def cancel_order(order_id: str, context: ContextDep, principal: PrincipalDep) ->
 def checkout(
     order_id: str, context: ContextDep, principal: PrincipalDep, body: CheckoutIn | None = None
 ) -> PaymentOut:
-    """A hosted payment page for the customer (with 3-D Secure when the card asks)."""
+    """A hosted payment page for the customer (with 3-D Secure when the card asks).
+
+    ``return_url``: where the provider sends the customer's browser afterwards. With
+    PayXpert that is a **form POST** (fields ``data``, the payment status encrypted
+    with the payment's merchant token, and ``customer``), not a GET: the page there
+    must accept POST. The customer's own page link (``customer_url``) handles both.
+    """
     payment = payments.start_checkout(
         context, principal, order_id, body.return_url if body else None
     )

@@ -103,6 +103,31 @@
     return tr;
   }
 
+  async function loadAlerts() {
+    // The operator sees every alert, a merchant its own; shown when there are some.
+    const rows = $("alert-rows");
+    rows.replaceChildren();
+    $("alerts").hidden = true;
+    let page;
+    try {
+      page = await api.call("GET", "/v1/payment-alerts?limit=" + PAGE_SIZE);
+    } catch (error) {
+      return;
+    }
+    for (const alert of page.data) {
+      const tr = api.row([
+        day(alert.created_at),
+        api.element("code", alert.data.order_id || ""),
+        api.element("code", alert.data.payment_id || ""),
+        label(alert.data.reason),
+        alert.data.detail || "",
+      ]);
+      tr.dataset.alertId = alert.id;
+      rows.appendChild(tr);
+    }
+    $("alerts").hidden = page.data.length === 0;
+  }
+
   function loadOrders() {
     return loadPage("orders", "/v1/orders", orderRow);
   }
@@ -119,11 +144,12 @@
       cursors.orders = null;
       cursors.refunds = null;
       $("dashboard").hidden = false;
-      await Promise.all([loadBalance(), loadOrders(), loadRefunds()]);
+      await Promise.all([loadBalance(), loadOrders(), loadRefunds(), loadAlerts()]);
     },
     () => {
       $("dashboard").hidden = true;
-      for (const id of ["balance-rows", "order-rows", "refund-rows"]) {
+      $("alerts").hidden = true;
+      for (const id of ["balance-rows", "order-rows", "refund-rows", "alert-rows"]) {
         $(id).replaceChildren();
       }
     },
