@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from axokey.config import Settings, load_settings
+from axokey.domain.parties import Principal
 from axokey.services.context import ServiceContext
 
 app = typer.Typer(help="AXOKEY: escrow payments for safe drop shipping.", no_args_is_help=True)
@@ -22,6 +24,10 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
+payouts_app = typer.Typer(
+    help="Payout batches: SEPA transfers to payees and bank refunds.", no_args_is_help=True
+)
+app.add_typer(payouts_app, name="payouts")
 
 console = Console()
 errors = Console(stderr=True)
@@ -82,8 +88,10 @@ def serve(
     from axokey.api.app import create_app
 
     settings = _settings()
-    if settings.admin_key is None:
-        # A fresh demo must work with zero configuration: make a key and say it.
+    upgrade_database(settings.database_url)
+    if settings.admin_key is None and not _operator_keys_exist(settings):
+        # A fresh demo must work with zero configuration: make a key and say it. Once
+        # operators have named keys, none is made: the bootstrap key is gone.
         generated = _new_admin_key()
         settings.admin_key = SecretStr(generated)
         os.environ["AXOKEY_ADMIN_KEY"] = generated
@@ -98,7 +106,6 @@ def serve(
         )
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
-    upgrade_database(settings.database_url)
     context = _context(settings)
     if demo:
         from axokey.services.demo import seed_demo
@@ -112,6 +119,31 @@ def serve(
     )
     _hide_link_tokens_in_access_log()
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _operator_keys_exist(settings: Settings) -> bool:
+    """Whether a named operator key is usable (neither revoked nor expired)."""
+    from axokey.services import api_keys
+
+    context = _context(settings, with_providers=False)
+    now = datetime.now(UTC)
+    try:
+        starting_after: str | None = None
+        while True:
+            page = api_keys.list_keys(
+                context,
+                api_keys.command_line_principal(),
+                operator_keys=True,
+                limit=100,
+                starting_after=starting_after,
+            )
+            if any(key.is_usable(now) for key in page.keys):
+                return True
+            if not page.has_more:
+                return False
+            starting_after = page.keys[-1].id
+    finally:
+        context.database.dispose()
 
 
 class _LinkTokenFilter(logging.Filter):
@@ -134,11 +166,106 @@ def _hide_link_tokens_in_access_log() -> None:
 
 
 @keys_app.command("create-admin")
-def create_admin() -> None:
-    """Print a new random admin key to put in AXOKEY_ADMIN_KEY."""
-    key = _new_admin_key()
-    console.print(key, soft_wrap=True)
-    errors.print("Set it as AXOKEY_ADMIN_KEY for `axokey serve`; it is not stored anywhere.")
+def create_admin(
+    name: Annotated[
+        str, typer.Option("--name", help="Who the key is for: a person at the operator.")
+    ],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="A scope (repeat for several). Default: *."),
+    ] = None,
+) -> None:
+    """Create a named operator key (stored hashed; the secret is printed once)."""
+    from axokey.domain.errors import AxokeyError
+    from axokey.services import api_keys
+
+    context = _context(_settings(), with_providers=False)
+    try:
+        issued = api_keys.create_key(
+            context,
+            api_keys.command_line_principal(),
+            name=name,
+            scopes=scope or None,
+            expires_at=None,
+        )
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail}")
+        raise typer.Exit(2) from None
+    finally:
+        context.database.dispose()
+    typer.echo(issued.secret)
+    errors.print(
+        f"Operator key {issued.key.id} ({issued.key.name}, scopes {' '.join(issued.key.scopes)}). "
+        "The secret above is shown once; only its hash is stored."
+    )
+
+
+@keys_app.command("list")
+def list_keys(
+    all_parties: Annotated[
+        bool, typer.Option("--all", help="Every key, the parties' too.")
+    ] = False,
+    party: Annotated[str | None, typer.Option("--party", help="One party's keys.")] = None,
+) -> None:
+    """List the operator's keys (or every key, or one party's), newest first."""
+    from axokey.services import api_keys
+
+    context = _context(_settings(), with_providers=False)
+    principal = api_keys.command_line_principal()
+    # One tab-separated line per key (header first): never cut to the terminal's width,
+    # and easy to read with `column -t -s $'\t'` or a script.
+    typer.echo(
+        "\t".join(("id", "party", "name", "prefix", "scopes", "created", "last used", "state"))
+    )
+    now = datetime.now(UTC)
+    try:
+        starting_after: str | None = None
+        while True:
+            page = api_keys.list_keys(
+                context,
+                principal,
+                party_id=party,
+                operator_keys=not all_parties and party is None,
+                limit=100,
+                starting_after=starting_after,
+            )
+            for key in page.keys:
+                state = (
+                    "revoked" if key.revoked_at else "active" if key.is_usable(now) else "expired"
+                )
+                fields = (
+                    key.id,
+                    key.party_id or "operator",
+                    key.name,
+                    key.prefix,
+                    " ".join(key.scopes),
+                    key.created_at.isoformat(timespec="seconds"),
+                    key.last_used_at.isoformat(timespec="seconds") if key.last_used_at else "-",
+                    state,
+                )
+                typer.echo("\t".join(field.replace("\t", " ") for field in fields))
+            if not page.has_more:
+                break
+            starting_after = page.keys[-1].id
+    finally:
+        context.database.dispose()
+
+
+@keys_app.command("revoke")
+def revoke_key(key_id: Annotated[str, typer.Argument(help="The key's id, key_…")]) -> None:
+    """Revoke a key at once (an operator's or a party's)."""
+    from axokey.domain.errors import AxokeyError
+    from axokey.services import api_keys
+
+    context = _context(_settings(), with_providers=False)
+    try:
+        key = api_keys.revoke_key(context, api_keys.command_line_principal(), key_id)
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail}")
+        raise typer.Exit(1 if error.status == 409 else 2) from None
+    finally:
+        context.database.dispose()
+    console.print(f"revoked {key.id} ({key.name})")
 
 
 @ledger_app.command("check")
@@ -213,6 +340,105 @@ def sweep(
     if report.orders_failed:
         errors.print(f"{report.orders_failed} order(s) could not be settled: see the log")
         raise typer.Exit(1)
+
+
+def _operator() -> Principal:
+    """The command line acts as the operator (it has the database's credentials)."""
+    from axokey.services.api_keys import command_line_principal
+
+    return command_line_principal()
+
+
+@payouts_app.command("create")
+def payouts_create(
+    currency: Annotated[str, typer.Option(help="ISO 4217 currency of the batch.")] = "EUR",
+) -> None:
+    """Gather what is due (payees' available balances, pending SEPA refunds) into a batch."""
+    from axokey.domain.errors import AxokeyError
+    from axokey.services.payouts import create_batch
+
+    context = _context(_settings(), with_providers=False)
+    try:
+        view = create_batch(context, _operator(), currency)
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail} ({error.code})")
+        raise typer.Exit(1) from None
+    finally:
+        context.database.dispose()
+    table = Table("item", "kind", "payee", "amount", "IBAN", title=f"batch {view.batch.id}")
+    for item in view.items:
+        table.add_row(
+            item.id,
+            item.kind.value,
+            item.party_id or item.refund_id,
+            str(item.amount),
+            item.creditor.iban,
+        )
+    console.print(table)
+    console.print(f"{view.batch.id}: {view.batch.item_count} transfer(s), total {view.batch.total}")
+
+
+@payouts_app.command("file")
+def payouts_file(batch_id: str) -> None:
+    """Write the batch's pain.001.001.09 file to standard output."""
+    import sys
+
+    from axokey.domain.errors import AxokeyError
+    from axokey.services.payouts import batch_file
+
+    context = _context(_settings(), with_providers=False)
+    try:
+        _, chunks = batch_file(context, _operator(), batch_id)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail} ({error.code})")
+        raise typer.Exit(1) from None
+    finally:
+        context.database.dispose()
+
+
+@payouts_app.command("confirm")
+def payouts_confirm(
+    batch_id: str,
+    rejected: Annotated[
+        list[str] | None,
+        typer.Option("--rejected", help="ITEM_ID:REASON of a transfer the bank sent back."),
+    ] = None,
+    pain002: Annotated[
+        Path | None,
+        typer.Option("--pain002", help="The bank's pain.002 status report, instead of --rejected."),
+    ] = None,
+) -> None:
+    """Mark a batch executed by the bank, except the rejected transfers."""
+    from axokey.domain.errors import AxokeyError
+    from axokey.services.payouts import confirm_batch, confirm_from_status_report
+
+    returns = []
+    for entry in rejected or []:
+        item_id, _, reason = entry.partition(":")
+        if not item_id or not reason.strip():
+            errors.print(f"--rejected {entry!r}: expected ITEM_ID:REASON")
+            raise typer.Exit(2)
+        returns.append((item_id.strip(), reason.strip()))
+    if pain002 is not None and returns:
+        errors.print("give either --pain002 or --rejected, not both")
+        raise typer.Exit(2)
+    context = _context(_settings(), with_providers=False)
+    try:
+        if pain002 is not None:
+            view = confirm_from_status_report(context, _operator(), batch_id, pain002.read_bytes())
+        else:
+            view = confirm_batch(context, _operator(), batch_id, returns)
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail} ({error.code})")
+        raise typer.Exit(1) from None
+    finally:
+        context.database.dispose()
+    paid = sum(1 for item in view.items if item.status.value == "paid")
+    returned = len(view.items) - paid
+    console.print(f"{view.batch.id}: {view.batch.status.value}, {paid} paid, {returned} rejected")
 
 
 def _parse_time(value: str) -> datetime:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from axokey.domain.ledger import MAX_TRANSFERS_PER_BATCH
@@ -69,6 +69,21 @@ class Settings(BaseSettings):
     # Processed and rejected provider notifications are deleted after this long.
     provider_notification_retention_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
     sweep_batch_size: int = Field(200, ge=1, le=10_000)
+    # API keys: after a rotation the previous secret works this long (0: not at all);
+    # a key's last use is written at most once per interval (not on every request).
+    api_key_rotation_grace_seconds: int = Field(300, ge=0, le=30 * 24 * 3600)
+    api_key_last_used_interval_seconds: int = Field(60, ge=1)
+    # Money out. The operator's account is the debtor of every SEPA transfer.
+    operator_name: str | None = None
+    operator_iban: str | None = None
+    operator_bic: str | None = None
+    # A party is paid once its available balance reaches this (minor units);
+    # SEPA refunds to customers are always paid.
+    payout_minimum_minor: int = Field(default=100, ge=1)
+    # "daily@HH:MM" (UTC): ``serve`` creates each currency's batch at the cut-off.
+    payout_schedule: str | None = None
+    # Comma-separated currencies that the schedule pays out.
+    payout_currencies: str = "EUR"
     database_busy_timeout_seconds: float = Field(30.0, gt=0)
     database_pool_size: int = Field(10, ge=1)
 
@@ -102,10 +117,23 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("payout_schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str | None) -> str | None:
+        if value:
+            from axokey.domain.payouts import PayoutSchedule
+
+            PayoutSchedule.parse(value)  # ValueError: a clear start-up error
+        return value or None
+
     def secret(self, name: str) -> str | None:
         """A secret setting's value (``admin_key``, ``signing_keys``, ...), or None."""
         value = getattr(self, name)
         return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+    @property
+    def payout_currency_codes(self) -> list[str]:
+        return [code.strip() for code in self.payout_currencies.split(",") if code.strip()]
 
     @property
     def itinerary_grace(self) -> timedelta:

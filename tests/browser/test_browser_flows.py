@@ -162,6 +162,62 @@ def test_a_merchant_reads_orders_balance_and_refunds_on_the_dashboard(
     assert page.problems == []
 
 
+def test_a_merchant_sees_its_keys_and_audit_trail_and_revokes_a_key_on_the_dashboard(
+    page: Any, live_server: LiveServer
+) -> None:
+    from playwright.sync_api import expect
+
+    world = _world(live_server)
+    merchant = world.parties["M"].headers
+    pos = live_server.http.post(
+        "/v1/api-keys", json={"name": "POS 2", "scopes": ["orders:read"]}, headers=merchant
+    ).json()
+
+    page.goto("/dashboard")
+    expect(page.locator("#scopes-needed")).to_contain_text("orders:read")
+    page.get_by_label("Your API key").fill(world.parties["M"].key)
+    page.get_by_role("button", name="Use this key").click()
+    keys = page.locator("#key-rows tr")
+    expect(keys).to_have_count(2)
+    row = page.locator(f'#key-rows tr[data-key-id="{pos["id"]}"]')
+    expect(row).to_contain_text("POS 2")
+    expect(row).to_contain_text("orders:read")
+    expect(row).to_contain_text("active")
+    expect(page.locator('#audit-rows tr[data-action="api_key.created"]')).to_have_count(2)
+    expect(page.locator('#audit-rows tr[data-action="party.created"]')).to_have_count(1)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button").click()
+    expect(page.locator(f'#key-rows tr[data-key-id="{pos["id"]}"]')).to_contain_text("revoked")
+    revoked = live_server.http.get(
+        "/v1/orders", headers={"Authorization": f"Bearer {pos['secret']}"}
+    )
+    assert revoked.status_code == 401
+    page.screenshot(path=f"{SCREENSHOT_DIRECTORY}/axokey-dashboard-keys.png", full_page=True)
+    assert page.problems == []
+
+
+def test_a_reader_key_on_the_dashboard_says_which_scope_it_lacks(
+    page: Any, live_server: LiveServer
+) -> None:
+    from playwright.sync_api import expect
+
+    world = _world(live_server)
+    reader = live_server.http.post(
+        "/v1/api-keys",
+        json={"name": "Reader", "scopes": ["orders:read", "payouts:read"]},
+        headers=world.parties["M"].headers,
+    ).json()
+    page.goto("/dashboard")
+    page.get_by_label("Your API key").fill(reader["secret"])
+    page.get_by_role("button", name="Use this key").click()
+    expect(page.locator("#keys-note")).to_contain_text("keys:read")
+    expect(page.locator("#audit-note")).to_contain_text("audit:read")
+    expect(page.locator("#error")).to_be_hidden()
+    # The browser logs each refused request (403) as a console error: only those.
+    assert page.problems and all("403" in problem for problem in page.problems)
+
+
 def test_the_dashboard_shows_payment_alerts_to_the_merchant_and_the_operator(
     page: Any, live_server: LiveServer
 ) -> None:

@@ -321,7 +321,9 @@ def test_balances_after_capture_example_a(world: World) -> None:
     # The operator reads any party's balance, naming it.
     seen = ok(world.client.get(f"/v1/balance?party_id={world.parties['S1'].id}", headers=ADMIN))
     assert seen["party_id"] == world.parties["S1"].id
-    assert seen["balances"] == [{"currency": "EUR", "held": 7000, "available": 0, "paid_out": 0}]
+    assert seen["balances"] == [
+        {"currency": "EUR", "held": 7000, "available": 0, "paid_out": 0, "in_transit": 0}
+    ]
     response = world.client.get("/v1/balance", headers=ADMIN)
     assert response.status_code == 422 and response.json()["code"] == "party_required"
 

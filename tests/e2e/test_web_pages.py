@@ -556,3 +556,23 @@ def test_amounts_are_formatted_from_minor_units_exactly(
     amount: int, currency: str, text: str
 ) -> None:
     assert format_money(amount, currency) == text
+
+
+def test_the_professional_pages_say_which_scopes_they_need_in_french_and_english(
+    client: Any,
+) -> None:
+    scan = page(client.get("/scan"))
+    needed = scan.by_id("scopes-needed")
+    assert needed.attrs["lang"] == "fr" and "redeem" in needed.text()
+    assert "portée" in needed.text()
+    english = scan.find("p", lang="en")
+    assert english is not None and "redeem" in english.text() and "scope" in english.text()
+    dashboard = page(client.get("/dashboard"))
+    text = dashboard.by_id("scopes-needed").text()
+    for scope in ("orders:read", "payouts:read", "keys:read", "audit:read"):
+        assert scope in text
+    assert dashboard.by_id("key-rows").tag == "tbody"
+    assert dashboard.by_id("audit-rows").tag == "tbody"
+    assert "Clés d’API" in dashboard.by_id("keys-section").text()
+    assert "API keys" in dashboard.by_id("keys-section").text()
+    assert "Journal d’audit" in dashboard.by_id("audit-section").text()

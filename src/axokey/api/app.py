@@ -10,13 +10,17 @@ from axokey import __version__
 from axokey.api import docs
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
+from axokey.api.request_id import RequestIdMiddleware
 from axokey.api.routers import (
     alerts,
+    api_keys,
+    audit,
     catalog,
     ledger,
     money,
     orders,
     parties,
+    payouts,
     providers,
     redemptions,
 )
@@ -56,12 +60,16 @@ def create_app(
     for router in _routers():
         app.include_router(router)
     app.add_middleware(ApiGuardMiddleware, context=context)
+    # Outermost: every response, a 429 or 413 too, carries the request id.
+    app.add_middleware(RequestIdMiddleware)
     return app
 
 
 def _routers() -> list[Any]:
     return [
         parties.router,
+        api_keys.router,
+        audit.router,
         catalog.router,
         orders.router,
         providers.router,
@@ -69,6 +77,7 @@ def _routers() -> list[Any]:
         money.router,
         ledger.router,
         alerts.router,
+        payouts.router,
         docs.router,
         pages.router,
     ]

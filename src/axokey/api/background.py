@@ -1,7 +1,8 @@
 """The periodic sweep inside ``axokey serve``: a thread that runs the sweep as
 soon as the app starts (so what a crash left half done — a payment the provider
 took, a notification stored but not processed — is reconciled at once), then every
-``sweep_interval_seconds`` until the app stops."""
+``sweep_interval_seconds`` until the app stops, and the scheduled payout batches
+(``AXOKEY_PAYOUT_SCHEDULE``)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,18 @@ class PeriodicSweep:
                 or report.notifications_processed
             ):
                 logger.info("sweep: %s", report)
+            self._payouts()
+
+    def _payouts(self) -> None:
+        """With ``AXOKEY_PAYOUT_SCHEDULE``: the batch of the latest cut-off, once."""
+        if not self.context.settings.payout_schedule:
+            return
+        from axokey.services.payouts import run_schedule
+
+        try:
+            run_schedule(self.context)
+        except Exception:  # logged; the next round tries again
+            logger.exception("scheduled payout batch failed")
 
     def start(self) -> None:
         self.thread.start()

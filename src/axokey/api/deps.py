@@ -1,17 +1,29 @@
-"""FastAPI dependencies: the service context, the caller, pagination."""
+"""FastAPI dependencies: the service context, the caller and its scope, pagination.
+
+Every authenticated route declares the one scope it needs, with the route::
+
+    @router.get("/v1/orders")
+    def list_orders(principal: Annotated[Principal, requires(Scope.ORDERS_READ)], ...)
+
+``requires`` authenticates the key (401 when missing, unknown, revoked or expired)
+and checks its scope (403 ``insufficient_scope`` naming the scope). See
+``docs/api-keys.md``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from axokey.domain.access import Scope, grants
+from axokey.domain.errors import Forbidden
 from axokey.domain.pagination import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from axokey.domain.parties import Principal
+from axokey.services.api_keys import authenticate
 from axokey.services.context import ServiceContext
-from axokey.services.parties import authenticate
 
 T = TypeVar("T")
 
@@ -23,19 +35,48 @@ def get_context(request: Request) -> ServiceContext:
 
 ContextDep = Annotated[ServiceContext, Depends(get_context)]
 
-_bearer = HTTPBearer(
-    auto_error=False, description="A party's API key, or the operator's admin key."
-)
+_bearer = HTTPBearer(auto_error=False, description="An API key: a party's, or an operator's.")
 
 
-def get_principal(
-    context: ContextDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    return authenticate(context, credentials.credentials if credentials else None)
+class RequireScope:
+    """The dependency behind ``requires``: who is calling, with the scope needed.
+
+    ``scope=None`` accepts any valid key (only for the caller's own identity,
+    ``GET /v1/me``)."""
+
+    def __init__(self, scope: Scope | None) -> None:
+        self.scope = scope
+
+    def __call__(
+        self,
+        request: Request,
+        context: ContextDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        principal = authenticate(
+            context,
+            credentials.credentials if credentials else None,
+            client_address=request.client.host if request.client else None,
+            request_id=getattr(request.state, "request_id", None),
+        )
+        if self.scope is not None and not grants(principal.scopes, self.scope):
+            raise Forbidden(
+                f"this API key lacks the scope {self.scope.value!r} that this request needs",
+                code="insufficient_scope",
+            )
+        return principal
+
+    def __repr__(self) -> str:
+        return f"requires({self.scope.value if self.scope else 'any key'})"
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
+def requires(scope: Scope | None) -> Any:
+    """``Annotated[Principal, requires(Scope.X)]``: the caller, holding scope X."""
+    return Depends(RequireScope(scope))
+
+
+# A route that declares nothing narrower: full-access keys only. Prefer ``requires``.
+PrincipalDep = Annotated[Principal, requires(Scope.ALL)]
 
 
 class PageParams(BaseModel):

@@ -10,6 +10,11 @@ and each account is created the first time it is needed.
   courier; released money lands here, payouts take it out. Never negative.
 - ``refunds`` (per currency): refunds decided and not yet paid out; never negative.
 - ``settlement`` (per currency): the bank account that SEPA transfers leave from.
+- ``payouts`` (per party and currency): what left for the party's bank account. A
+  payout batch moves money from ``payable`` here with a pending transfer (in
+  transit); the bank's confirmation posts it (paid out), a rejection voids it
+  (back to available).
+- ``refund_payouts`` (per currency): the same for SEPA refunds, from ``refunds``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ PAYABLE = "payable"
 CLEARING = "clearing"
 REFUNDS = "refunds"
 SETTLEMENT = "settlement"
+PAYOUTS = "payouts"
+REFUND_PAYOUTS = "refund_payouts"
 
 
 def escrow_account(order_id: str, currency: str) -> Account:
@@ -60,9 +67,22 @@ def settlement_account(currency: str) -> Account:
     return Account(id=f"acc_settlement_{currency}", currency=currency, kind=SETTLEMENT)
 
 
+def payouts_account(party_id: str, currency: str) -> Account:
+    return Account(
+        id=f"acc_{PAYOUTS}_{party_id}_{currency}",
+        currency=currency,
+        kind=PAYOUTS,
+        owner_id=party_id,
+    )
+
+
+def refund_payouts_account(currency: str) -> Account:
+    return Account(id=f"acc_{REFUND_PAYOUTS}_{currency}", currency=currency, kind=REFUND_PAYOUTS)
+
+
 def kind_of_account_id(account_id: str) -> str | None:
     """The kind of an account, read from its deterministic id (None: not ours)."""
-    for kind in (ESCROW, PAYABLE, CLEARING, REFUNDS, SETTLEMENT):
+    for kind in (ESCROW, PAYABLE, CLEARING, REFUNDS, SETTLEMENT, PAYOUTS, REFUND_PAYOUTS):
         if account_id.startswith(f"acc_{kind}_"):
             return kind
     return None

@@ -15,7 +15,24 @@ from axokey.domain.errors import InvariantBroken
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 PREFIXES = frozenset(
-    {"pty", "prd", "agr", "lst", "ord", "ln", "pay", "rdm", "rfd", "po", "pob", "crt", "whe", "evt"}
+    {
+        "pty",
+        "prd",
+        "agr",
+        "lst",
+        "ord",
+        "ln",
+        "pay",
+        "rdm",
+        "rfd",
+        "po",
+        "pob",
+        "crt",
+        "whe",
+        "evt",
+        "key",
+        "aud",
+    }
 )
 
 

@@ -25,6 +25,23 @@ class PostalAddress:
     postcode: str | None
     town: str | None
     country: str | None
+    building_number: str | None = None
+
+    @property
+    def payable(self) -> bool:
+        """Enough for a SEPA credit transfer's structured address: town and country."""
+        return bool(self.town and self.country)
+
+
+@dataclass(frozen=True)
+class IbanChange:
+    """One change of a party's IBAN: kept, because a changed IBAN is the classic
+    payout fraud."""
+
+    previous_iban: str | None
+    iban: str | None
+    changed_by: str  # admin | party
+    changed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -37,17 +54,28 @@ class Party:
     bic: str | None
     address: PostalAddress
     merchant_id: str | None
-    api_key_prefix: str
     created_at: datetime
+
+    @property
+    def payable(self) -> bool:
+        """Paid out only with an IBAN and at least a town and a country."""
+        return bool(self.iban) and self.address.payable
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the operator (``party is None``) or a party."""
+    """Who is calling: the operator (``party is None``) or a party, with which key
+    (``key_id``; None for the environment's bootstrap key and the command line),
+    its scopes, and where the request came from (for the audit trail)."""
 
     role: Role
     party: Party | None
     key_hash: str
+    key_id: str | None = None
+    scopes: frozenset[str] = frozenset({"*"})
+    authenticated_by: str = "api_key"  # audit.Actor: api_key | bootstrap_key | command_line
+    client_address: str | None = None
+    request_id: str | None = None
 
     @property
     def party_id(self) -> str | None:

@@ -17,7 +17,8 @@ class Balance:
     currency: str
     held: int  # still in escrow for this party (pending holds)
     available: int  # released, not yet paid out
-    paid_out: int
+    paid_out: int  # confirmed by the bank
+    in_transit: int = 0  # in a payout batch the bank has not confirmed yet
 
 
 def balance_of(
@@ -43,6 +44,7 @@ def balance_of(
             held=account.credits_pending,
             available=account.credits_posted - account.debits_posted - account.debits_pending,
             paid_out=account.debits_posted,
+            in_transit=account.debits_pending,
         )
         for account in accounts
     ]

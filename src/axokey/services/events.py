@@ -27,6 +27,7 @@ EVENT_TYPES = frozenset(
         "refund.failed",
         "payment.refused",
         "payout.paid",
+        "payout.failed",
         "stock.changed",
         # A refused attempt on a payment page that allows another (PayXpert's "Pending").
         "payment.attempt_failed",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from axokey.adapters.db import ledger_reads, ledger_store, order_repository
+from axokey.adapters.db import ledger_reads, ledger_store, order_repository, payout_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.domain.accounts import payable_account_prefix
 from axokey.domain.errors import Conflict, FieldError, ValidationFailed
@@ -18,6 +18,7 @@ from axokey.domain.ledger import (
     verify_ledger,
 )
 from axokey.domain.parties import Principal
+from axokey.domain.payouts import verify_money_out
 from axokey.services.context import ServiceContext
 from axokey.services.visibility import require_visible_order
 
@@ -64,7 +65,13 @@ def check_ledger(context: ServiceContext) -> list[Violation]:
     with context.database.read() as connection:
         accounts = ledger_store.all_accounts(connection)
         transfers = ledger_store.all_transfers(connection)
-    return verify_ledger(accounts, transfers) + verify_order_escrows(accounts, transfers)
+        items = payout_repository.all_items(connection)
+        refunds = payout_repository.refund_records(connection)
+    return (
+        verify_ledger(accounts, transfers)
+        + verify_order_escrows(accounts, transfers)
+        + verify_money_out(accounts, transfers, items, refunds)
+    )
 
 
 # One call expires at most this many batches; the next sweep goes on from there.

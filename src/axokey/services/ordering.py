@@ -11,6 +11,7 @@ from axokey.adapters.db import catalog_repository, ledger_store, order_repositor
 from axokey.adapters.db.order_repository import StoredOrder
 from axokey.adapters.db.transaction import Connection
 from axokey.domain import accounts
+from axokey.domain.audit import Action
 from axokey.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.escrow import OrderMoney, order_money
 from axokey.domain.identifiers import new_id
@@ -32,7 +33,7 @@ from axokey.domain.orders import (
 )
 from axokey.domain.parties import Party, Principal, Role
 from axokey.domain.refunds import cancel
-from axokey.services import refunding, signing
+from axokey.services import audit, refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
@@ -335,6 +336,19 @@ def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -
         order_repository.save_order(connection, order)
         refund_ids = refunding.record_refunds(connection, context, order, decision.refunds)
         record_order_events(connection, order, decision.events, now=now)
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.ORDER_CANCELLED,
+            object_id=order.id,
+            subject_party_id=order.merchant_id,
+            details={
+                "status": order.status.value,
+                "refunds": len(refund_ids),
+                "amount_refunded": sum(refund.amount for refund in decision.refunds),
+            },
+        )
         return order, refund_ids
 
     order, refund_ids = context.database.run(cancel_and_refund)

@@ -1,16 +1,20 @@
-"""Parties: onboarding, look-up, authentication of API keys."""
+"""Parties: onboarding and look-up. (Authentication: ``services/api_keys.py``.)"""
 
 from __future__ import annotations
 
 import pycountry
 
-from axokey.adapters.db import party_repository
+from axokey.adapters.db import party_repository, payee_repository
 from axokey.adapters.db.transaction import Connection
-from axokey.domain.errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from axokey.domain.audit import Action
+from axokey.domain.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.parties import Party, PostalAddress, Principal, Role
+from axokey.services import api_keys, audit
 from axokey.services.context import ServiceContext
-from axokey.services.keys import hash_api_key, key_prefix, keys_match, new_api_key
+
+# Kept here for the callers that authenticate through ``parties``.
+authenticate = api_keys.authenticate
 
 
 def normalise_bank_details(iban: str | None, bic: str | None) -> tuple[str | None, str | None]:
@@ -47,8 +51,12 @@ def create_party(
     bic: str | None = None,
     address: PostalAddress | None = None,
     merchant_id: str | None = None,
+    principal: Principal | None = None,
 ) -> tuple[Party, str]:
-    """Onboard a party. Returns it with its API key, which is never shown again."""
+    """Onboard a party. Returns it with its first API key, which is never shown
+    again. ``principal``: who does it (the command line when None), for the audit
+    trail."""
+    actor = principal or api_keys.command_line_principal()
     if role is Role.ADMIN:
         raise ValidationFailed(
             "role must be merchant, supplier, courier or store", code="invalid_role"
@@ -60,11 +68,10 @@ def create_party(
             "invalid country",
             errors=[FieldError("address.country", "an ISO 3166-1 alpha-2 code, e.g. FR")],
         )
-    api_key = new_api_key(role.value)
     party_id = new_id("pty")
     now = context.now()
 
-    def onboard_party(connection: Connection) -> Party:
+    def onboard_party(connection: Connection) -> tuple[Party, str]:
         if role is Role.STORE:
             if merchant_id is None:
                 raise ValidationFailed(
@@ -92,15 +99,26 @@ def create_party(
             bic=bic,
             address=address,
             merchant_id=merchant_id,
-            api_key_prefix=key_prefix(api_key),
             created_at=now,
         )
-        party_repository.insert_party(connection, party, api_key_hash=hash_api_key(api_key))
+        party_repository.insert_party(connection, party)
+        if iban is not None:
+            payee_repository.record_iban(connection, party_id, None, iban, Role.ADMIN.value, now)
         stored = party_repository.get_party(connection, party_id)
         assert stored is not None
-        return stored
+        audit.record(
+            connection,
+            context,
+            actor,
+            Action.PARTY_CREATED,
+            object_id=party_id,
+            subject_party_id=party_id,
+            details={"role": role.value, "name": name, "merchant_id": merchant_id},
+        )
+        api_key = api_keys.issue_first_key(connection, context, actor, party_id, role)
+        return stored, api_key
 
-    return context.database.run(onboard_party), api_key
+    return context.database.run(onboard_party)
 
 
 def read_party(context: ServiceContext, principal: Principal, party_id: str) -> Party:
@@ -115,22 +133,6 @@ def read_party(context: ServiceContext, principal: Principal, party_id: str) -> 
     if principal.role is Role.MERCHANT and party.merchant_id == principal.party_id:
         return party
     raise NotFound(f"party {party_id} not found")
-
-
-def authenticate(context: ServiceContext, presented_key: str | None) -> Principal:
-    """The principal behind a bearer key, or ``Unauthenticated``."""
-    if not presented_key:
-        raise Unauthenticated("an API key is required: Authorization: Bearer <key>")
-    key_hash = hash_api_key(presented_key)
-    admin_key = context.settings.secret("admin_key")
-    if admin_key and keys_match(presented_key, admin_key):
-        return Principal(role=Role.ADMIN, party=None, key_hash=key_hash)
-    with context.database.read() as connection:
-        found = party_repository.party_by_api_key_hash(connection, key_hash)
-    if found is None or not keys_match(found[1], key_hash):
-        raise Unauthenticated("the API key is not valid")
-    party = found[0]
-    return Principal(role=party.role, party=party, key_hash=key_hash)
 
 
 def party_acted_for(

@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 
 from axokey.adapters.db import order_repository
 from axokey.adapters.db.transaction import Connection
+from axokey.domain.audit import Action
 from axokey.domain.errors import AxokeyError
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import expire_due
-from axokey.services import idempotency, payments, refunding
+from axokey.services import audit, idempotency, payments, refunding
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import expire_pending_transfers, post_or_raise
@@ -128,4 +129,16 @@ def sandbox_sweep(context: ServiceContext, principal: Principal, *, as_of: datet
     """Sandbox only (operator): the sweep as if the clock read ``as_of``."""
     require_role(principal, Role.ADMIN)
     payments.enabled_sandbox(context)
+    # The time travel itself is what is audited (its own transaction, before the
+    # sweep's batches, each of which commits on its own).
+    context.database.run(
+        lambda connection: audit.record(
+            connection,
+            context,
+            principal,
+            Action.SANDBOX_SWEPT,
+            object_id=None,
+            details={"as_of": as_of.isoformat()},
+        )
+    )
     return sweep(context, as_of=as_of)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from axokey.adapters import qr_images
 from axokey.domain.errors import AxokeyError
 from axokey.domain.orders import OPEN_STATUSES, OrderStatus
-from axokey.services import ordering, returning
+from axokey.services import ordering, refund_recovery, returning
 from axokey.services import payments as payment_service
 from axokey.web.rendering import FAILURE_LABELS, PageContextDep, error_page, redirect, render
 
@@ -59,6 +59,10 @@ def customer_order_page(
         if show_code and view.qr_payload is not None
         else None
     )
+    try:
+        failed_refunds = refund_recovery.failed_card_refunds(context, order_id, token)
+    except AxokeyError as error:
+        return error_page(request, error)
     last = details.last_payment
     failure = None
     # Failed, or refused with another try allowed on the provider's page (Pending).
@@ -82,7 +86,24 @@ def customer_order_page(
         pay_url=_order_path(order_id, token) + "/pay",
         qr_svg=qr_svg,
         short_code=view.short_code if show_code else None,
+        failed_refunds=failed_refunds,
+        refund_iban_url=_order_path(order_id, token) + "/refund-iban",
+        refund_iban_saved=request.query_params.get("iban") == "saved",
     )
+
+
+@router.post("/orders/{order_id}/{token}/refund-iban")
+async def customer_refund_iban(
+    order_id: str, token: str, request: Request, context: PageContextDep
+) -> Response:
+    """A card refund failed: the customer gives an IBAN and is refunded by transfer."""
+    form = await request.form()
+    iban = str(form.get("iban", ""))[:64]
+    try:
+        refund_recovery.customer_gives_iban(context, order_id, token, iban)
+    except AxokeyError as error:
+        return error_page(request, error, back_url=_order_path(order_id, token))
+    return redirect(_order_path(order_id, token) + "?iban=saved")
 
 
 @router.post("/orders/{order_id}/{token}/pay")

@@ -222,5 +222,15 @@ class Database:
                 time.sleep(RETRY_BACKOFF_SECONDS * attempt)
         raise AssertionError("unreachable")
 
+    def run_apart(self, work: Callable[[Connection], T]) -> T:
+        """``run``, outside the request's commit checks: for bookkeeping that is not
+        the request's use case (an API key's last use, written while authenticating),
+        so that it never counts as the use case's first commit."""
+        token = _commit_checks.set(())
+        try:
+            return self.run(work)
+        finally:
+            _commit_checks.reset(token)
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -18,9 +18,8 @@ def party_from_row(row: Row[Any]) -> Party:
         email=row.email,
         iban=row.iban,
         bic=row.bic,
-        address=PostalAddress(row.street, row.postcode, row.town, row.country),
+        address=PostalAddress(row.street, row.postcode, row.town, row.country, row.building_number),
         merchant_id=row.merchant_id,
-        api_key_prefix=row.api_key_prefix,
         created_at=row.created_at,
     )
 
@@ -28,13 +27,6 @@ def party_from_row(row: Row[Any]) -> Party:
 def get_party(connection: Connection, party_id: str) -> Party | None:
     row = connection.execute(select(parties).where(parties.c.id == party_id)).first()
     return party_from_row(row) if row else None
-
-
-def party_by_api_key_hash(connection: Connection, key_hash: str) -> tuple[Party, str] | None:
-    """The party whose API key hashes to ``key_hash``, with the stored hash (for a
-    constant-time comparison by the caller)."""
-    row = connection.execute(select(parties).where(parties.c.api_key_hash == key_hash)).first()
-    return (party_from_row(row), str(row.api_key_hash)) if row else None
 
 
 def role_of(connection: Connection, party_id: str, *, lock: bool = False) -> Role | None:
@@ -52,7 +44,7 @@ def role_of(connection: Connection, party_id: str, *, lock: bool = False) -> Rol
     return Role(role) if role is not None else None
 
 
-def insert_party(connection: Connection, party: Party, *, api_key_hash: str) -> None:
+def insert_party(connection: Connection, party: Party) -> None:
     connection.execute(
         insert(parties).values(
             id=party.id,
@@ -62,12 +54,11 @@ def insert_party(connection: Connection, party: Party, *, api_key_hash: str) -> 
             iban=party.iban,
             bic=party.bic,
             street=party.address.street,
+            building_number=party.address.building_number,
             postcode=party.address.postcode,
             town=party.address.town,
             country=party.address.country,
             merchant_id=party.merchant_id,
-            api_key_hash=api_key_hash,
-            api_key_prefix=party.api_key_prefix,
             created_at=party.created_at,
         )
     )

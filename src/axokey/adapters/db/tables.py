@@ -80,12 +80,51 @@ parties = Table(
     Column("iban", String(34)),
     Column("bic", String(11)),
     Column("street", String(140)),
+    Column("building_number", String(16)),
     Column("postcode", String(16)),
     Column("town", String(35)),
     Column("country", String(2)),
     Column("merchant_id", String(ID), ForeignKey("parties.id")),
-    Column("api_key_hash", String(64), nullable=False, unique=True),
-    Column("api_key_prefix", String(24), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# API keys: several per party (one per device or system), and the operator's people
+# (``party_id`` NULL). Only SHA-256 hashes of the 256-bit secrets are stored; the
+# look-up by hash is one indexed read. After a rotation the previous secret works
+# until ``previous_secret_expires_at``.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("party_id", String(ID), ForeignKey("parties.id"), index=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(24), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("previous_secret_hash", String(64), unique=True),
+    Column("previous_secret_expires_at", UTCDateTime()),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
+    Column("last_used_at", UTCDateTime()),
+    Column("last_used_ip", String(45)),
+)
+
+# The audit trail: append-only (on PostgreSQL a trigger refuses UPDATE and DELETE,
+# see ``migrations/hand_written.py``). No foreign keys: an entry outlives what it names.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("action", String(64), nullable=False, index=True),
+    Column("object_id", String(LEDGER_ID), index=True),
+    Column("party_id", String(ID), index=True),  # the acting party; NULL: the operator
+    Column("key_id", String(ID)),
+    Column("actor", String(16), nullable=False),
+    Column("subject_party_id", String(ID), index=True),  # whose trail it is part of
+    Column("ip", String(45)),
+    Column("request_id", String(128)),
+    Column("details", JSON, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
@@ -400,6 +439,86 @@ refunds = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+)
+
+# Every change of a party's IBAN, with its date: a changed IBAN is the classic
+# payout fraud, so the history is kept and shown.
+party_iban_changes = Table(
+    "party_iban_changes",
+    metadata,
+    Column("seq", Sequence64, primary_key=True, autoincrement=True),
+    Column("party_id", String(ID), ForeignKey("parties.id"), nullable=False, index=True),
+    Column("previous_iban", String(34)),
+    Column("iban", String(34)),
+    Column("changed_by", String(16), nullable=False),  # admin | party
+    Column("changed_at", UTCDateTime(), nullable=False),
+)
+
+# Payout batches: the SEPA credit transfers of one bank file. A batch's money is
+# in transit (pending ledger transfers) until the bank's answer is confirmed.
+payout_batches = Table(
+    "payout_batches",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),  # created | executed
+    Column("item_count", Integer, nullable=False),
+    Column("total", Money, nullable=False),
+    # The scheduled cut-off this batch was made for: one batch per cut-off and
+    # currency, even with several instances running the schedule.
+    Column("cutoff_key", String(64), unique=True),
+    # The last ledger transfer (seq) when the batch was made: remittance texts
+    # name the orders credited between the previous batch's cursor and this one.
+    Column("ledger_cursor", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
+    Column("executed_at", UTCDateTime()),
+    CheckConstraint("status IN ('created', 'executed')", name="status_known"),
+    CheckConstraint("item_count > 0", name="item_count_positive"),
+    CheckConstraint("total > 0", name="total_positive"),
+)
+
+payout_items = Table(
+    "payout_items",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("batch_id", String(ID), ForeignKey("payout_batches.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),  # payout | refund
+    Column("party_id", String(ID), ForeignKey("parties.id"), index=True),
+    Column("refund_id", String(ID), ForeignKey("refunds.id"), index=True),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    # The creditor as paid: a later change of the party's details never changes
+    # a file already made.
+    Column("creditor_name", String(200), nullable=False),
+    Column("iban", String(34), nullable=False),
+    Column("bic", String(11)),
+    Column("street", String(140)),
+    Column("building_number", String(16)),
+    Column("postcode", String(16)),
+    Column("town", String(35)),
+    Column("country", String(2)),
+    Column("remittance", String(140), nullable=False),
+    Column("status", String(16), nullable=False),  # in_transit | paid | rejected
+    Column("rejection_reason", String(140)),
+    Column("transfer_id", String(LEDGER_ID), nullable=False, unique=True),
+    Column("resolved_at", UTCDateTime()),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("kind IN ('payout', 'refund')", name="kind_known"),
+    CheckConstraint("status IN ('in_transit', 'paid', 'rejected')", name="status_known"),
+    CheckConstraint(
+        "(kind = 'payout' AND party_id IS NOT NULL AND refund_id IS NULL) OR "
+        "(kind = 'refund' AND refund_id IS NOT NULL AND party_id IS NULL)",
+        name="payee_named",
+    ),
+)
+
+# One row per currency: creating a batch locks it, so two creators never gather
+# the same money (PostgreSQL; SQLite serialises writers anyway).
+payout_locks = Table(
+    "payout_locks",
+    metadata,
+    Column("currency", String(3), primary_key=True),
 )
 
 # The transactional outbox: written in the same transaction as the change it

@@ -4,12 +4,14 @@ unknown status or code), and authorisations taken instead of sales."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
+from axokey.api.deps import ContextDep, Page, PageDep, requires
+from axokey.domain.access import Scope
+from axokey.domain.parties import Principal
 from axokey.services import alerts
 
 router = APIRouter(tags=["payments"])
@@ -24,7 +26,9 @@ class AlertOut(BaseModel):
 
 @router.get("/v1/payment-alerts", response_model=Page[AlertOut])
 def list_payment_alerts(
-    context: ContextDep, principal: PrincipalDep, page: PageDep
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.ORDERS_READ)],
+    page: PageDep,
 ) -> Page[AlertOut]:
     """Newest first. The operator sees every alert, a merchant those of its own
     orders; other parties take no payments and see none."""

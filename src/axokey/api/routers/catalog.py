@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
+from axokey.api.deps import ContextDep, Page, PageDep, requires
 from axokey.api.schemas.catalog import (
     AgreementCreate,
     AgreementOut,
@@ -15,7 +15,9 @@ from axokey.api.schemas.catalog import (
     ProductCreate,
     ProductOut,
 )
+from axokey.domain.access import Scope
 from axokey.domain.catalog import AgreementStatus, ProductKind
+from axokey.domain.parties import Principal
 from axokey.services import catalog
 
 router = APIRouter(tags=["catalog"])
@@ -24,7 +26,11 @@ IdFilter = Annotated[str | None, Query(max_length=40)]
 
 
 @router.post("/v1/products", status_code=201, response_model=ProductOut)
-def create_product(body: ProductCreate, context: ContextDep, principal: PrincipalDep) -> ProductOut:
+def create_product(
+    body: ProductCreate,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_WRITE)],
+) -> ProductOut:
     """A supplier adds a product (`good`) or a service to its catalog; the operator
     may do it for the supplier named by `supplier_id`. A `gtin` is checked (GTIN-8,
     12, 13 or 14 check digit) and stored as digits. `deposit_bps`, the booking
@@ -47,7 +53,7 @@ def create_product(body: ProductCreate, context: ContextDep, principal: Principa
 @router.get("/v1/products", response_model=Page[ProductOut])
 def list_products(
     context: ContextDep,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_READ)],
     page: PageDep,
     gtin: Annotated[
         str | None,
@@ -68,12 +74,20 @@ def list_products(
 
 
 @router.get("/v1/products/{product_id}", response_model=ProductOut)
-def get_product(product_id: str, context: ContextDep, principal: PrincipalDep) -> ProductOut:
+def get_product(
+    product_id: str,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_READ)],
+) -> ProductOut:
     return ProductOut.of(catalog.read_product(context, principal, product_id))
 
 
 @router.post("/v1/listings", status_code=201, response_model=ListingOut)
-def create_listing(body: ListingCreate, context: ContextDep, principal: PrincipalDep) -> ListingOut:
+def create_listing(
+    body: ListingCreate,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_WRITE)],
+) -> ListingOut:
     """A merchant lists a supplier's product in its shop at its retail `unit_price`
     (at least the wholesale price). One listing per product and per barcode."""
     product, listing = catalog.create_listing(
@@ -85,7 +99,7 @@ def create_listing(body: ListingCreate, context: ContextDep, principal: Principa
 @router.get("/v1/listings", response_model=Page[ListingOut])
 def list_listings(
     context: ContextDep,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_READ)],
     page: PageDep,
     product_id: IdFilter = None,
     merchant_id: IdFilter = None,
@@ -105,14 +119,20 @@ def list_listings(
 
 
 @router.get("/v1/listings/{listing_id}", response_model=ListingOut)
-def get_listing(listing_id: str, context: ContextDep, principal: PrincipalDep) -> ListingOut:
+def get_listing(
+    listing_id: str,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_READ)],
+) -> ListingOut:
     product, listing = catalog.read_listing(context, principal, listing_id)
     return ListingOut.of(product, listing)
 
 
 @router.post("/v1/agreements", status_code=201, response_model=AgreementOut)
 def propose_agreement(
-    body: AgreementCreate, context: ContextDep, principal: PrincipalDep
+    body: AgreementCreate,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_WRITE)],
 ) -> AgreementOut:
     """A merchant proposes to a supplier the deposit paid to it at capture in deposit
     mode (basis points of the supplier's share). It applies once accepted."""
@@ -124,7 +144,9 @@ def propose_agreement(
 
 @router.post("/v1/agreements/{agreement_id}/accept", response_model=AgreementOut)
 def accept_agreement(
-    agreement_id: str, context: ContextDep, principal: PrincipalDep
+    agreement_id: str,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_WRITE)],
 ) -> AgreementOut:
     """The supplier accepts: the agreement becomes `active` and supersedes the pair's
     earlier one. Accepting an active agreement again returns it unchanged."""
@@ -134,7 +156,7 @@ def accept_agreement(
 @router.get("/v1/agreements", response_model=Page[AgreementOut])
 def list_agreements(
     context: ContextDep,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_READ)],
     page: PageDep,
     status: AgreementStatus | None = None,
     merchant_id: IdFilter = None,
@@ -154,5 +176,9 @@ def list_agreements(
 
 
 @router.get("/v1/agreements/{agreement_id}", response_model=AgreementOut)
-def get_agreement(agreement_id: str, context: ContextDep, principal: PrincipalDep) -> AgreementOut:
+def get_agreement(
+    agreement_id: str,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.CATALOG_READ)],
+) -> AgreementOut:
     return AgreementOut.of(catalog.read_agreement(context, principal, agreement_id))

@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
+from axokey.api.deps import ContextDep, Page, PageDep, requires
 from axokey.api.schemas.ledger import TransferOut
+from axokey.domain.access import Scope
+from axokey.domain.parties import Principal
 from axokey.services import ledger
 
 router = APIRouter(tags=["ledger"])
@@ -16,7 +18,7 @@ router = APIRouter(tags=["ledger"])
 @router.get("/v1/ledger/transfers", response_model=Page[TransferOut])
 def list_transfers(
     context: ContextDep,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, requires(Scope.LEDGER_READ)],
     page: PageDep,
     order_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[TransferOut]:

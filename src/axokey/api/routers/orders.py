@@ -7,10 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from axokey.adapters import qr_images
-from axokey.api.deps import ContextDep, Page, PageDep, PrincipalDep
+from axokey.api.deps import ContextDep, Page, PageDep, requires
 from axokey.api.schemas.orders import OrderCreate, OrderOut
 from axokey.api.schemas.payments import CheckoutIn, PaymentOut
+from axokey.domain.access import Scope
 from axokey.domain.orders import Customer, Fulfilment, LineRequest, OrderStatus, PaymentMode
+from axokey.domain.parties import Principal
 from axokey.services import ordering, payments
 from axokey.services.context import ServiceContext
 from axokey.services.ordering import OrderView
@@ -23,7 +25,11 @@ def _out(context: ServiceContext, view: OrderView) -> OrderOut:
 
 
 @router.post("/v1/orders", status_code=201, response_model=OrderOut)
-def create_order(body: OrderCreate, context: ContextDep, principal: PrincipalDep) -> OrderOut:
+def create_order(
+    body: OrderCreate,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.ORDERS_WRITE)],
+) -> OrderOut:
     """A merchant creates an order; amounts, commissions and deposits per SPEC.md."""
     view = ordering.create_order(
         context,
@@ -49,7 +55,7 @@ def create_order(body: OrderCreate, context: ContextDep, principal: PrincipalDep
 @router.get("/v1/orders", response_model=Page[OrderOut])
 def list_orders(
     context: ContextDep,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, requires(Scope.ORDERS_READ)],
     page: PageDep,
     status: Annotated[OrderStatus | None, Query()] = None,
 ) -> Page[OrderOut]:
@@ -61,12 +67,18 @@ def list_orders(
 
 
 @router.get("/v1/orders/{order_id}", response_model=OrderOut)
-def get_order(order_id: str, context: ContextDep, principal: PrincipalDep) -> OrderOut:
+def get_order(
+    order_id: str, context: ContextDep, principal: Annotated[Principal, requires(Scope.ORDERS_READ)]
+) -> OrderOut:
     return _out(context, ordering.get_order(context, principal, order_id))
 
 
 @router.post("/v1/orders/{order_id}/cancel", response_model=OrderOut)
-def cancel_order(order_id: str, context: ContextDep, principal: PrincipalDep) -> OrderOut:
+def cancel_order(
+    order_id: str,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.ORDERS_WRITE)],
+) -> OrderOut:
     """Cancel before payment, or after payment and before any hand-over (refunds by
     the money rules; deposits stay with the suppliers)."""
     return _out(context, ordering.cancel_order(context, principal, order_id))
@@ -74,7 +86,10 @@ def cancel_order(order_id: str, context: ContextDep, principal: PrincipalDep) ->
 
 @router.post("/v1/orders/{order_id}/checkout", status_code=201, response_model=PaymentOut)
 def checkout(
-    order_id: str, context: ContextDep, principal: PrincipalDep, body: CheckoutIn | None = None
+    order_id: str,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.ORDERS_WRITE)],
+    body: CheckoutIn | None = None,
 ) -> PaymentOut:
     """A hosted payment page for the customer (with 3-D Secure when the card asks).
 
@@ -93,7 +108,7 @@ def checkout(
 def order_qr(
     order_id: str,
     context: ContextDep,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, requires(Scope.ORDERS_READ)],
     format: Annotated[Literal["svg", "png"], Query()] = "svg",
 ) -> Response:
     """The order's QR code (merchant and operator), SVG by default or PNG."""
@@ -104,12 +119,20 @@ def order_qr(
 
 
 @router.post("/v1/orders/{order_id}/rotate-code", response_model=OrderOut)
-def rotate_code(order_id: str, context: ContextDep, principal: PrincipalDep) -> OrderOut:
+def rotate_code(
+    order_id: str,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.ORDERS_WRITE)],
+) -> OrderOut:
     """Replace a leaked QR code and short code: the old ones stop working at once."""
     payments.rotate_codes(context, principal, order_id)
     return _out(context, ordering.get_order(context, principal, order_id))
 
 
 @router.get("/v1/payments/{payment_id}", response_model=PaymentOut)
-def get_payment(payment_id: str, context: ContextDep, principal: PrincipalDep) -> PaymentOut:
+def get_payment(
+    payment_id: str,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.ORDERS_READ)],
+) -> PaymentOut:
     return PaymentOut.of(payments.get_payment(context, principal, payment_id))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from axokey.api.deps import ContextDep, PrincipalDep
+from axokey.api.deps import ContextDep, requires
 from axokey.api.schemas.payments import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
+from axokey.domain.access import Scope
+from axokey.domain.parties import Principal
 from axokey.services import payments, sweeping
 
 router = APIRouter(tags=["payments"])
@@ -34,7 +38,11 @@ def sandbox_pay(payment_id: str, body: SandboxPayIn, context: ContextDep) -> Pay
 
 
 @router.post("/v1/sandbox/sweep", response_model=SweepOut, tags=["sandbox"])
-def sandbox_sweep(body: SandboxSweepIn, context: ContextDep, principal: PrincipalDep) -> SweepOut:
+def sandbox_sweep(
+    body: SandboxSweepIn,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.SANDBOX_WRITE)],
+) -> SweepOut:
     """Sandbox only (operator): run the sweep as if the clock read ``as_of``."""
     report = sweeping.sandbox_sweep(context, principal, as_of=body.as_of)
     return SweepOut(**report.__dict__)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
-from axokey.api.deps import ContextDep, PrincipalDep
+from axokey.api.deps import ContextDep, requires
 from axokey.api.schemas.redemptions import (
     PreviewLineOut,
     RedemptionIn,
@@ -12,6 +14,8 @@ from axokey.api.schemas.redemptions import (
     RedemptionPreviewIn,
     RedemptionPreviewOut,
 )
+from axokey.domain.access import Scope
+from axokey.domain.parties import Principal
 from axokey.domain.redemption import Handover
 from axokey.services import redeeming
 
@@ -20,7 +24,9 @@ router = APIRouter(tags=["redemptions"])
 
 @router.post("/v1/redemptions/preview", response_model=RedemptionPreviewOut)
 def preview(
-    body: RedemptionPreviewIn, context: ContextDep, principal: PrincipalDep
+    body: RedemptionPreviewIn,
+    context: ContextDep,
+    principal: Annotated[Principal, requires(Scope.REDEEM)],
 ) -> RedemptionPreviewOut:
     """What this professional may hand over for a scanned code, and what it would release."""
     found = redeeming.preview_redemption(context, principal, body.code)
@@ -47,7 +53,9 @@ def preview(
 
 
 @router.post("/v1/redemptions", status_code=201, response_model=RedemptionOut)
-def redeem(body: RedemptionIn, context: ContextDep, principal: PrincipalDep) -> RedemptionOut:
+def redeem(
+    body: RedemptionIn, context: ContextDep, principal: Annotated[Principal, requires(Scope.REDEEM)]
+) -> RedemptionOut:
     """Hand over lines (by id, or by scanned barcodes); ``complete`` declares the
     rest of this professional's lines missing and refunds them."""
     redemption = redeeming.redeem_order(

@@ -14,6 +14,7 @@ class BalanceOut(BaseModel):
     held: int
     available: int
     paid_out: int
+    in_transit: int
 
     @classmethod
     def of(cls, balance: Balance) -> BalanceOut:
@@ -22,6 +23,7 @@ class BalanceOut(BaseModel):
             held=balance.held,
             available=balance.available,
             paid_out=balance.paid_out,
+            in_transit=balance.in_transit,
         )
 
 

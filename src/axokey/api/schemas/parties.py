@@ -15,6 +15,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 class AddressIn(Strict):
     street: Annotated[str, StringConstraints(max_length=140)] | None = None
+    building_number: Annotated[str, StringConstraints(max_length=16)] | None = None
     postcode: Annotated[str, StringConstraints(max_length=16)] | None = None
     town: Annotated[str, StringConstraints(max_length=35)] | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
@@ -22,6 +23,7 @@ class AddressIn(Strict):
 
 class AddressOut(BaseModel):
     street: str | None
+    building_number: str | None = None
     postcode: str | None
     town: str | None
     country: str | None
@@ -47,7 +49,6 @@ class PartyOut(BaseModel):
     bic: str | None
     address: AddressOut
     merchant_id: str | None
-    api_key_prefix: str
     created_at: datetime
 
     @classmethod
@@ -61,15 +62,18 @@ class PartyOut(BaseModel):
             bic=party.bic,
             address=AddressOut(
                 street=party.address.street,
+                building_number=party.address.building_number,
                 postcode=party.address.postcode,
                 town=party.address.town,
                 country=party.address.country,
             ),
             merchant_id=party.merchant_id,
-            api_key_prefix=party.api_key_prefix,
             created_at=party.created_at,
         )
 
 
 class PartyCreated(PartyOut):
-    api_key: str = Field(description="Shown once. Only its hash is stored.")
+    api_key: str = Field(
+        description="The party's first API key (all scopes), shown once. Only its hash "
+        "is stored; manage it and add narrower keys with /v1/api-keys."
+    )

@@ -61,6 +61,37 @@ const AxokeyApi = (() => {
     return data;
   }
 
+  /* A file from the API (e.g. a bank file), saved by the browser as ``filename``. */
+  async function download(path, filename) {
+    let response;
+    try {
+      response = await fetch(path, {
+        headers: { Authorization: "Bearer " + getKey() },
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (error) {
+      throw new ApiError(0, "network_error", "the server could not be reached");
+    }
+    if (!response.ok) {
+      let data = null;
+      try {
+        data = await response.json();
+      } catch (error) {
+        data = null;
+      }
+      throw new ApiError(response.status, data && data.code, data && data.detail);
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = filename;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
   function exponents() {
     const raw = document.body.dataset.currencyExponents || "{}";
     return JSON.parse(raw);
@@ -171,5 +202,5 @@ const AxokeyApi = (() => {
     }
   }
 
-  return { call, formatMoney, element, row, showError, setUpKey, ApiError };
+  return { call, download, formatMoney, element, row, showError, setUpKey, ApiError };
 })();

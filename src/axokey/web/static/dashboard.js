@@ -1,4 +1,5 @@
-/* The dashboard: the caller's balance, orders and refunds, read from the JSON API
+/* The dashboard: the caller's balance, orders, refunds and payouts (a party), or
+   the payout batches and their bank files (the operator), read from the JSON API
    with the caller's own API key. */
 "use strict";
 
@@ -7,7 +8,15 @@
   const $ = (id) => document.getElementById(id);
   const PAGE_SIZE = 50;
 
-  const cursors = { orders: null, refunds: null };
+  const cursors = { orders: null, refunds: null, payouts: null, batches: null, keys: null, audit: null };
+  const ROWS = {
+    orders: "order-rows",
+    refunds: "refund-rows",
+    payouts: "payout-rows",
+    batches: "batch-rows",
+    keys: "key-rows",
+    audit: "audit-rows",
+  };
 
   function day(timestamp) {
     return timestamp ? timestamp.slice(0, 16).replace("T", " ") : "";
@@ -33,12 +42,13 @@
             entry.currency,
             money(entry.held, entry.currency),
             money(entry.available, entry.currency),
+            money(entry.in_transit, entry.currency),
             money(entry.paid_out, entry.currency),
           ]),
         );
       }
       if (body.balances.length === 0) {
-        rows.appendChild(api.row(["No money yet", "", "", ""]));
+        rows.appendChild(api.row(["No money yet", "", "", "", ""]));
       }
     } catch (error) {
       $("balance-note").textContent = "Balance: " + error.message;
@@ -46,8 +56,26 @@
     }
   }
 
+  /* A section the key's scopes do not reach says so, in place of a page error. */
+  function sectionNote(kind, error) {
+    const note = $(kind + "-note");
+    if (!note) {
+      return false;
+    }
+    note.textContent =
+      error.status === 403 && error.code === "insufficient_scope"
+        ? "Cette clé n’a pas la portée nécessaire · This key lacks the scope: " + error.message
+        : error.message;
+    note.hidden = false;
+    return true;
+  }
+
   async function loadPage(kind, path, render) {
-    const rows = $(kind === "orders" ? "order-rows" : "refund-rows");
+    const rows = $(ROWS[kind]);
+    const note = $(kind + "-note");
+    if (note) {
+      note.hidden = true;
+    }
     const more = $(kind + "-more");
     let url = path + "?limit=" + PAGE_SIZE;
     if (cursors[kind]) {
@@ -67,7 +95,9 @@
       cursors[kind] = page.data.length ? page.data[page.data.length - 1].id : cursors[kind];
       more.hidden = !page.has_more;
     } catch (error) {
-      api.showError(error.message);
+      if (!sectionNote(kind, error)) {
+        api.showError(error.message);
+      }
     } finally {
       more.disabled = false;
     }
@@ -101,6 +131,150 @@
     ]);
     tr.dataset.refundId = refund.id;
     return tr;
+  }
+
+  function payoutRow(payout) {
+    const tr = api.row([
+      api.element("code", payout.id),
+      api.element("code", payout.batch_id),
+      "…" + payout.iban.slice(-4),
+      label(payout.status) + (payout.rejection_reason ? " (" + payout.rejection_reason + ")" : ""),
+      money(payout.amount, payout.currency),
+    ]);
+    tr.dataset.payoutId = payout.id;
+    tr.dataset.status = payout.status;
+    return tr;
+  }
+
+  function batchRow(batch) {
+    const button = api.element("button", "pain.001");
+    button.type = "button";
+    button.className = "batch-download";
+    button.addEventListener("click", async () => {
+      api.showError("");
+      try {
+        await api.download(
+          "/v1/payout-batches/" + encodeURIComponent(batch.id) + "/pain.001",
+          batch.id + ".pain.001.xml",
+        );
+      } catch (error) {
+        api.showError(error.message);
+      }
+    });
+    const tr = api.row([
+      day(batch.created_at),
+      api.element("code", batch.id),
+      label(batch.status),
+      { text: String(batch.item_count), className: "number" },
+      money(batch.total, batch.currency),
+      button,
+    ]);
+    tr.dataset.batchId = batch.id;
+    tr.dataset.status = batch.status;
+    return tr;
+  }
+
+  function loadPayouts() {
+    return loadPage("payouts", "/v1/payouts", payoutRow);
+  }
+
+  function loadBatches() {
+    return loadPage("batches", "/v1/payout-batches", batchRow);
+  }
+
+  async function createBatch() {
+    const note = $("batch-note");
+    note.hidden = true;
+    $("batch-create").disabled = true;
+    try {
+      const batch = await api.call("POST", "/v1/payout-batches", { currency: "EUR" });
+      note.textContent = batch.id + ": " + batch.item_count + " transfer(s)";
+      note.hidden = false;
+      cursors.batches = null;
+      await loadBatches();
+    } catch (error) {
+      note.textContent =
+        error.code === "nothing_to_pay_out"
+          ? "Rien à verser / Nothing to pay out"
+          : error.message;
+      note.hidden = false;
+    } finally {
+      $("batch-create").disabled = false;
+    }
+  }
+
+  function keyState(key) {
+    if (key.revoked_at) {
+      return "révoquée · revoked";
+    }
+    if (key.expires_at && new Date(key.expires_at) <= new Date()) {
+      return "expirée · expired";
+    }
+    return "active";
+  }
+
+  function keyRow(key) {
+    const actions = document.createElement("span");
+    if (!key.revoked_at) {
+      const button = api.element("button", "Révoquer · Revoke");
+      button.type = "button";
+      button.className = "link";
+      button.addEventListener("click", async () => {
+        if (!window.confirm("Révoquer la clé « " + key.name + " » ? · Revoke the key “" + key.name + "”?")) {
+          return;
+        }
+        try {
+          await api.call("DELETE", "/v1/api-keys/" + encodeURIComponent(key.id));
+          cursors.keys = null;
+          await loadKeys();
+        } catch (error) {
+          if (error.status === 401) {
+            api.showError("Cette clé vient d’être révoquée · This key was just revoked.");
+            return;
+          }
+          if (!sectionNote("keys", error)) {
+            api.showError(error.message);
+          }
+        }
+      });
+      actions.appendChild(button);
+    }
+    const tr = api.row([
+      key.name,
+      api.element("code", key.prefix),
+      key.scopes.join(" "),
+      day(key.created_at),
+      key.last_used_at ? day(key.last_used_at) + (key.last_used_ip ? " (" + key.last_used_ip + ")" : "") : "—",
+      keyState(key),
+      actions,
+    ]);
+    tr.dataset.keyId = key.id;
+    return tr;
+  }
+
+  function auditRow(event) {
+    const by = event.party_id
+      ? event.key_id || event.party_id
+      : "opérateur · operator" + (event.key_id ? " " + event.key_id : "");
+    const tr = api.row([
+      day(event.created_at),
+      event.action,
+      api.element("code", event.object_id || ""),
+      by,
+      event.ip || "",
+      event.request_id || "",
+    ]);
+    tr.dataset.auditId = event.id;
+    tr.dataset.action = event.action;
+    return tr;
+  }
+
+  function loadKeys() {
+    return loadPage("keys", "/v1/api-keys", keyRow);
+  }
+
+  function loadAudit() {
+    return loadPage("audit", "/v1/audit-events", auditRow);
   }
 
   async function loadAlerts() {
@@ -138,18 +312,37 @@
 
   $("orders-more").addEventListener("click", loadOrders);
   $("refunds-more").addEventListener("click", loadRefunds);
+  $("payouts-more").addEventListener("click", loadPayouts);
+  $("batches-more").addEventListener("click", loadBatches);
+  $("batch-create").addEventListener("click", createBatch);
+
+  $("keys-more").addEventListener("click", loadKeys);
+  $("audit-more").addEventListener("click", loadAudit);
 
   api.setUpKey(
-    async () => {
-      cursors.orders = null;
-      cursors.refunds = null;
+    async (me) => {
+      for (const kind of Object.keys(cursors)) {
+        cursors[kind] = null;
+      }
       $("dashboard").hidden = false;
-      await Promise.all([loadBalance(), loadOrders(), loadRefunds(), loadAlerts()]);
+      const operator = me === null;
+      $("payouts-section").hidden = operator;
+      $("batches-section").hidden = !operator;
+      $("balance-section").hidden = operator;  // the operator names a party for it
+      await Promise.all([
+        operator ? null : loadBalance(),
+        loadOrders(),
+        loadRefunds(),
+        operator ? loadBatches() : loadPayouts(),
+        loadAlerts(),
+      ]);
+      // Then the keys and the audit trail: the money first on a slow connection.
+      await Promise.all([loadKeys(), loadAudit()]);
     },
     () => {
       $("dashboard").hidden = true;
       $("alerts").hidden = true;
-      for (const id of ["balance-rows", "order-rows", "refund-rows", "alert-rows"]) {
+      for (const id of ["balance-rows", "alert-rows", ...Object.values(ROWS)]) {
         $(id).replaceChildren();
       }
     },

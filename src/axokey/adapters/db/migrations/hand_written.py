@@ -70,6 +70,8 @@ RULES: list[DatabaseRule] = [
     # Posted, pending and resolving transfers alike: a transfer is a fact, and a
     # correction is a new transfer.
     *append_only("ledger_transfers", what="ledger transfers"),
+    # The audit trail: an entry records what happened; nothing rewrites it.
+    *append_only("audit_events", what="audit events"),
 ]
 
 

@@ -1,0 +1,71 @@
+"""The audit trail: the only place that queries ``audit_events``. Append-only:
+nothing here updates or deletes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, insert, or_, select
+
+from axokey.adapters.db.tables import audit_events
+from axokey.domain.audit import Actor, AuditEvent
+
+
+def audit_event_from_row(row: Any) -> AuditEvent:
+    return AuditEvent(
+        id=row.id,
+        action=row.action,
+        object_id=row.object_id,
+        party_id=row.party_id,
+        key_id=row.key_id,
+        actor=Actor(row.actor),
+        subject_party_id=row.subject_party_id,
+        ip=row.ip,
+        request_id=row.request_id,
+        created_at=row.created_at,
+        details=dict(row.details or {}),
+    )
+
+
+def add_event(connection: Connection, event: AuditEvent) -> None:
+    connection.execute(
+        insert(audit_events).values(
+            id=event.id,
+            action=event.action,
+            object_id=event.object_id,
+            party_id=event.party_id,
+            key_id=event.key_id,
+            actor=event.actor.value,
+            subject_party_id=event.subject_party_id,
+            ip=event.ip,
+            request_id=event.request_id,
+            details=event.details,
+            created_at=event.created_at,
+        )
+    )
+
+
+def list_events(
+    connection: Connection,
+    *,
+    party_id: str | None,
+    action: str | None,
+    object_id: str | None,
+    limit: int,
+    starting_after: str | None,
+) -> list[AuditEvent]:
+    """Newest first. With ``party_id``: what that party did, and what was done to
+    its objects; without: everything."""
+    query = select(audit_events)
+    if party_id is not None:
+        query = query.where(
+            or_(audit_events.c.party_id == party_id, audit_events.c.subject_party_id == party_id)
+        )
+    if action is not None:
+        query = query.where(audit_events.c.action == action)
+    if object_id is not None:
+        query = query.where(audit_events.c.object_id == object_id)
+    if starting_after is not None:
+        query = query.where(audit_events.c.id < starting_after)
+    rows = connection.execute(query.order_by(audit_events.c.id.desc()).limit(limit)).all()
+    return [audit_event_from_row(row) for row in rows]
