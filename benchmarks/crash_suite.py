@@ -547,9 +547,9 @@ def verify(database_url: str, acknowledged: Acknowledged, result: Result) -> Non
             taken_by_order[payment.order_id].append((payment, row))
     unescrowed = drift = 0
     for order_id, taken in taken_by_order.items():
-        entries = [f"{order_id}:capture"] + [
-            f"{payment.id}:{suffix}" for payment, _ in taken for suffix in ("capture", "refund")
-        ]
+        # The order's capture, or a payment's own (refused whole: paid twice, too
+        # late, another amount or currency).
+        entries = [f"{order_id}:capture"] + [f"{payment.id}:capture" for payment, _ in taken]
         recorded = [transfers[entry] for entry in entries if entry in transfers]
         unescrowed += max(len(taken) - len(recorded), 0)
         drift += sum(row.amount for _, row in taken) - sum(entry.amount for entry in recorded)

@@ -384,7 +384,7 @@ def test_money_in_another_currency_is_refunded_whole_in_that_currency_with_an_ev
     ]
     assert (moved.amount, moved.debit_account_id, moved.credit_account_id) == (
         15000,
-        "acc_clearing_sandbox_USD",
+        f"acc_escrow_{payment['id']}",  # an escrow of its own, in dollars
         "acc_refunds_USD",
     )
     [refused] = events_of(context, "payment.refused")

@@ -606,6 +606,7 @@ def _refund_whole(
         connection,
         [
             accounts.escrow_account(order.id, order.currency),
+            accounts.escrow_account(payment.id, state.currency),
             accounts.clearing_account(provider_name, state.currency),
             accounts.refunds_account(state.currency),
         ],
