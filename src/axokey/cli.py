@@ -6,9 +6,9 @@ import logging
 import os
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import SecretStr, ValidationError
@@ -19,11 +19,23 @@ from axokey.config import Settings, load_settings
 from axokey.domain.parties import Principal
 from axokey.services.context import ServiceContext
 
-app = typer.Typer(help="AXOKEY: escrow payments for safe drop shipping.", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
-ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from axokey.services.demo import DemoWorld
+
+# Plain help (no rich boxes): options read "--port PORT", never "<int>" type tags.
+app = typer.Typer(
+    help="AXOKEY: escrow payments for safe drop shipping.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True, rich_markup_mode=None)
+ledger_app = typer.Typer(
+    help="The double-entry ledger.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
+export_app = typer.Typer(help="Accounting exports of the ledger.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 payouts_app = typer.Typer(
     help="Payout batches: SEPA transfers to payees and bank refunds.", no_args_is_help=True
 )
@@ -77,8 +89,8 @@ def migrate() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", metavar="PORT")] = 8000,
     demo: Annotated[bool, typer.Option(help="Add demo parties, products and orders.")] = False,
 ) -> None:
     """Run the API and the web pages, after applying pending migrations."""
@@ -89,7 +101,19 @@ def serve(
 
     settings = _settings()
     upgrade_database(settings.database_url)
-    if settings.admin_key is None and not _operator_keys_exist(settings):
+    demo_state = _demo_state(settings) if demo else None
+    generated = None
+    if settings.admin_key is None and demo_state is not None and demo_state.admin_key:
+        # The demo's own key, from its state file: links and keys of the last run
+        # stay valid.
+        settings.admin_key = SecretStr(demo_state.admin_key)
+        os.environ["AXOKEY_ADMIN_KEY"] = demo_state.admin_key
+        console.print(
+            f"[bold]AXOKEY_ADMIN_KEY[/bold] (the demo's, from {_demo_state_path(settings)}): "
+            f"{demo_state.admin_key}",
+            soft_wrap=True,
+        )
+    elif settings.admin_key is None and not _operator_keys_exist(settings):
         # A fresh demo must work with zero configuration: make a key and say it. Once
         # operators have named keys, none is made: the bootstrap key is gone.
         generated = _new_admin_key()
@@ -102,23 +126,97 @@ def serve(
         console.print(
             "Set AXOKEY_ADMIN_KEY (or AXOKEY_SIGNING_KEYS) to keep QR codes and customer "
             "links valid across restarts: without them, they are signed with a key of "
-            "this run only."
+            "this run only." + (" With --demo, the demo's state file keeps it." if demo else "")
         )
     if settings.public_base_url == Settings.model_fields["public_base_url"].default:
         settings.public_base_url = f"http://{host}:{port}"
     context = _context(settings)
-    if demo:
-        from axokey.services.demo import seed_demo
+    demo_world = _run_demo(context, settings, demo_state, generated) if demo else None
+    if demo and not settings.secret("smtp_url") and not settings.email_directory:
+        # No SMTP: the customer's emails are written as .eml files to look at.
+        settings.email_directory = str(Path("axokey-emails").resolve())
+        console.print(f"customer emails (no SMTP configured) go to: {settings.email_directory}")
+    from axokey.api.background import background_lifespan
 
-        seed_demo(context, console)
-    from axokey.api.background import sweep_lifespan
-
-    application = create_app(context=context, lifespan=sweep_lifespan(context))
+    application = create_app(context=context, lifespan=background_lifespan(context))
+    application.state.demo = demo_world
     console.print(
         f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs"
     )
     _hide_link_tokens_in_access_log()
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _demo_state_path(settings: Settings) -> Path:
+    from axokey.services.demo import state_path
+
+    return state_path(settings.database_url)
+
+
+def _demo_state(settings: Settings) -> DemoWorld | None:
+    from axokey.services.demo import load_state
+
+    return load_state(_demo_state_path(settings))
+
+
+def _with_demo_admin_key(settings: Settings) -> Settings:
+    """Without AXOKEY_ADMIN_KEY, the key ``serve --demo`` generated and kept in the
+    demo's state file (so ``axokey sweep`` works in a second terminal)."""
+    if settings.admin_key is None:
+        state = _demo_state(settings)
+        if state is not None and state.admin_key:
+            settings.admin_key = SecretStr(state.admin_key)
+            errors.print(f"AXOKEY_ADMIN_KEY: the demo's, from {_demo_state_path(settings)}")
+    return settings
+
+
+def _run_demo(
+    context: ServiceContext,
+    settings: Settings,
+    previous: DemoWorld | None,
+    generated_admin_key: str | None,
+) -> DemoWorld:
+    """The demo of the state file when the database still holds it, else a new one
+    (saved in the state file); then its parties, keys and links, printed."""
+    from dataclasses import replace
+
+    from axokey.services import demo as demo_service
+
+    path = _demo_state_path(settings)
+    if previous is not None and demo_service.still_there(context, previous):
+        world = previous
+        console.print(f"Demo data already there (state in {path}): nothing added.")
+    else:
+        world = demo_service.seed_demo(context)
+        # The admin key is kept only when this run made it (never one from the
+        # environment): links are signed with it.
+        admin_key = generated_admin_key or (previous.admin_key if previous else None)
+        world = replace(world, admin_key=admin_key)
+        demo_service.save_state(path, world)
+        console.print(f"Demo data created; its keys and links are kept in {path}.")
+    _print_demo(world, settings.public_base_url)
+    return world
+
+
+def _print_demo(world: DemoWorld, base_url: str) -> None:
+    table = Table("party", "role", "id", title="AXOKEY demo parties")
+    for party in world.parties:
+        table.add_row(party.name, party.role, party.id)
+    console.print(table)
+    console.print("API keys (only their hashes are in the database; also in the state file):")
+    for party in world.parties:
+        # Plain lines, never wrapped or cut, so that they can be copied.
+        console.print(f"  {party.name}: {party.api_key}", soft_wrap=True, highlight=False)
+    for order in world.orders:
+        console.print(f"Demo {order.channel} order {order.id}: {order.description}")
+        console.print(
+            f"  the customer's page (Pay, then the QR code): {order.customer_url}", soft_wrap=True
+        )
+    console.print(
+        "Pay with the test card 4000002760003184 and the code 123456. Everything, with "
+        f"links signed in as each party: {base_url}/",
+        soft_wrap=True,
+    )
 
 
 def _operator_keys_exist(settings: Settings) -> bool:
@@ -273,7 +371,7 @@ def ledger_check() -> None:
     """Verify every ledger invariant over the whole database (exit 1 on violation)."""
     from axokey.services.ledger import check_ledger
 
-    context = _context(_settings(), with_providers=False)
+    context = _context(_with_demo_admin_key(_settings()), with_providers=False)
     try:
         violations = check_ledger(context)
     finally:
@@ -281,12 +379,10 @@ def ledger_check() -> None:
     if not violations:
         console.print("[green]ledger ok[/green]: every invariant holds")
         raise typer.Exit(0)
-    table = Table("invariant", "subject", "violation", title="ledger violations")
-    for violation in violations:
-        table.add_row(violation.invariant, violation.subject, violation.detail)
-    errors.print(table)
+    # Each violation once, on one plain line (greppable, never wrapped), then the count.
     for violation in violations:
         typer.echo(f"VIOLATION {violation}", err=True)
+    errors.print(f"{len(violations)} ledger violation(s)")
     raise typer.Exit(1)
 
 
@@ -294,14 +390,18 @@ def ledger_check() -> None:
 def sweep(
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Run as if the clock read this RFC 3339 time (sandbox only)."),
+        typer.Option(
+            "--as-of",
+            help="Run as if the clock read this RFC 3339 time (sandbox only).",
+            metavar="TIME",
+        ),
     ] = None,
 ) -> None:
     """Reconcile payments with the provider; refund what is past its deadline; expire
     pending transfers; retry card refunds; purge old provider notifications."""
     from axokey.services.sweeping import sweep as run_sweep
 
-    settings = _settings()
+    settings = _with_demo_admin_key(_settings())
     when = _parse_time(as_of) if as_of else None
     if when is not None and settings.provider != "sandbox" and when > datetime.now(UTC):
         errors.print("--as-of in the future is only allowed with the sandbox provider")
@@ -340,6 +440,83 @@ def sweep(
     if report.orders_failed:
         errors.print(f"{report.orders_failed} order(s) could not be settled: see the log")
         raise typer.Exit(1)
+
+
+def _write_export(kind: str, first_day: str, last_day: str, output: Path, encoding: str) -> None:
+    """Write an export to ``output`` with a progress bar (the operator's own run)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from axokey.domain.errors import AxokeyError
+    from axokey.domain.parties import Principal, Role
+    from axokey.services import exports
+
+    try:
+        start, end = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    except ValueError as error:
+        errors.print(f"not a date (YYYY-MM-DD): {error}")
+        raise typer.Exit(2) from None
+    context = _context(_settings(), with_providers=False)
+    operator = Principal(role=Role.ADMIN, party=None, key_hash="cli")
+    try:
+        period = exports.check_period(context, start, end)
+        total = exports.count_movements(
+            context, period, exports.FEC_CURRENCY if kind == "fec" else None
+        )
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=errors,
+        ) as progress:
+            task = progress.add_task(f"{kind} export", total=total)
+
+            def advance() -> None:
+                progress.advance(task)
+
+            if kind == "fec":
+                export = exports.open_fec(
+                    context, operator, start, end, encoding=encoding, on_movement=advance
+                )
+            else:
+                export = exports.open_journal(context, operator, start, end, on_movement=advance)
+            target = output if str(output) else Path(export.filename)
+            if target.is_dir():
+                target = target / export.filename
+            temporary = target.with_name(target.name + ".part")
+            with temporary.open("wb") as file:
+                for chunk in export.chunks:
+                    file.write(chunk)
+            temporary.replace(target)
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail}")
+        raise typer.Exit(2) from None
+    finally:
+        context.database.dispose()
+    console.print(f"{total} movement(s) written to {target}")
+
+
+@export_app.command("fec")
+def export_fec(
+    first_day: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    last_day: Annotated[str, typer.Option("--to", help="Last day (included), YYYY-MM-DD.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="File or folder (default: <SIREN>FEC<date>.txt).")
+    ] = Path(),
+    encoding: Annotated[str, typer.Option(help="iso-8859-15 (default) or utf-8.")] = "iso-8859-15",
+) -> None:
+    """Write the FEC (article A47 A-1 of the LPF) of the EUR ledger movements."""
+    _write_export("fec", first_day, last_day, output, encoding)
+
+
+@export_app.command("journal")
+def export_journal(
+    first_day: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    last_day: Annotated[str, typer.Option("--to", help="Last day (included), YYYY-MM-DD.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File or folder.")] = Path(),
+) -> None:
+    """Write every posted ledger movement of the period as CSV (minor units)."""
+    _write_export("journal", first_day, last_day, output, "utf-8")
 
 
 def _operator() -> Principal:

@@ -117,6 +117,28 @@ class Settings(BaseSettings):
             )
         return self
 
+    # Webhooks: waits (seconds) before each retry of a failed delivery; after the
+    # last one the delivery is given up and the endpoint disabled.
+    webhook_retry_schedule_seconds: str = "5,300,1800,7200,18000,36000,36000"
+    # http and loopback/private addresses for endpoints: unset = only with the sandbox.
+    webhook_allow_private_urls: bool | None = None
+    webhook_delivery_timeout_seconds: float = 10.0
+    webhook_delivery_concurrency: int = 8
+    webhook_dispatch_interval_seconds: float = 2.0
+    webhook_dispatch_batch_size: int = 50
+    webhook_previous_secret_ttl_seconds: int = 24 * 3600
+
+    # Accounting exports.
+    operator_siren: str = "000000000"
+    export_span_max_days: int = 366
+
+    # The customer's emails: smtp://user:pass@host:587 (STARTTLS) or
+    # smtps://user:pass@host:465 (TLS). Without it, `serve --demo` writes .eml files.
+    smtp_url: SecretStr | None = None
+    email_from: str = "AXOKEY <no-reply@axokey.example>"
+    email_directory: str | None = None
+    email_retry_schedule_seconds: str = "60,300,1800,7200,21600"
+
     @field_validator("payout_schedule")
     @classmethod
     def _valid_schedule(cls, value: str | None) -> str | None:
@@ -130,6 +152,12 @@ class Settings(BaseSettings):
         """A secret setting's value (``admin_key``, ``signing_keys``, ...), or None."""
         value = getattr(self, name)
         return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+    @property
+    def webhook_private_urls_allowed(self) -> bool:
+        if self.webhook_allow_private_urls is not None:
+            return self.webhook_allow_private_urls
+        return self.provider == "sandbox"
 
     @property
     def payout_currency_codes(self) -> list[str]:

@@ -95,7 +95,10 @@ def test_a_courier_hands_over_one_line_on_the_scanner_page_and_the_rest_is_refun
     rows = page.locator("#preview-lines tr")
     expect(rows).to_have_count(2)
     expect(page.locator("#preview-order")).to_have_text(order["id"])
-    expect(page.locator(f'#preview-lines tr[data-line-id="{line1}"]')).to_contain_text("100.00 EUR")
+    expect(page.locator(f'#preview-lines tr[data-line-id="{line1}"]')).to_contain_text(
+        "P1 × 2 — 100.00 EUR"
+    )
+    expect(page.locator(f'#preview-lines tr[data-line-id="{line1}"]')).to_contain_text("S1")
     expect(page.locator("#preview-fee-amount")).to_have_text("5.90 EUR")
 
     page.locator(f'#preview-lines tr[data-line-id="{line1}"] .line-tick').check()
@@ -106,13 +109,16 @@ def test_a_courier_hands_over_one_line_on_the_scanner_page_and_the_rest_is_refun
     expect(page.locator("#result-status")).to_have_text("completed")
     released = page.locator("#result-released tr")
     expect(released).to_have_count(1)
-    expect(released.first).to_contain_text(line1)
+    expect(released.first).to_contain_text("P1 × 2")  # names, never ids
+    expect(released.first).to_contain_text("S1")
+    expect(released.first).not_to_contain_text(line1)
     expect(released.first).to_contain_text("70.00 EUR")
     expect(released.first).to_contain_text("30.00 EUR")
     expect(page.locator("#result-fee-amount")).to_have_text("5.90 EUR")
     refunded = page.locator("#result-refunded tr")
     expect(refunded).to_have_count(1)
-    expect(refunded.first).to_contain_text(line2)
+    expect(refunded.first).to_contain_text("P2")
+    expect(refunded.first).not_to_contain_text(line2)
     expect(refunded.first).to_contain_text("29.99 EUR")
     page.screenshot(path=f"{SCREENSHOT_DIRECTORY}/axokey-scanner-done.png", full_page=True)
 

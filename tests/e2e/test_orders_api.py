@@ -135,7 +135,12 @@ def test_a_delivery_order_in_deposit_mode_has_its_amounts_commissions_and_deposi
     assert order["amount_total"] == 10000 + 9999 + 590
     assert order["amounts"] == {"captured": 0, "released": 0, "refunded": 0, "held": 0}
     assert order["redemption"] is None
-    assert order["customer"] == {"email": "customer@example.com", "name": "Camille", "iban": None}
+    assert order["customer"] == {
+        "email": "customer@example.com",
+        "name": "Camille",
+        "iban": None,
+        "locale": "fr",
+    }
     assert order["customer_url"].startswith("http://testserver/orders/" + order["id"] + "/")
     created = parse_time(order["created_at"])
     assert abs(created - datetime.now(UTC)) < timedelta(minutes=1)

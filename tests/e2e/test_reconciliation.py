@@ -33,7 +33,7 @@ from axokey.adapters.db.tables import (
 )
 from axokey.adapters.providers.base import PaymentStatus, ProviderError, ProviderPaymentState
 from axokey.adapters.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
-from axokey.api.background import PeriodicSweep
+from axokey.api.background import PeriodicJob, sweep_job
 from axokey.services import payments as payment_service
 from axokey.services import signing, sweeping
 from axokey.services.ledger import check_ledger
@@ -595,7 +595,7 @@ def test_serve_reconciles_as_soon_as_it_starts(
     hourly = replace(
         context, settings=context.settings.model_copy(update={"sweep_interval_seconds": 3600})
     )
-    periodic = PeriodicSweep(hourly)
+    periodic = PeriodicJob(sweep_job(hourly))
     periodic.start()
     try:
         deadline = time.monotonic() + 30

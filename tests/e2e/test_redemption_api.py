@@ -111,7 +111,9 @@ def test_partial_quantity_releases_the_units_handed_over_and_refunds_the_others(
     assert result["released"] == [
         {
             "line_id": line1["id"],
+            "product_name": "P1",
             "supplier_id": world.parties["S1"].id,
+            "supplier_name": "S1",
             "amount": 3500 - handed_share,
             "commission": 1500,
             "quantity": 1,
@@ -233,6 +235,11 @@ def test_preview_shows_what_a_hand_over_would_release_and_moves_nothing(
     ] == [
         (line1["id"], 4900, 3000, "4006381333931"),
         (line2["id"], 1600, 999, "5901234123457"),
+    ]
+    # Names, for the person scanning: the product's and its supplier's.
+    assert [(p["product_name"], p["supplier_name"]) for p in preview["lines"]] == [
+        ("P1", "S1"),
+        ("P2", "S2"),
     ]
     assert money_snapshot(world, context) == before
 

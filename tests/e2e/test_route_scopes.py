@@ -61,6 +61,19 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/v1/refunds/{refund_id}"): "orders:read",
     ("GET", "/v1/balance"): "payouts:read",
     ("GET", "/v1/ledger/transfers"): "ledger:read",
+    ("POST", "/v1/webhook-endpoints"): "webhooks:write",
+    ("GET", "/v1/webhook-endpoints"): "webhooks:read",
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}"): "webhooks:read",
+    ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): "webhooks:write",
+    ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"): "webhooks:write",
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): "webhooks:write",
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/test"): "webhooks:write",
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}/attempts"): "webhooks:read",
+    ("GET", "/v1/events"): "webhooks:read",
+    ("GET", "/v1/events/{event_id}"): "webhooks:read",
+    ("POST", "/v1/events/{event_id}/redeliver"): "webhooks:write",
+    ("GET", "/v1/exports/fec"): "ledger:read",
+    ("GET", "/v1/exports/journal.csv"): "ledger:read",
     ("POST", "/v1/sandbox/sweep"): "sandbox:write",
     ("PATCH", "/v1/me"): "payouts:write",
     ("PATCH", "/v1/parties/{party_id}"): "payouts:write",
@@ -78,8 +91,9 @@ POLICY: dict[tuple[str, str], str] = {
 
 # Routes that take no API key: verified otherwise (signatures, the customer's
 # link token) or meant for anyone (pages, which call the API with the user's key).
+# "/" is the sandbox's landing page (a 404 page with any other provider).
 PUBLIC_PREFIXES = ("/v1/providers/", "/v1/sandbox/payments/", "/orders/", "/sandbox/")
-PUBLIC_PATHS = {"/scan", "/dashboard", "/docs", "/openapi.json", "/store"}
+PUBLIC_PATHS = {"/", "/scan", "/dashboard", "/docs", "/openapi.json", "/store"}
 
 
 def scope_dependencies(route: APIRoute) -> list[RequireScope]:

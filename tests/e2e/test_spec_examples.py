@@ -31,7 +31,9 @@ def test_example_a_escrow_mode(client: Any, context: Any) -> None:
     assert result["released"] == [
         {
             "line_id": line1["id"],
+            "product_name": "P1",
             "supplier_id": world.parties["S1"].id,
+            "supplier_name": "S1",
             "amount": 7000,
             "commission": 3000,
             "quantity": 2,

@@ -509,7 +509,7 @@ def test_an_unknown_sandbox_payment_is_a_404_page(client: Any) -> None:
 def test_the_professionals_pages_are_static_shells(client: Any, path: str, script: str) -> None:
     document = page(client.get(path))
     scripts = [node.attrs["src"] for node in document.find_all("script")]
-    assert scripts == ["/static/api.js", script]
+    assert scripts == ["/static/tables.js", "/static/api.js", script]
     key_input = document.by_id("api-key")
     assert key_input.attrs["type"] == "password"
     body = document.find("body")

@@ -154,6 +154,10 @@ def test_valid_transfers_pass_and_a_balance_edited_by_hand_is_named(
     assert any(line.startswith("1: currency EUR") for line in found), found
     assert SUPPLIER.id in result.stderr
     assert "ledger ok" not in result.stdout
+    # Each violation is reported once: its line, and nowhere else.
+    assert len(found) == len(set(found))
+    assert result.stderr.count(f"account {SUPPLIER.id}: stored counters") == 1
+    assert f"{len(found)} ledger violation(s)" in result.stderr
 
 
 def test_a_negative_escrow_is_named(

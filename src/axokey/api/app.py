@@ -16,6 +16,7 @@ from axokey.api.routers import (
     api_keys,
     audit,
     catalog,
+    exports,
     ledger,
     money,
     orders,
@@ -23,6 +24,7 @@ from axokey.api.routers import (
     payouts,
     providers,
     redemptions,
+    webhooks,
 )
 from axokey.bootstrap import bootstrap
 from axokey.config import Settings
@@ -76,6 +78,8 @@ def _routers() -> list[Any]:
         redemptions.router,
         money.router,
         ledger.router,
+        webhooks.router,
+        exports.router,
         alerts.router,
         payouts.router,
         docs.router,

@@ -1,59 +1,52 @@
-"""The periodic sweep inside ``axokey serve``: a thread that runs the sweep as
-soon as the app starts (so what a crash left half done — a payment the provider
-took, a notification stored but not processed — is reconciled at once), then every
-``sweep_interval_seconds`` until the app stops, and the scheduled payout batches
-(``AXOKEY_PAYOUT_SCHEDULE``)."""
+"""Background jobs inside ``axokey serve``: each a thread that runs its round
+every ``interval`` seconds until the app stops. A failed round is logged and the
+next one runs. Jobs: the deadline sweep (then the scheduled payout batch, with
+``AXOKEY_PAYOUT_SCHEDULE``), the webhook dispatcher, the customer's emails (when SMTP
+or an email folder is configured)."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from axokey.services.context import ServiceContext
 
-logger = logging.getLogger("axokey.sweep")
+logger = logging.getLogger("axokey.background")
 
 
-class PeriodicSweep:
-    def __init__(self, context: ServiceContext) -> None:
-        self.context = context
+@dataclass(frozen=True)
+class Job:
+    name: str
+    interval_seconds: float
+    # One round; returns whether something was done (then the next round runs at
+    # once, so a backlog drains without waiting for the interval).
+    run: Callable[[], bool]
+
+
+class PeriodicJob:
+    def __init__(self, job: Job) -> None:
+        self.job = job
         self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="axokey-sweep", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=f"axokey-{job.name}", daemon=True)
 
     def _run(self) -> None:
-        from axokey.services.sweeping import sweep
-
-        interval = self.context.settings.sweep_interval_seconds
-        first = True
-        while first or not self.stopping.wait(interval):
-            first = False
+        # The first round runs as soon as the app starts: what a crash left half done
+        # (a payment the provider took, a notification stored but not processed, a
+        # webhook or an email owed) is taken up at once, not an interval later.
+        wait = 0.0
+        while not self.stopping.wait(wait):
             try:
-                report = sweep(self.context)
+                busy = self.job.run()
             except Exception:  # a failed round must not stop the next ones
-                logger.exception("sweep failed; retrying in %s s", interval)
-                continue
-            if (
-                report.orders_settled
-                or report.pending_transfers_expired
-                or report.payments_reconciled
-                or report.notifications_processed
-            ):
-                logger.info("sweep: %s", report)
-            self._payouts()
-
-    def _payouts(self) -> None:
-        """With ``AXOKEY_PAYOUT_SCHEDULE``: the batch of the latest cut-off, once."""
-        if not self.context.settings.payout_schedule:
-            return
-        from axokey.services.payouts import run_schedule
-
-        try:
-            run_schedule(self.context)
-        except Exception:  # logged; the next round tries again
-            logger.exception("scheduled payout batch failed")
+                logger.exception(
+                    "%s failed; retrying in %s s", self.job.name, self.job.interval_seconds
+                )
+                busy = False
+            wait = 0 if busy else self.job.interval_seconds
 
     def start(self) -> None:
         self.thread.start()
@@ -63,14 +56,74 @@ class PeriodicSweep:
         self.thread.join(timeout=30)
 
 
-def sweep_lifespan(context: ServiceContext) -> Any:
+def sweep_job(context: ServiceContext) -> Job:
+    def run() -> bool:
+        from axokey.services.sweeping import sweep
+
+        report = sweep(context)
+        if report.orders_settled or report.pending_transfers_expired:
+            logger.info("sweep: %s", report)
+        if context.settings.payout_schedule:
+            from axokey.services.payouts import run_schedule
+
+            try:
+                run_schedule(context)
+            except Exception:  # logged; the next round tries again
+                logger.exception("scheduled payout batch failed")
+        return False
+
+    return Job("sweep", context.settings.sweep_interval_seconds, run)
+
+
+def webhook_job(context: ServiceContext) -> Job:
+    def run() -> bool:
+        from axokey.services.webhook_dispatch import dispatch_due
+
+        return dispatch_due(context).attempted > 0
+
+    return Job("webhooks", context.settings.webhook_dispatch_interval_seconds, run)
+
+
+def email_job(context: ServiceContext) -> Job | None:
+    from axokey.services.customer_emails import send_due, transport_of
+
+    transport = transport_of(context)
+    if transport is None:
+        return None
+
+    def run() -> bool:
+        report = send_due(context, transport)
+        return bool(report.sent or report.retried or report.failed or report.skipped)
+
+    return Job("emails", context.settings.webhook_dispatch_interval_seconds, run)
+
+
+def default_jobs(context: ServiceContext) -> list[Job]:
+    jobs = [sweep_job(context), webhook_job(context)]
+    emails = email_job(context)
+    if emails is not None:
+        jobs.append(emails)
+    return jobs
+
+
+def background_lifespan(context: ServiceContext, jobs: list[Job] | None = None) -> Any:
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
-        periodic = PeriodicSweep(context)
-        periodic.start()
+        running = [
+            PeriodicJob(job) for job in (jobs if jobs is not None else default_jobs(context))
+        ]
+        for periodic in running:
+            periodic.start()
         try:
             yield
         finally:
-            periodic.stop()
+            for periodic in running:
+                periodic.stopping.set()
+            for periodic in running:
+                periodic.stop()
 
     return lifespan
+
+
+# The name ``serve`` used before the jobs were several.
+sweep_lifespan = background_lifespan

@@ -1,4 +1,9 @@
-"""RFC 9457 problem responses for every error, with a stable ``code``."""
+"""RFC 9457 problem responses for every error, with a stable ``code``.
+
+``title`` and ``detail`` are for people: they come in the language the request's
+``Accept-Language`` asks for (French or English; English without the header). The
+``code`` and the ``type`` never change with the language.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from axokey import i18n
 from axokey.domain.errors import AxokeyError, FieldError, problem_of
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -59,14 +65,23 @@ def problem_response(
     title: str | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    language: str = i18n.DEFAULT_LANGUAGE,
 ) -> JSONResponse:
     default_code, default_title = _STATUS_CODES.get(status, ("error", "Error"))
+    code = code or default_code
+    title, detail = i18n.translate_problem(code, title or default_title, detail, language)
     return JSONResponse(
-        problem_body(status, code or default_code, title or default_title, detail, errors),
+        problem_body(status, code, title, detail, errors),
         status_code=status,
         media_type=PROBLEM_CONTENT_TYPE,
-        headers=headers,
+        headers={**(headers or {}), "Content-Language": language},
     )
+
+
+def request_language(request: Request) -> str:
+    """French or English, by the request's ``Accept-Language``; English without it."""
+    accepted = i18n.from_accept_language(request.headers.get("accept-language"))
+    return accepted or i18n.DEFAULT_LANGUAGE
 
 
 def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
@@ -76,7 +91,7 @@ def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(AxokeyError)
-    async def _expected(_request: Request, error: AxokeyError) -> JSONResponse:
+    async def _expected(request: Request, error: AxokeyError) -> JSONResponse:
         problem = problem_of(error)
         headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
         return problem_response(
@@ -86,24 +101,33 @@ def install_problem_handlers(app: FastAPI) -> None:
             title=problem.title,
             errors=problem.errors,
             headers=headers,
+            language=request_language(request),
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
             FieldError(_field_name(item.get("loc", ())), str(item.get("msg", "invalid")))
             for item in error.errors()
         ]
         return problem_response(
-            422, "validation_error", "the request does not match the schema", errors=errors
+            422,
+            "validation_error",
+            "the request does not match the schema",
+            errors=errors,
+            language=request_language(request),
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code, _title = _STATUS_CODES.get(error.status_code, ("error", "Error"))
         detail = error.detail if isinstance(error.detail, str) else code
         return problem_response(
-            error.status_code, code, detail, headers=getattr(error, "headers", None)
+            error.status_code,
+            code,
+            detail,
+            headers=getattr(error, "headers", None),
+            language=request_language(request),
         )
 
     @app.exception_handler(Exception)
@@ -116,4 +140,5 @@ def install_problem_handlers(app: FastAPI) -> None:
             "internal_error",
             "an unexpected error occurred",
             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+            language=request_language(request),
         )

@@ -32,6 +32,8 @@ PREFIXES = frozenset(
         "evt",
         "key",
         "aud",
+        "wha",
+        "eml",
     }
 )
 

@@ -95,6 +95,8 @@ class Customer:
     email: str
     name: str | None = None
     iban: str | None = None
+    # The language of the customer's emails: "fr" or "en".
+    locale: str = "fr"
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """The transactional outbox: events are written in the same transaction as the
-state change they tell of; webhook delivery reads them later."""
+state change they tell of. In that same transaction each event is queued for the
+webhook endpoints that subscribe to it and may read it, and for the customer's
+email when it is one the customer receives (``order.paid``, ``refund.succeeded``).
+"""
 
 from __future__ import annotations
 
@@ -7,35 +10,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from axokey.adapters.db import event_repository
+from axokey.adapters.db import email_repository, event_repository, webhook_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import InvariantBroken
+from axokey.domain.event_views import order_snapshot, recipients
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
+from axokey.domain.webhooks import EVENT_TYPES
 
-EVENT_TYPES = frozenset(
-    {
-        "order.created",
-        "order.paid",
-        "order.redeemed",
-        "order.completed",
-        "order.expired",
-        "order.cancelled",
-        "line.released",
-        "line.refunded",
-        "refund.succeeded",
-        "refund.failed",
-        "payment.refused",
-        "payout.paid",
-        "payout.failed",
-        "stock.changed",
-        # A refused attempt on a payment page that allows another (PayXpert's "Pending").
-        "payment.attempt_failed",
-        # Someone must look: the provider answered something we do not recognise, or
-        # authorised without capturing; never a guess (see services/payments.py).
-        "payment.attention_required",
-    }
-)
+__all__ = ["EVENT_TYPES", "OPERATOR_ALERT_TYPES", "record_event", "record_order_events"]
+
+CUSTOMER_EMAIL_EVENTS = {"order.paid": "order_paid", "refund.succeeded": "refund"}
 # Events someone must act on: the operator (all), a merchant (its orders' payments);
 # listed at GET /v1/payment-alerts and on the dashboard.
 OPERATOR_ALERT_TYPES = ("payment.attention_required",)
@@ -61,18 +46,46 @@ def record_event(
         raise InvariantBroken(f"unknown event type {event_type}")
     event_id = new_id("evt")
     payload = dict(data or {})
+    snapshot = None
     if order is not None:
         payload.setdefault("order_id", order.id)
         payload.setdefault("order_status", order.status.value)
-    event_repository.insert_event(
+        snapshot = order_snapshot(order)
+    readers = recipients(
+        event_type,
+        payload,
+        snapshot,
+        sorted({*party_ids, *(order_parties(order) if order else [])}),
+    )
+    seq = event_repository.insert_event(
         connection,
         event_id=event_id,
         event_type=event_type,
         order_id=order.id if order else None,
-        party_ids={*party_ids, *(order_parties(order) if order else [])},
+        party_ids=readers,
         data=payload,
+        snapshot=snapshot,
         now=now,
     )
+    webhook_repository.enqueue_deliveries(
+        connection,
+        event_id=event_id,
+        event_seq=seq,
+        event_type=event_type,
+        object_id=order.id if order else event_id,
+        party_ids=readers,
+        now=now,
+    )
+    email_kind = CUSTOMER_EMAIL_EVENTS.get(event_type)
+    if order is not None and email_kind is not None:
+        email_repository.enqueue_email(
+            connection,
+            kind=email_kind,
+            order_id=order.id,
+            event_id=event_id,
+            details=payload,
+            now=now,
+        )
     return event_id
 
 

@@ -114,7 +114,7 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
             code=error.code,
             errors=[FieldError(f"customer.{e.field}", e.message) for e in error.errors],
         ) from None
-    customer = Customer(new.customer.email, new.customer.name, iban)
+    customer = Customer(new.customer.email, new.customer.name, iban, new.customer.locale)
     limits = order_limits(context)
     now = context.now()
     order_id = new_id("ord")

@@ -14,7 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from axokey.adapters.db import order_repository, redemption_repository
+from axokey.adapters.db import (
+    catalog_repository,
+    order_repository,
+    party_repository,
+    redemption_repository,
+)
 from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import FieldError, ValidationFailed
 from axokey.domain.identifiers import new_id
@@ -40,6 +45,25 @@ GTINS_PER_REDEMPTION_MAX = 500
 
 
 @dataclass(frozen=True)
+class Names:
+    """What a person reads instead of ids: products' and parties' names."""
+
+    products: dict[str, str]
+    parties: dict[str, str]
+
+
+def _names(connection: Connection, order: Order) -> Names:
+    """The names of the order's products and suppliers (a courier reads "Desk lamp",
+    never ``prd_…``). Only names: what the scanner may show to whoever may scan."""
+    lines = order.lines
+    products = catalog_repository.products_by_ids(connection, [line.product_id for line in lines])
+    return Names(
+        products={product_id: product.name for product_id, product in products.items()},
+        parties=party_repository.names_by_ids(connection, [line.supplier_id for line in lines]),
+    )
+
+
+@dataclass(frozen=True)
 class Redemption:
     id: str
     order_id: str
@@ -47,6 +71,7 @@ class Redemption:
     decision: MoneyDecision
     order: Order
     refund_ids: dict[str, str]  # ledger transfer id → refund id
+    names: Names
 
 
 def _professional(principal: Principal) -> Professional:
@@ -64,6 +89,7 @@ class RedemptionPreview:
     order: Order
     lines: list[LinePreview]
     courier_fee: int
+    names: Names
 
 
 def preview_redemption(
@@ -73,9 +99,10 @@ def preview_redemption(
     read = signing.read_code(context, code)  # verified before the database is asked
     with context.database.read() as connection:
         order = order_repository.load_order(connection, signing.order_id_of_code(connection, read))
-    assert order is not None
+        assert order is not None
+        names = _names(connection, order)
     lines = preview(order, by, now=context.now(), grace=_grace(context))
-    return RedemptionPreview(order, lines, courier_fee_releasable(order, by))
+    return RedemptionPreview(order, lines, courier_fee_releasable(order, by), names)
 
 
 def handovers_from_gtins(order: Order, mine: list[OrderLine], gtins: list[str]) -> list[Handover]:
@@ -166,7 +193,15 @@ def redeem_order(
         )
         record_order_events(connection, order, decision.events, now=now)
         return (
-            Redemption(redemption_id, order.id, by.party_id, decision, order, refund_ids),
+            Redemption(
+                redemption_id,
+                order.id,
+                by.party_id,
+                decision,
+                order,
+                refund_ids,
+                _names(connection, order),
+            ),
             card_refunds,
         )
 

@@ -15,23 +15,24 @@ from markupsafe import Markup
 from axokey.adapters import qr_images
 from axokey.domain.errors import AxokeyError
 from axokey.domain.orders import OPEN_STATUSES, OrderStatus
+from axokey.i18n import N_
 from axokey.services import ordering, refund_recovery, returning
 from axokey.services import payments as payment_service
 from axokey.web.rendering import FAILURE_LABELS, PageContextDep, error_page, redirect, render
 
 ORDER_STATUS_LABELS = {
-    OrderStatus.AWAITING_PAYMENT: "Awaiting payment",
-    OrderStatus.PAID: "Paid — held in escrow",
-    OrderStatus.PARTIALLY_REDEEMED: "Partly handed over",
-    OrderStatus.COMPLETED: "Completed",
-    OrderStatus.CANCELLED: "Cancelled",
-    OrderStatus.EXPIRED: "Expired",
+    OrderStatus.AWAITING_PAYMENT: N_("Awaiting payment"),
+    OrderStatus.PAID: N_("Paid — held in escrow"),
+    OrderStatus.PARTIALLY_REDEEMED: N_("Partly handed over"),
+    OrderStatus.COMPLETED: N_("Completed"),
+    OrderStatus.CANCELLED: N_("Cancelled"),
+    OrderStatus.EXPIRED: N_("Expired"),
 }
 LINE_STATUS_LABELS = {
-    "pending": "Not paid yet",
-    "held": "Held until hand-over",
-    "released": "Handed over",
-    "refunded": "Refunded",
+    "pending": N_("Not paid yet"),
+    "held": N_("Held until hand-over"),
+    "released": N_("Handed over"),
+    "refunded": N_("Refunded"),
 }
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +72,7 @@ def customer_order_page(
         and last
         and (last.status.value == "failed" or last.failure_code)
     ):
-        failure = FAILURE_LABELS.get(last.failure_code or "", "the payment did not go through")
+        failure = FAILURE_LABELS.get(last.failure_code or "", N_("the payment did not go through"))
     return render(
         request,
         "order.html",

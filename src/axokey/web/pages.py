@@ -6,7 +6,8 @@ template (``rendering``). The families, one module each:
 
 - ``customer_pages``: the customer's order page and its Pay button;
 - ``sandbox_pages``: the sandbox's hosted card and 3-D Secure pages;
-- ``professional_pages``: the scanner and the dashboard.
+- ``professional_pages``: the scanner and the dashboard;
+- ``demo_pages``: the sandbox's landing page (``/``), with the demo's links.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from axokey.web import customer_pages, professional_pages, sandbox_pages
+from axokey.web import customer_pages, demo_pages, professional_pages, sandbox_pages
 from axokey.web.rendering import WEB_DIRECTORY
 
 
@@ -35,3 +36,4 @@ router.mount("/static", _StaticFiles(directory=WEB_DIRECTORY / "static"), name="
 router.include_router(customer_pages.router)
 router.include_router(sandbox_pages.router)
 router.include_router(professional_pages.router)
+router.include_router(demo_pages.router)

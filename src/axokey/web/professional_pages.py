@@ -2,26 +2,95 @@
 
 They are static shells: their scripts call the JSON API with the API key the
 professional pastes (kept in ``sessionStorage`` only), so the pages themselves need
-no server-side authentication.
+no server-side authentication. The scripts' messages come with the page, already in
+its language (``data-messages``), since a script cannot read the catalogs.
 """
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from axokey.web.rendering import currency_exponents_json, render
+from axokey import i18n
+from axokey.i18n import N_
+from axokey.web.rendering import currency_exponents_json, page_language, render
 
 router = APIRouter(include_in_schema=False)
+
+# Every message the scripts (api.js, scan.js, dashboard.js) show, in English: the
+# page sends them translated. States and reasons are the API's values with spaces.
+SCRIPT_MESSAGES = (
+    N_("The server could not be reached."),
+    N_("This API key is not valid."),
+    N_("Paste your API key first."),
+    N_("the operator"),
+    N_("merchant"),
+    N_("supplier"),
+    N_("courier"),
+    N_("store"),
+    N_("Type the customer's short code, or scan the QR code."),
+    N_("Hand over %(product)s"),
+    N_("Quantity handed over"),
+    N_("Quantities are whole numbers from 1 to the quantity ordered."),
+    N_("Tick what you hand over, or tick “the rest is missing”."),
+    N_("Nothing released"),
+    N_("Nothing refunded"),
+    N_("Delivery fee"),
+    N_("The camera could not be started: type the short code instead."),
+    N_("No money yet"),
+    N_("Balance:"),
+    N_("None yet"),
+    # Order, line, payment and refund states; fulfilment; refund reasons and methods.
+    N_("awaiting payment"),
+    N_("paid"),
+    N_("partially redeemed"),
+    N_("completed"),
+    N_("cancelled"),
+    N_("expired"),
+    N_("pending"),
+    N_("held"),
+    N_("released"),
+    N_("refunded"),
+    N_("succeeded"),
+    N_("failed"),
+    N_("delivery"),
+    N_("itinerary"),
+    N_("missing"),
+    N_("partial"),
+    N_("no delivery"),
+    N_("duplicate payment"),
+    N_("amount mismatch"),
+    N_("card"),
+    N_("sepa"),
+)
+
+
+def _script_messages(request: Request) -> str:
+    language = page_language(request)
+    return json.dumps(
+        i18n.catalog_messages(language, SCRIPT_MESSAGES), ensure_ascii=False, sort_keys=True
+    )
 
 
 @router.get("/scan", response_class=HTMLResponse)
 def scanner_page(request: Request) -> Response:
     """Scan (camera) or type a customer's code, pick the lines, release the money."""
-    return render(request, "scan.html", currency_exponents=currency_exponents_json())
+    return render(
+        request,
+        "scan.html",
+        currency_exponents=currency_exponents_json(),
+        script_messages=_script_messages(request),
+    )
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request) -> Response:
     """The caller's orders, balance and refunds, read from the JSON API."""
-    return render(request, "dashboard.html", currency_exponents=currency_exponents_json())
+    return render(
+        request,
+        "dashboard.html",
+        currency_exponents=currency_exponents_json(),
+        script_messages=_script_messages(request),
+    )

@@ -16,9 +16,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from axokey import i18n
 from axokey.adapters.providers import sandbox as sandbox_cards
 from axokey.adapters.providers.base import PaymentStatus
 from axokey.domain.errors import AxokeyError, ValidationFailed
+from axokey.i18n import N_
 from axokey.services.context import ServiceContext
 from axokey.services.sandbox_checkout import (
     SandboxCheckout,
@@ -26,17 +28,25 @@ from axokey.services.sandbox_checkout import (
     sandbox_checkout,
     submit_sandbox_card,
 )
-from axokey.web.rendering import FAILURE_LABELS, PageContextDep, error_page, redirect, render
+from axokey.web.rendering import (
+    FAILURE_LABELS,
+    PageContextDep,
+    error_page,
+    page_language,
+    redirect,
+    render,
+)
 
+# Translated on the page (``%(otp)s`` is the one-time code that passes).
 TEST_CARDS = (
-    (sandbox_cards.CARD_SUCCEEDS, "succeeds without a challenge"),
+    (sandbox_cards.CARD_SUCCEEDS, N_("succeeds without a challenge")),
     (
         sandbox_cards.CARD_NEEDS_CHALLENGE,
-        f"asks for 3-D Secure: one-time code {sandbox_cards.CHALLENGE_OTP} passes",
+        N_("asks for 3-D Secure: one-time code %(otp)s passes"),
     ),
-    (sandbox_cards.CARD_DECLINED, "declined"),
-    (sandbox_cards.CARD_INSUFFICIENT_FUNDS, "fails for insufficient funds"),
-    (sandbox_cards.CARD_REFUNDS_FAIL, "succeeds, but refunds to it fail"),
+    (sandbox_cards.CARD_DECLINED, N_("declined")),
+    (sandbox_cards.CARD_INSUFFICIENT_FUNDS, N_("fails for insufficient funds")),
+    (sandbox_cards.CARD_REFUNDS_FAIL, N_("succeeds, but refunds to it fail")),
 )
 
 router = APIRouter(include_in_schema=False)
@@ -105,7 +115,10 @@ def _take_step(
     try:
         after = step()
     except ValidationFailed as error:
-        return _sandbox_page(request, template, checkout, status=422, error=error.detail)
+        _title, detail = i18n.translate_problem(
+            error.code, error.title, error.detail, page_language(request)
+        )
+        return _sandbox_page(request, template, checkout, status=422, error=detail)
     except AxokeyError as error:
         return error_page(request, error, back_url=back_url)
     return _after_step(after)

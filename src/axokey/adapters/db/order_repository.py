@@ -68,7 +68,9 @@ def _order_from_row(row: Row[Any], lines: list[OrderLine]) -> Order:
         currency=row.currency,
         payment_mode=PaymentMode(row.payment_mode),
         fulfilment=Fulfilment(row.fulfilment),
-        customer=Customer(row.customer_email, row.customer_name, row.customer_iban),
+        customer=Customer(
+            row.customer_email, row.customer_name, row.customer_iban, row.customer_locale or "fr"
+        ),
         courier_id=row.courier_id,
         store_id=row.store_id,
         delivery_fee=row.delivery_fee,
@@ -127,6 +129,7 @@ def insert_order(connection: Connection, order: Order, *, customer_token_hash: s
             customer_email=order.customer.email,
             customer_name=order.customer.name,
             customer_iban=order.customer.iban,
+            customer_locale=order.customer.locale,
             courier_id=order.courier_id,
             store_id=order.store_id,
             delivery_fee=order.delivery_fee,

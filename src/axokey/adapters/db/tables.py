@@ -255,6 +255,8 @@ orders = Table(
     Column("customer_email", String(254), nullable=False),
     Column("customer_name", String(200)),
     Column("customer_iban", String(34)),
+    # The customer's language for emails and pages: "fr" or "en".
+    Column("customer_locale", String(8)),
     Column("courier_id", String(ID), ForeignKey("parties.id"), index=True),
     Column("store_id", String(ID), ForeignKey("parties.id"), index=True),
     Column("delivery_fee", Money, nullable=False),
@@ -532,7 +534,98 @@ events = Table(
     Column("order_id", String(ID), index=True),
     Column("party_ids", JSON, nullable=False),
     Column("data", JSON, nullable=False),
+    # The order as it stood when the event happened (every field); each reader
+    # is given only the part it may see (domain/event_views.py).
+    Column("snapshot", JSON),
     Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# Who may read an event (the events API, webhooks): one row per party concerned.
+# The operator reads every event.
+event_recipients = Table(
+    "event_recipients",
+    metadata,
+    Column("party_id", String(ID), primary_key=True),
+    Column("event_seq", BigInteger, primary_key=True),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    # The owner; NULL is the operator (receives every event).
+    Column("party_id", String(ID), ForeignKey("parties.id"), index=True),
+    Column("url", String(2000), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("description", String(500)),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", String(64)),
+    # Secrets sign deliveries, so they are kept (not hashed); the previous one
+    # keeps signing until it expires after a rotation.
+    Column("secret", String(100), nullable=False),
+    Column("previous_secret", String(100)),
+    Column("previous_secret_expires_at", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# One row per (endpoint, event) to deliver: the dispatcher's work queue.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("seq", Sequence64, primary_key=True, autoincrement=True),
+    Column("endpoint_id", String(ID), ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("event_id", String(ID), nullable=False),
+    Column("event_seq", BigInteger, nullable=False),
+    # Deliveries about one object (an order) go out in event order.
+    Column("object_id", String(ID), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | succeeded | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    # A claimed delivery is leased to one dispatcher until this time.
+    Column("lease_until", UTCDateTime()),
+    Column("last_attempt_at", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("endpoint_id", "event_id"),
+    Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_endpoint_object", "endpoint_id", "object_id", "event_seq"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("seq", Sequence64, primary_key=True, autoincrement=True),
+    Column("id", String(ID), nullable=False, unique=True),
+    Column("delivery_seq", BigInteger, index=True),  # NULL for a test ping
+    Column("endpoint_id", String(ID), nullable=False, index=True),
+    Column("event_id", String(ID), nullable=False),
+    Column("event_type", String(40), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Column("response_status", Integer),
+    Column("error", String(200)),
+    Column("duration_ms", Integer, nullable=False),
+    Column("response_excerpt", String(1024)),
+    Column("attempted_at", UTCDateTime(), nullable=False),
+)
+
+# The customer's emails, written with the event that causes them and sent later.
+outbound_emails = Table(
+    "outbound_emails",
+    metadata,
+    Column("seq", Sequence64, primary_key=True, autoincrement=True),
+    Column("id", String(ID), nullable=False, unique=True),
+    Column("kind", String(24), nullable=False),  # order_paid | refund
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("event_id", String(ID), nullable=False, unique=True),
+    Column("details", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("lease_until", UTCDateTime()),
+    Column("last_error", String(300)),
+    Column("sent_at", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_outbound_emails_status_next_attempt_at", "status", "next_attempt_at"),
 )
 
 __all__ = [name for name, value in globals().items() if isinstance(value, Table)] + [

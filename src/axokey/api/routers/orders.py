@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from axokey.adapters import qr_images
 from axokey.api.deps import ContextDep, Page, PageDep, requires
 from axokey.api.schemas.orders import OrderCreate, OrderOut
 from axokey.api.schemas.payments import CheckoutIn, PaymentOut
 from axokey.domain.access import Scope
+from axokey.domain.customer_messages import locale_of
 from axokey.domain.orders import Customer, Fulfilment, LineRequest, OrderStatus, PaymentMode
 from axokey.domain.parties import Principal
 from axokey.services import ordering, payments
@@ -29,6 +30,7 @@ def create_order(
     body: OrderCreate,
     context: ContextDep,
     principal: Annotated[Principal, requires(Scope.ORDERS_WRITE)],
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
 ) -> OrderOut:
     """A merchant creates an order; amounts, commissions and deposits per SPEC.md."""
     view = ordering.create_order(
@@ -38,7 +40,12 @@ def create_order(
             currency=body.currency,
             payment_mode=PaymentMode(body.payment_mode),
             fulfilment=Fulfilment(body.fulfilment),
-            customer=Customer(body.customer.email, body.customer.name, body.customer.iban),
+            customer=Customer(
+                body.customer.email,
+                body.customer.name,
+                body.customer.iban,
+                body.customer.locale or locale_of(accept_language),
+            ),
             lines=[
                 LineRequest(line.product_id, line.quantity, line.unit_price, line.service_date)
                 for line in body.lines

@@ -39,7 +39,9 @@ def preview(
             PreviewLineOut(
                 line_id=item.line.id,
                 product_id=item.line.product_id,
+                product_name=found.names.products.get(item.line.product_id),
                 supplier_id=item.line.supplier_id,
+                supplier_name=found.names.parties.get(item.line.supplier_id),
                 quantity=item.line.quantity,
                 amount=item.line.amount,
                 releasable_amount=item.releasable_amount,

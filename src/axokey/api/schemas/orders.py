@@ -15,6 +15,8 @@ class CustomerIn(Strict):
     email: EmailStr
     name: Annotated[str, StringConstraints(max_length=200)] | None = None
     iban: Annotated[str, StringConstraints(max_length=42)] | None = None
+    # The language of the customer's emails; from Accept-Language when left out.
+    locale: Literal["fr", "en"] | None = None
 
 
 class LineIn(Strict):
@@ -82,6 +84,7 @@ class CustomerOut(BaseModel):
     email: str | None
     name: str | None
     iban: str | None
+    locale: str
 
 
 class OrderOut(BaseModel):
@@ -128,6 +131,7 @@ class OrderOut(BaseModel):
                 email=order.customer.email if view.confidential else None,
                 name=order.customer.name,
                 iban=order.customer.iban if view.confidential else None,
+                locale=order.customer.locale,
             ),
             lines=[
                 LineOut(

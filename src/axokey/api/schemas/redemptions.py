@@ -19,7 +19,9 @@ class RedemptionPreviewIn(Strict):
 class PreviewLineOut(BaseModel):
     line_id: str
     product_id: str
+    product_name: str | None
     supplier_id: str
+    supplier_name: str | None
     quantity: int
     amount: int
     releasable_amount: int
@@ -52,7 +54,9 @@ class RedemptionIn(Strict):
 
 class ReleasedOut(BaseModel):
     line_id: str
+    product_name: str | None
     supplier_id: str
+    supplier_name: str | None
     amount: int
     commission: int
     quantity: int
@@ -60,6 +64,7 @@ class ReleasedOut(BaseModel):
 
 class RefundedOut(BaseModel):
     line_id: str | None
+    product_name: str | None
     refund_id: str | None
     amount: int
     reason: str
@@ -78,6 +83,12 @@ class RedemptionOut(BaseModel):
     @classmethod
     def of(cls, redemption: Redemption) -> RedemptionOut:
         decision = redemption.decision
+        products, parties = redemption.names.products, redemption.names.parties
+        product_of_line = {line.id: line.product_id for line in redemption.order.lines}
+
+        def product_name(line_id: str | None) -> str | None:
+            return products.get(product_of_line.get(line_id or "", ""))
+
         return cls(
             id=redemption.id,
             order_id=redemption.order_id,
@@ -85,7 +96,9 @@ class RedemptionOut(BaseModel):
             released=[
                 ReleasedOut(
                     line_id=r.line_id,
+                    product_name=product_name(r.line_id),
                     supplier_id=r.supplier_id,
+                    supplier_name=parties.get(r.supplier_id),
                     amount=r.amount,
                     commission=r.commission,
                     quantity=r.quantity,
@@ -95,6 +108,7 @@ class RedemptionOut(BaseModel):
             refunded=[
                 RefundedOut(
                     line_id=r.line_id,
+                    product_name=product_name(r.line_id),
                     refund_id=redemption.refund_ids.get(r.transfer_id),
                     amount=r.amount,
                     reason=r.reason.value,

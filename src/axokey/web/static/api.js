@@ -1,10 +1,27 @@
 /* AXOKEY pages: the API key (this tab's sessionStorage only), JSON API calls with
-   it as a Bearer header, money formatting with integers only, and DOM helpers that
-   never parse HTML (textContent only). */
+   it as a Bearer header (and the page's language, so problems come back in it),
+   the page's messages in its language, money formatting with integers only, and DOM
+   helpers that never parse HTML (textContent only). */
 "use strict";
 
 const AxokeyApi = (() => {
   const STORAGE_KEY = "axokey.apiKey";
+
+  const LANGUAGE = document.body.dataset.language || "en";
+  let messages = null;
+
+  /* The English message in the page's language (the server put the page's
+     translations in data-messages); "%(name)s" is replaced from values. */
+  function t(message, values) {
+    if (messages === null) {
+      messages = JSON.parse(document.body.dataset.messages || "{}");
+    }
+    let text = messages[message] || message;
+    for (const [name, value] of Object.entries(values || {})) {
+      text = text.replaceAll("%(" + name + ")s", String(value));
+    }
+    return text;
+  }
 
   function getKey() {
     return sessionStorage.getItem(STORAGE_KEY) || "";
@@ -33,7 +50,11 @@ const AxokeyApi = (() => {
   }
 
   async function call(method, path, body) {
-    const headers = { Accept: "application/json", Authorization: "Bearer " + getKey() };
+    const headers = {
+      Accept: "application/json",
+      "Accept-Language": LANGUAGE,
+      Authorization: "Bearer " + getKey(),
+    };
     const init = { method, headers, credentials: "omit", cache: "no-store" };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -47,7 +68,7 @@ const AxokeyApi = (() => {
     try {
       response = await fetch(path, init);
     } catch (error) {
-      throw new ApiError(0, "network_error", "the server could not be reached");
+      throw new ApiError(0, "network_error", t("The server could not be reached."));
     }
     let data = null;
     try {
@@ -97,12 +118,16 @@ const AxokeyApi = (() => {
     return JSON.parse(raw);
   }
 
-  /* 13589, "EUR" -> "135.89 EUR", as the server's pages write it. Amounts are
-     integers in minor units (at most 10^12, exact in a JS number). */
+  /* 13589, "EUR" -> "135.89 EUR" in English, "135,89 €" in French, as the server's
+     pages write it. Amounts are integers in minor units (at most 10^12, exact in a
+     JS number); the digits are split with integer arithmetic, never a float. */
   function formatMoney(amount, currency) {
     const exponent = exponents()[currency];
     if (!Number.isInteger(amount) || exponent === undefined) {
       return String(amount) + " " + currency + " (minor units)";
+    }
+    if (LANGUAGE === "fr") {
+      return formatFrench(amount, currency, exponent);
     }
     const factor = 10 ** exponent;
     const absolute = Math.abs(amount);
@@ -113,6 +138,36 @@ const AxokeyApi = (() => {
       text += "." + String(minor).padStart(exponent, "0");
     }
     return (amount < 0 ? "-" : "") + text + " " + currency;
+  }
+
+  function formatFrench(amount, currency, exponent) {
+    const factor = 10 ** exponent;
+    const absolute = Math.abs(amount);
+    const units = Math.floor(absolute / factor);
+    const minor = absolute % factor;
+    // Group the units as French does (narrow no-break space), then the decimals
+    // after a comma, then the currency's symbol as Intl writes it in French.
+    let text = units.toLocaleString("fr-FR");
+    if (exponent > 0) {
+      text += "," + String(minor).padStart(exponent, "0");
+    }
+    const symbol = new Intl.NumberFormat("fr-FR", { style: "currency", currency })
+      .formatToParts(0)
+      .find((part) => part.type === "currency");
+    return (amount < 0 ? "-" : "") + text + "\u00a0" + (symbol ? symbol.value : currency);
+  }
+
+  /* An RFC 3339 time as the page's language writes it, in UTC. */
+  function formatTime(timestamp) {
+    if (!timestamp) {
+      return "";
+    }
+    const written = new Intl.DateTimeFormat(LANGUAGE === "fr" ? "fr-FR" : "en-GB", {
+      dateStyle: "medium",
+      timeStyle: "short",
+      timeZone: "UTC",
+    }).format(new Date(timestamp));
+    return written + " UTC";
   }
 
   function element(tag, text, className) {
@@ -161,13 +216,13 @@ const AxokeyApi = (() => {
       let me = null;
       try {
         me = await call("GET", "/v1/me");
-        whoami.textContent = me.name + " (" + me.role + ")";
+        whoami.textContent = me.name + " (" + t(me.role) + ")";
       } catch (error) {
         if (error.status === 404 && error.code === "no_party") {
-          whoami.textContent = "the operator";
+          whoami.textContent = t("the operator");
         } else if (error.status === 401) {
           forgetKey();
-          showError("This API key is not valid.");
+          showError(t("This API key is not valid."));
           return;
         } else {
           showError(error.message);
@@ -184,7 +239,7 @@ const AxokeyApi = (() => {
       const key = input.value.trim();
       input.value = "";
       if (!key) {
-        showError("Paste your API key first.");
+        showError(t("Paste your API key first."));
         return;
       }
       setKey(key);
@@ -197,10 +252,17 @@ const AxokeyApi = (() => {
       showError("");
       onSignedOut();
     });
+    // A link from the demo's landing page carries a key in its fragment (never sent
+    // to a server): keep it in this tab, and take it out of the address bar.
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    if (fragment.get("key")) {
+      setKey(fragment.get("key"));
+      history.replaceState(null, "", location.pathname + location.search);
+    }
     if (getKey()) {
       activate();
     }
   }
 
-  return { call, download, formatMoney, element, row, showError, setUpKey, ApiError };
+  return { call, t, download, formatMoney, formatTime, element, row, showError, setUpKey, ApiError };
 })();

@@ -19,11 +19,11 @@
   };
 
   function day(timestamp) {
-    return timestamp ? timestamp.slice(0, 16).replace("T", " ") : "";
+    return api.formatTime(timestamp);
   }
 
   function label(value) {
-    return String(value || "").replaceAll("_", " ");
+    return value ? api.t(String(value).replaceAll("_", " ")) : "";
   }
 
   function money(amount, currency) {
@@ -48,10 +48,10 @@
         );
       }
       if (body.balances.length === 0) {
-        rows.appendChild(api.row(["No money yet", "", "", "", ""]));
+        rows.appendChild(api.row([api.t("No money yet"), "", "", "", ""]));
       }
     } catch (error) {
-      $("balance-note").textContent = "Balance: " + error.message;
+      $("balance-note").textContent = api.t("Balance:") + " " + error.message;
       $("balance-note").hidden = false;
     }
   }
@@ -90,7 +90,7 @@
         rows.appendChild(render(item));
       }
       if (page.data.length === 0 && !cursors[kind]) {
-        rows.appendChild(api.row(["None yet"]));
+        rows.appendChild(api.row([api.t("None yet")]));
       }
       cursors[kind] = page.data.length ? page.data[page.data.length - 1].id : cursors[kind];
       more.hidden = !page.has_more;
@@ -125,7 +125,7 @@
       api.element("code", refund.id),
       api.element("code", refund.order_id),
       label(refund.reason),
-      refund.method,
+      label(refund.method),
       label(refund.status) + (refund.failure_code ? " (" + label(refund.failure_code) + ")" : ""),
       money(refund.amount, refund.currency),
     ]);
@@ -310,6 +310,26 @@
     return loadPage("refunds", "/v1/refunds", refundRow);
   }
 
+  /* Webhook endpoints disabled after failing for the whole retry schedule. */
+  async function loadWebhookNotice() {
+    const notice = $("webhook-notice");
+    notice.hidden = true;
+    try {
+      const body = await api.call("GET", "/v1/webhook-endpoints?limit=100");
+      const failing = body.data.filter((endpoint) => endpoint.disabled_reason === "failing");
+      if (failing.length > 0) {
+        notice.textContent =
+          "Point de terminaison webhook désactivé après des échecs sur toute la durée des " +
+          "nouvelles tentatives (Webhook endpoint disabled after failing for the whole retry " +
+          "schedule): " + failing.map((endpoint) => endpoint.url).join(", ") +
+          ". PATCH /v1/webhook-endpoints/{id} {\"enabled\": true} le réactive.";
+        notice.hidden = false;
+      }
+    } catch (error) {
+      // The endpoints are not the caller's to read (a role without webhooks): no notice.
+    }
+  }
+
   $("orders-more").addEventListener("click", loadOrders);
   $("refunds-more").addEventListener("click", loadRefunds);
   $("payouts-more").addEventListener("click", loadPayouts);
@@ -335,6 +355,7 @@
         loadRefunds(),
         operator ? loadBatches() : loadPayouts(),
         loadAlerts(),
+        loadWebhookNotice(),
       ]);
       // Then the keys and the audit trail: the money first on a slow connection.
       await Promise.all([loadKeys(), loadAudit()]);

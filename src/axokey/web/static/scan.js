@@ -27,7 +27,7 @@
     api.showError("");
     currentCode = code.trim();
     if (!currentCode) {
-      api.showError("Type the customer's short code, or scan the QR code.");
+      api.showError(api.t("Type the customer's short code, or scan the QR code."));
       return;
     }
     busy($("code-lookup"), true);
@@ -52,7 +52,8 @@
       tick.type = "checkbox";
       tick.className = "line-tick";
       tick.dataset.lineId = line.line_id;
-      tick.setAttribute("aria-label", "Hand over " + line.product_id);
+      const name = line.product_name || line.product_id;
+      tick.setAttribute("aria-label", api.t("Hand over %(product)s", { product: name }));
       const quantity = document.createElement("input");
       quantity.type = "number";
       quantity.className = "line-quantity";
@@ -61,12 +62,20 @@
       quantity.step = "1";
       quantity.value = String(line.quantity);
       quantity.dataset.lineId = line.line_id;
-      quantity.setAttribute("aria-label", "Quantity handed over");
-      const product = api.element("span");
-      product.appendChild(api.element("code", line.product_id));
+      quantity.setAttribute("aria-label", api.t("Quantity handed over"));
+      const product = api.element("span", null, "product");
+      product.appendChild(
+        api.element(
+          "strong",
+          name + " × " + line.quantity + " — " + api.formatMoney(line.amount, preview.currency),
+          "line-summary",
+        ),
+      );
+      const from = [line.supplier_name || line.supplier_id];
       if (line.gtin) {
-        product.appendChild(api.element("span", " · " + line.gtin, "muted"));
+        from.push(line.gtin);
       }
+      product.appendChild(api.element("span", from.join(" · "), "muted block"));
       const tr = api.row([
         tick,
         product,
@@ -103,7 +112,7 @@
       );
       const quantity = Number(input.value);
       if (!Number.isInteger(quantity) || quantity < 1 || quantity > line.quantity) {
-        throw new Error("Quantities are whole numbers from 1 to the quantity ordered.");
+        throw new Error(api.t("Quantities are whole numbers from 1 to the quantity ordered."));
       }
       const handover = { line_id: line.line_id };
       if (quantity !== line.quantity) {
@@ -125,7 +134,7 @@
     }
     const complete = $("complete").checked;
     if (lines.length === 0 && !complete) {
-      api.showError("Tick what you hand over, or tick \u201cthe rest is missing\u201d.");
+      api.showError(api.t("Tick what you hand over, or tick “the rest is missing”."));
       return;
     }
     busy($("redeem-submit"), true);
@@ -145,14 +154,18 @@
   }
 
   function renderResult(result, currency) {
-    $("result-status").textContent = result.order_status.replaceAll("_", " ");
+    $("result-status").textContent = api.t(result.order_status.replaceAll("_", " "));
+    const names = {};
+    for (const line of currentPreview ? currentPreview.lines : []) {
+      names[line.line_id] = line.product_name || line.product_id;
+    }
     const released = $("result-released");
     released.replaceChildren();
     for (const item of result.released) {
       released.appendChild(
         api.row([
-          api.element("code", item.line_id),
-          api.element("code", item.supplier_id),
+          api.element("span", (item.product_name || names[item.line_id] || item.line_id) + " × " + item.quantity, "line-summary"),
+          item.supplier_name || item.supplier_id,
           { text: item.quantity, className: "number" },
           { text: api.formatMoney(item.amount, currency), className: "number" },
           { text: api.formatMoney(item.commission, currency), className: "number" },
@@ -160,7 +173,7 @@
       );
     }
     if (result.released.length === 0) {
-      released.appendChild(api.row(["Nothing released", "", "", "", ""]));
+      released.appendChild(api.row([api.t("Nothing released"), "", "", "", ""]));
     }
     $("result-fee").hidden = !(result.courier_fee_released > 0);
     $("result-fee-amount").textContent = api.formatMoney(result.courier_fee_released, currency);
@@ -169,14 +182,16 @@
     for (const item of result.refunded) {
       refunded.appendChild(
         api.row([
-          item.line_id ? api.element("code", item.line_id) : "delivery fee",
-          item.reason.replaceAll("_", " "),
+          item.line_id
+            ? item.product_name || names[item.line_id] || item.line_id
+            : api.t("Delivery fee"),
+          api.t(item.reason.replaceAll("_", " ")),
           { text: api.formatMoney(item.amount, currency), className: "number" },
         ]),
       );
     }
     if (result.refunded.length === 0) {
-      refunded.appendChild(api.row(["Nothing refunded", "", ""]));
+      refunded.appendChild(api.row([api.t("Nothing refunded"), "", ""]));
     }
   }
 
@@ -241,7 +256,7 @@
       tick();
     } catch (error) {
       stopCamera();
-      api.showError("The camera could not be started: type the short code instead.");
+      api.showError(api.t("The camera could not be started: type the short code instead."));
     }
   }
 

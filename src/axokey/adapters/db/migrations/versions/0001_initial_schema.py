@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 10:05:21.076725
+Create Date: 2026-12-03 10:21:06.698589
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "event_recipients",
+        sa.Column("party_id", sa.String(length=40), nullable=False),
+        sa.Column("event_seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("party_id", "event_seq", name=op.f("pk_event_recipients")),
+    )
+    op.create_table(
         "events",
         sa.Column(
             "seq",
@@ -57,6 +63,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.String(length=40), nullable=True),
         sa.Column("party_ids", sa.JSON(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("snapshot", sa.JSON(), nullable=True),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_events")),
         sa.UniqueConstraint("id", name=op.f("uq_events_id")),
@@ -228,6 +235,36 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("reference", name=op.f("pk_sandbox_payments")),
     )
     op.create_table(
+        "webhook_attempts",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("delivery_seq", sa.BigInteger(), nullable=True),
+        sa.Column("endpoint_id", sa.String(length=40), nullable=False),
+        sa.Column("event_id", sa.String(length=40), nullable=False),
+        sa.Column("event_type", sa.String(length=40), nullable=False),
+        sa.Column("succeeded", sa.Boolean(), nullable=False),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("error", sa.String(length=200), nullable=True),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.Column("response_excerpt", sa.String(length=1024), nullable=True),
+        sa.Column("attempted_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_webhook_attempts")),
+        sa.UniqueConstraint("id", name=op.f("uq_webhook_attempts_id")),
+    )
+    with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_webhook_attempts_delivery_seq"), ["delivery_seq"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_webhook_attempts_endpoint_id"), ["endpoint_id"], unique=False
+        )
+
+    op.create_table(
         "agreements",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("merchant_id", sa.String(length=40), nullable=False),
@@ -346,6 +383,7 @@ def upgrade() -> None:
         sa.Column("customer_email", sa.String(length=254), nullable=False),
         sa.Column("customer_name", sa.String(length=200), nullable=True),
         sa.Column("customer_iban", sa.String(length=34), nullable=True),
+        sa.Column("customer_locale", sa.String(length=8), nullable=True),
         sa.Column("courier_id", sa.String(length=40), nullable=True),
         sa.Column("store_id", sa.String(length=40), nullable=True),
         sa.Column("delivery_fee", sa.BigInteger(), nullable=False),
@@ -477,6 +515,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("refund_id", name=op.f("pk_sandbox_refunds")),
     )
     op.create_table(
+        "webhook_endpoints",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("party_id", sa.String(length=40), nullable=True),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("event_types", sa.JSON(), nullable=False),
+        sa.Column("description", sa.String(length=500), nullable=True),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("disabled_reason", sa.String(length=64), nullable=True),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("previous_secret", sa.String(length=100), nullable=True),
+        sa.Column(
+            "previous_secret_expires_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True
+        ),
+        sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["party_id"], ["parties.id"], name=op.f("fk_webhook_endpoints_party_id_parties")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
+    )
+    with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_webhook_endpoints_party_id"), ["party_id"], unique=False
+        )
+
+    op.create_table(
         "listings",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("merchant_id", sa.String(length=40), nullable=False),
@@ -564,6 +628,39 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "outbound_emails",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("order_id", sa.String(length=40), nullable=False),
+        sa.Column("event_id", sa.String(length=40), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("lease_until", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.Column("last_error", sa.String(length=300), nullable=True),
+        sa.Column("sent_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_outbound_emails_order_id_orders")
+        ),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_outbound_emails")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_outbound_emails_event_id")),
+        sa.UniqueConstraint("id", name=op.f("uq_outbound_emails_id")),
+    )
+    with op.batch_alter_table("outbound_emails", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbound_emails_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(
+            "ix_outbound_emails_status_next_attempt_at", ["status", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
         "payments",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("order_id", sa.String(length=40), nullable=False),
@@ -618,6 +715,46 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("redemptions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_redemptions_order_id"), ["order_id"], unique=False)
+
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("endpoint_id", sa.String(length=40), nullable=False),
+        sa.Column("event_id", sa.String(length=40), nullable=False),
+        sa.Column("event_seq", sa.BigInteger(), nullable=False),
+        sa.Column("object_id", sa.String(length=40), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("lease_until", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.Column("last_attempt_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["endpoint_id"],
+            ["webhook_endpoints.id"],
+            name=op.f("fk_webhook_deliveries_endpoint_id_webhook_endpoints"),
+        ),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_webhook_deliveries")),
+        sa.UniqueConstraint(
+            "endpoint_id", "event_id", name=op.f("uq_webhook_deliveries_endpoint_id_event_id")
+        ),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_webhook_deliveries_endpoint_object",
+            ["endpoint_id", "object_id", "event_seq"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_webhook_deliveries_status_next_attempt_at",
+            ["status", "next_attempt_at"],
+            unique=False,
+        )
 
     op.create_table(
         "refunds",
@@ -727,6 +864,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_refunds_order_id"))
 
     op.drop_table("refunds")
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_deliveries_status_next_attempt_at")
+        batch_op.drop_index("ix_webhook_deliveries_endpoint_object")
+
+    op.drop_table("webhook_deliveries")
     with op.batch_alter_table("redemptions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_redemptions_order_id"))
 
@@ -737,12 +879,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_payments_order_id"))
 
     op.drop_table("payments")
+    with op.batch_alter_table("outbound_emails", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbound_emails_status_next_attempt_at")
+        batch_op.drop_index(batch_op.f("ix_outbound_emails_order_id"))
+
+    op.drop_table("outbound_emails")
     with op.batch_alter_table("order_lines", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_order_lines_supplier_id"))
         batch_op.drop_index(batch_op.f("ix_order_lines_order_id"))
 
     op.drop_table("order_lines")
     op.drop_table("listings")
+    with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_endpoints_party_id"))
+
+    op.drop_table("webhook_endpoints")
     op.drop_table("sandbox_refunds")
     with op.batch_alter_table("sandbox_notifications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sandbox_notifications_status"))
@@ -780,6 +931,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_agreements_merchant_supplier")
 
     op.drop_table("agreements")
+    with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_attempts_endpoint_id"))
+        batch_op.drop_index(batch_op.f("ix_webhook_attempts_delivery_seq"))
+
+    op.drop_table("webhook_attempts")
     op.drop_table("sandbox_payments")
     with op.batch_alter_table("provider_notifications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_provider_notifications_status"))
@@ -804,6 +960,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_events_order_id"))
 
     op.drop_table("events")
+    op.drop_table("event_recipients")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_subject_party_id"))
         batch_op.drop_index(batch_op.f("ix_audit_events_party_id"))
