@@ -17,6 +17,7 @@ from axokey.adapters.db import field_encryption
 from axokey.adapters.db.engine import Database, make_engine
 from axokey.adapters.providers.base import PaymentProvider
 from axokey.adapters.providers.registry import build_providers as build_provider_adapters
+from axokey.adapters.providers.registry import hosted_test_payments
 from axokey.config import Settings, load_settings
 from axokey.services import payments, signing
 from axokey.services.context import ServiceContext, system_clock
@@ -76,5 +77,12 @@ def bootstrap(
     )
     install_data_keys(context)
     if with_providers:
-        context.providers = build_providers(context)
+        attach_providers(context)
     return context
+
+
+def attach_providers(context: ServiceContext) -> None:
+    """Build the providers into ``context``, with the sandbox's customer side when
+    the sandbox is the configured provider."""
+    context.providers = build_providers(context)
+    context.test_payments = hosted_test_payments(context.providers, context.settings)

@@ -443,7 +443,8 @@ def sweep(
         ),
     ] = None,
 ) -> None:
-    """Refund what is past its deadline; expire pending transfers; retry card refunds."""
+    """Reconcile payments with the provider; refund what is past its deadline; expire
+    pending transfers; retry card refunds; purge old provider notifications."""
     from axokey.services.sweeping import sweep as run_sweep
 
     settings = _with_demo_admin_key(_settings())
@@ -464,6 +465,9 @@ def sweep(
         "pending expired",
         "card refunds retried",
         "orders failed",
+        "payments reconciled",
+        "notifications processed",
+        "notifications purged",
         title="sweep",
     )
     table.add_row(
@@ -474,6 +478,9 @@ def sweep(
         str(report.pending_transfers_expired),
         str(report.card_refunds_retried),
         str(report.orders_failed),
+        str(report.payments_reconciled),
+        str(report.notifications_processed),
+        str(report.notifications_purged),
     )
     console.print(table)
     if report.orders_failed:

@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     itinerary_grace_seconds: int = Field(24 * 3600, ge=0)
     default_redeem_window_seconds: int = Field(30 * 24 * 3600, ge=1)
     sweep_interval_seconds: float = Field(60.0, gt=0)
+    # Reconciliation: an open payment (not succeeded, not failed) is asked about
+    # (``fetch_status``) once it is this old, then after doubling delays (at most
+    # ``payment_reconcile_delay_max_seconds``); a notification claimed this long ago
+    # whose worker died is processed again.
+    payment_reconcile_after_seconds: int = Field(default=120, ge=1)
+    payment_reconcile_delay_max_seconds: int = Field(default=6 * 3600, ge=1)
+    # A card refund claimed for sending whose worker died is sent again after this
+    # (only through a provider whose refunds are idempotent; else it is failed).
+    refund_sending_lease_seconds: int = Field(default=300, ge=1)
+    # Processed and rejected provider notifications are deleted after this long.
+    provider_notification_retention_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
     sweep_batch_size: int = Field(200, ge=1, le=10_000)
     # API keys: after a rotation the previous secret works this long (0: not at all);
     # a key's last use is written at most once per interval (not on every request).

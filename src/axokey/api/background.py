@@ -34,7 +34,10 @@ class PeriodicJob:
         self.thread = threading.Thread(target=self._run, name=f"axokey-{job.name}", daemon=True)
 
     def _run(self) -> None:
-        wait = self.job.interval_seconds
+        # The first round runs as soon as the app starts: what a crash left half done
+        # (a payment the provider took, a notification stored but not processed, a
+        # webhook or an email owed) is taken up at once, not an interval later.
+        wait = 0.0
         while not self.stopping.wait(wait):
             try:
                 busy = self.job.run()

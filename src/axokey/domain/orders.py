@@ -87,6 +87,7 @@ class RefundReason(StrEnum):
     NO_DELIVERY = "no_delivery"  # the courier's fee, when nothing was delivered
     DUPLICATE_PAYMENT = "duplicate_payment"
     AMOUNT_MISMATCH = "amount_mismatch"  # the provider took another amount than asked
+    CURRENCY_MISMATCH = "currency_mismatch"  # ... or another currency
 
 
 @dataclass(frozen=True)

@@ -268,6 +268,46 @@ def refuse_payment(
     return decision
 
 
+def refuse_foreign_currency_payment(
+    order: Order, *, payment_id: str, amount: int, currency: str, provider: str
+) -> MoneyDecision:
+    """Money taken in another currency than the order's: it cannot pass through the
+    order's escrow (kept in the order's currency), so it passes through an escrow
+    of its own in that currency (the payment's) and goes straight back, whole. It is
+    in the ledger, captured and owed back, like any other refund."""
+    if currency == order.currency:
+        raise ValueError("a payment in the order's own currency goes through its escrow")
+    escrow = accounts.escrow_account(payment_id, currency).id
+    transfer_id = f"{payment_id}:refund"
+    decision = MoneyDecision()
+    decision.transfers.append(
+        TransferRequest(
+            id=refunded_payment_capture_id(payment_id),
+            kind=TransferKind.SINGLE,
+            amount=amount,
+            debit_account_id=accounts.clearing_account(provider, currency).id,
+            credit_account_id=escrow,
+            code="capture",
+            order_id=order.id,
+        )
+    )
+    decision.transfers.append(
+        TransferRequest(
+            id=transfer_id,
+            kind=TransferKind.SINGLE,
+            amount=amount,
+            debit_account_id=escrow,
+            credit_account_id=accounts.refunds_account(currency).id,
+            code="refund",
+            order_id=order.id,
+        )
+    )
+    decision.refunds.append(
+        RefundDecision(None, amount, RefundReason.CURRENCY_MISMATCH, transfer_id)
+    )
+    return decision
+
+
 def refunded_payment_capture_id(payment_id: str) -> str:
     """The capture id of a payment refused whole (the order's own is ``{order}:capture``)."""
     return f"{payment_id}:capture"

@@ -22,6 +22,8 @@ ORDER_EVENT_TYPES = (
     "line.refunded",
     "refund.succeeded",
     "refund.failed",
+    # Money the provider took in another amount or currency than asked: refunded whole.
+    "payment.refused",
     "payout.paid",
     "payout.failed",
     "stock.changed",

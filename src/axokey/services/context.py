@@ -11,7 +11,7 @@ from axokey.adapters.db.engine import Database
 from axokey.config import Settings
 
 if TYPE_CHECKING:
-    from axokey.adapters.providers.base import PaymentProvider
+    from axokey.adapters.providers.base import HostedTestPayments, PaymentProvider
 
 
 def system_clock() -> datetime:
@@ -24,6 +24,9 @@ class ServiceContext:
     settings: Settings
     clock: Callable[[], datetime] = system_clock
     providers: dict[str, PaymentProvider] = field(default_factory=dict)
+    # The sandbox's customer side (its hosted pages' actions), only when the sandbox
+    # is the configured provider: given by whoever builds the providers.
+    test_payments: HostedTestPayments | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -1,10 +1,17 @@
-"""Pay-in: checkout, the provider's notifications, and the capture into escrow.
+"""Pay-in: checkout, the provider's notifications, reconciliation, and the
+capture into escrow.
 
 Per STYLE.md: a provider's notification is stored first and acknowledged, then
 processed once per provider event id; the payment's status is always confirmed by
 asking the provider (``fetch_status``) before acting, so an unsigned or replayed
 callback can never capture money on its own. The provider is never called
 inside a database transaction: record the intent, commit, call, record the result.
+
+Nothing is lost to a crash: a notification stored but not processed is processed
+by the next reconciliation (the sweep, and ``serve`` at start), and a payment still
+open after ``payment_reconcile_after_seconds`` is asked about again, through the
+same path as a notification. What the payment may become is decided by its state
+machine (``domain/payments.py``); this module only persists those decisions.
 """
 
 from __future__ import annotations
@@ -13,37 +20,53 @@ import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 
-from sqlalchemy import Connection, Row, func, insert, select, update
-
-from axokey.adapters.db import event_repository, ledger_store, order_repository
-from axokey.adapters.db.engine import insert_ignoring_conflicts
-from axokey.adapters.db.tables import orders, payments, provider_notifications
+from axokey.adapters.db import (
+    event_repository,
+    ledger_store,
+    notification_repository,
+    order_repository,
+    payment_repository,
+)
+from axokey.adapters.db.transaction import Connection
 from axokey.adapters.providers.base import (
     CheckoutRequest,
+    HostedTestPayments,
     InvalidNotification,
-    PaymentStatus,
+    PaymentProvider,
     ProviderError,
     ProviderPaymentState,
     UnrecognisedProviderAnswer,
 )
-from axokey.adapters.providers.sandbox import SandboxProvider
 from axokey.domain import accounts
+from axokey.domain import payments as payment_states
 from axokey.domain.errors import AxokeyError, Conflict, NotFound, ProviderUnavailable
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order, OrderStatus
 from axokey.domain.parties import Principal, Role
-from axokey.domain.refunds import refuse_payment
+from axokey.domain.payments import (
+    MoneyAction,
+    Payment,
+    PaymentStatus,
+    PaymentTransitionRefused,
+    ProviderReport,
+)
+from axokey.domain.refunds import refuse_foreign_currency_payment, refuse_payment
 from axokey.services import refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
 from axokey.services.parties import require_role
 
+__all__ = ["Payment"]
+
 PAYMENT_ATTEMPTS_PER_ORDER_MAX = 20
-# A provider's event id is unique per provider: it is processed once.
-NOTIFICATION_KEY = ["provider", "event_id"]
+# A rejected notification keeps its hash and this many first bytes, not its body.
+REJECTED_BODY_PREFIX_BYTES = 64
+# Outcome of a notification stored (and acknowledged) whose processing failed: the
+# next reconciliation processes it.
+STORED_FOR_LATER = "stored"
 
 logger = logging.getLogger("axokey.payments")
 
@@ -55,41 +78,26 @@ class InvalidNotificationError(AxokeyError):
 
 
 @dataclass(frozen=True)
-class Payment:
-    id: str
-    order_id: str
-    status: PaymentStatus
-    amount: int
-    currency: str
-    provider: str
-    checkout_url: str | None
-    next_action_url: str | None
-    failure_code: str | None
-    return_url: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-def payment_from_row(row: Row) -> Payment:  # type: ignore[type-arg]
-    return Payment(
-        id=row.id,
-        order_id=row.order_id,
-        status=PaymentStatus(row.status),
-        amount=row.amount,
-        currency=row.currency,
-        provider=row.provider,
-        checkout_url=row.checkout_url,
-        next_action_url=row.next_action_url,
-        failure_code=row.failure_code,
-        return_url=row.return_url,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+class ReconciliationReport:
+    notifications_redelivered: int = 0
+    notifications_processed: int = 0
+    payments_synchronised: int = 0
+    payments_captured: int = 0
 
 
 def _load_payment(connection: Connection, payment_id: str) -> Payment | None:
-    row = connection.execute(select(payments).where(payments.c.id == payment_id)).first()
-    return payment_from_row(row) if row else None
+    return payment_repository.load_payment(connection, payment_id)
+
+
+def _reconcile_delay(context: ServiceContext, attempts: int) -> timedelta:
+    settings = context.settings
+    return timedelta(
+        seconds=payment_states.reconcile_delay_seconds(
+            settings.payment_reconcile_after_seconds,
+            attempts,
+            cap_seconds=settings.payment_reconcile_delay_max_seconds,
+        )
+    )
 
 
 # --- checkout ----------------------------------------------------------------
@@ -128,23 +136,19 @@ def _start_checkout(
             raise Conflict(f"the order is {order.status.value}", code="order_not_payable")
         if not order.accepts_payment(now, context.settings.itinerary_grace):
             raise Conflict("the order's deadline has passed", code="order_expired")
-        attempts = connection.execute(
-            select(func.count()).select_from(payments).where(payments.c.order_id == order_id)
-        ).scalar_one()
+        attempts = payment_repository.count_for_order(connection, order_id)
         if attempts >= PAYMENT_ATTEMPTS_PER_ORDER_MAX:
             raise Conflict("too many payment attempts for this order", code="too_many_attempts")
-        connection.execute(
-            insert(payments).values(
-                id=payment_id,
-                order_id=order_id,
-                status=PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
-                amount=order.amount_total,
-                currency=order.currency,
-                provider=provider.name,
-                return_url=return_url,
-                created_at=now,
-                updated_at=now,
-            )
+        payment_repository.add_payment(
+            connection,
+            payment_id=payment_id,
+            order_id=order_id,
+            amount=order.amount_total,
+            currency=order.currency,
+            provider=provider.name,
+            return_url=return_url,
+            now=now,
+            reconcile_after=now + _reconcile_delay(context, 0),
         )
         return order
 
@@ -163,30 +167,16 @@ def _start_checkout(
             )
         )
     except ProviderError as error:
-
-        def record_failure(connection: Connection) -> None:
-            connection.execute(
-                update(payments)
-                .where(payments.c.id == payment_id)
-                .values(
-                    status=PaymentStatus.FAILED.value,
-                    failure_code="provider_unavailable",
-                    updated_at=context.now(),
-                )
-            )
-
-        context.database.run(record_failure)
+        _fail_open_payment(context, payment_id, "provider_unavailable")
         raise ProviderUnavailable(f"the payment provider is unavailable: {error}") from error
 
     def record_session(connection: Connection) -> Payment:
-        connection.execute(
-            update(payments)
-            .where(payments.c.id == payment_id)
-            .values(
-                provider_reference=session.provider_reference,
-                checkout_url=session.checkout_url,
-                updated_at=context.now(),
-            )
+        payment_repository.record_session(
+            connection,
+            payment_id,
+            reference=session.provider_reference,
+            checkout_url=session.checkout_url,
+            now=context.now(),
         )
         payment = _load_payment(connection, payment_id)
         assert payment is not None
@@ -195,29 +185,40 @@ def _start_checkout(
     return context.database.run(record_session)
 
 
+def _fail_open_payment(context: ServiceContext, payment_id: str, failure_code: str) -> None:
+    """A payment that never reached a checkout page: failed (if still open)."""
+
+    def record_failure(connection: Connection) -> None:
+        payment = payment_repository.load_payment(connection, payment_id, lock=True)
+        if payment is None or payment.status not in payment_states.OPEN_STATUSES:
+            return
+        payment_repository.save_status(
+            connection,
+            payment_id,
+            expected=payment.status,
+            status=payment_states.move(payment.status, PaymentStatus.FAILED),
+            failure_code=failure_code,
+            now=context.now(),
+        )
+
+    context.database.run(record_failure)
+
+
 def get_payment(context: ServiceContext, principal: Principal, payment_id: str) -> Payment:
     with context.database.read() as connection:
-        row = connection.execute(
-            select(payments, orders.c.merchant_id)
-            .select_from(payments.join(orders, orders.c.id == payments.c.order_id))
-            .where(payments.c.id == payment_id)
-        ).first()
-    if row is None or not (principal.is_admin or principal.party_id == row.merchant_id):
+        found = payment_repository.load_with_merchant(connection, payment_id)
+    if found is None or not (principal.is_admin or principal.party_id == found[1]):
         raise NotFound(f"payment {payment_id} not found", code="payment_not_found")
-    return payment_from_row(row)
+    return found[0]
 
 
 def provider_reference_of(context: ServiceContext, payment_id: str) -> tuple[str, str]:
     """(provider, provider_reference) of a payment, for the sandbox's customer API."""
     with context.database.read() as connection:
-        row = connection.execute(
-            select(payments.c.provider, payments.c.provider_reference).where(
-                payments.c.id == payment_id
-            )
-        ).first()
-    if row is None or row.provider_reference is None:
+        payment = payment_repository.load_payment(connection, payment_id)
+    if payment is None or payment.provider_reference is None:
         raise NotFound(f"payment {payment_id} not found", code="payment_not_found")
-    return row.provider, row.provider_reference
+    return payment.provider, payment.provider_reference
 
 
 def order_payment_references(
@@ -225,44 +226,32 @@ def order_payment_references(
 ) -> list[tuple[str, str, PaymentStatus]]:
     """An order's payments at a provider, newest first: (provider, reference, status)."""
     with context.database.read() as connection:
-        rows = connection.execute(
-            select(payments.c.provider, payments.c.provider_reference, payments.c.status)
-            .where(payments.c.order_id == order_id, payments.c.provider_reference.is_not(None))
-            .order_by(payments.c.created_at.desc(), payments.c.id.desc())
-            .limit(PAYMENT_ATTEMPTS_PER_ORDER_MAX)
-        ).all()
-    return [(row.provider, row.provider_reference, PaymentStatus(row.status)) for row in rows]
+        found = payment_repository.references_of_order(
+            connection, order_id, limit=PAYMENT_ATTEMPTS_PER_ORDER_MAX
+        )
+    return [(payment.provider, reference, payment.status) for payment, reference in found]
 
 
 def payment_by_reference(context: ServiceContext, provider: str, reference: str) -> Payment:
     with context.database.read() as connection:
-        row = connection.execute(
-            select(payments).where(
-                payments.c.provider == provider, payments.c.provider_reference == reference
-            )
-        ).first()
-    if row is None:
+        payment = payment_repository.find_by_reference(connection, provider, reference)
+    if payment is None:
         raise NotFound("payment not found", code="payment_not_found")
-    return payment_from_row(row)
+    return payment
 
 
 def last_payment(connection: Connection, order_id: str) -> Payment | None:
     """The order's latest payment attempt."""
-    row = connection.execute(
-        select(payments)
-        .where(payments.c.order_id == order_id)
-        .order_by(payments.c.created_at.desc(), payments.c.id.desc())
-        .limit(1)
-    ).first()
-    return payment_from_row(row) if row is not None else None
+    return payment_repository.last_for_order(connection, order_id)
 
 
-def enabled_sandbox(context: ServiceContext) -> SandboxProvider:
-    """The sandbox provider, when it is the configured one (else 404)."""
-    provider = context.providers.get("sandbox")
-    if context.settings.provider != "sandbox" or not isinstance(provider, SandboxProvider):
+def enabled_sandbox(context: ServiceContext) -> HostedTestPayments:
+    """The sandbox's customer side, when the sandbox is the configured provider
+    (else 404)."""
+    configured = context.settings.provider == "sandbox" and "sandbox" in context.providers
+    if not configured or context.test_payments is None:
         raise NotFound("the sandbox is not enabled", code="sandbox_disabled")
-    return provider
+    return context.test_payments
 
 
 def pay_in_sandbox(
@@ -286,91 +275,117 @@ def pay_in_sandbox(
 # --- notifications -----------------------------------------------------------
 
 
+def _notifying_provider(context: ServiceContext, provider_name: str) -> PaymentProvider:
+    """Only the configured provider may notify us (the sandbox only when it is the
+    provider): any other name is 404, and nothing is stored."""
+    provider = context.providers.get(provider_name)
+    if provider is None or provider_name != context.settings.provider:
+        raise NotFound(f"unknown provider {provider_name}", code="unknown_provider")
+    return provider
+
+
 def receive_notification(
     context: ServiceContext, provider_name: str, headers: Mapping[str, str], body: bytes
 ) -> str:
-    """A provider tells us something changed. Store, verify, process once.
+    """A provider tells us something changed. Store, then process once.
 
-    Returns ``processed``, ``duplicate`` or ``ignored``; raises
-    ``InvalidNotificationError`` for a notification that does not verify.
+    Returns ``processed``, ``duplicate`` (stored before: processed, or being
+    processed by another worker) or ``stored`` (kept, but processing failed: the
+    next reconciliation does it); raises ``InvalidNotificationError`` for a
+    notification that does not verify, of which only a hash and the first bytes
+    are kept.
     """
-    provider = context.providers.get(provider_name)
-    if provider is None:
-        raise NotFound(f"unknown provider {provider_name}", code="unknown_provider")
+    provider = _notifying_provider(context, provider_name)
     now = context.now()
+    digest = hashlib.sha256(body).hexdigest()
     try:
         notification = provider.parse_notification(headers, body)
     except InvalidNotification as error:
-        digest = hashlib.sha256(body).hexdigest()
-        reason = str(error)[:500]
-
-        def store_rejected(connection: Connection) -> None:
-            connection.execute(
-                insert_ignoring_conflicts(
-                    connection, provider_notifications, ["provider", "event_id"]
-                ).values(
-                    provider=provider_name,
-                    event_id=f"rejected:{digest}",
-                    body=body,
-                    status="rejected",
-                    detail=reason,
-                    received_at=now,
-                )
-            )
-
-        context.database.run(store_rejected)
-        raise InvalidNotificationError("the notification does not verify") from error
-
-    def store(connection: Connection) -> bool:
-        inserted = connection.execute(
-            insert_ignoring_conflicts(
-                connection, provider_notifications, ["provider", "event_id"]
-            ).values(
+        reason = str(error)
+        context.database.run(
+            lambda connection: notification_repository.store(
+                connection,
                 provider=provider_name,
-                event_id=notification.event_id,
-                provider_reference=notification.provider_reference,
-                body=body,
-                status="received",
-                received_at=now,
+                event_id=f"rejected:{digest}",
+                provider_reference=None,
+                body=body[:REJECTED_BODY_PREFIX_BYTES],
+                body_sha256=digest,
+                status=notification_repository.REJECTED,
+                detail=reason,
+                now=now,
             )
         )
-        if inserted.rowcount == 1:
-            return True
-        status = connection.execute(
-            select(provider_notifications.c.status).where(
-                provider_notifications.c.provider == provider_name,
-                provider_notifications.c.event_id == notification.event_id,
-            )
-        ).scalar()
-        return status == "received"  # stored before but never processed: process now
+        raise InvalidNotificationError("the notification does not verify") from error
+    stale_before = now - timedelta(seconds=context.settings.payment_reconcile_after_seconds)
 
-    if not context.database.run(store):
+    def store_and_claim(connection: Connection) -> bool:
+        notification_repository.store(
+            connection,
+            provider=provider_name,
+            event_id=notification.event_id,
+            provider_reference=notification.provider_reference,
+            body=body,
+            body_sha256=digest,
+            status=notification_repository.RECEIVED,
+            detail=None,
+            now=now,
+        )
+        # Stored before but never processed (its worker died): process it now.
+        return notification_repository.claim(
+            connection, provider_name, notification.event_id, now=now, stale_before=stale_before
+        )
+
+    if not context.database.run(store_and_claim):
         return "duplicate"
-    outcome = synchronise_payment(context, provider_name, notification.provider_reference)
+    return _process_claimed(
+        context, provider_name, notification.event_id, notification.provider_reference
+    )
 
-    def mark(connection: Connection) -> None:
-        connection.execute(
-            update(provider_notifications)
-            .where(
-                provider_notifications.c.provider == provider_name,
-                provider_notifications.c.event_id == notification.event_id,
-            )
-            .values(status="processed", processed_at=context.now(), detail=outcome)
+
+def acknowledgement(context: ServiceContext, provider_name: str, outcome: str) -> dict[str, str]:
+    """What to answer the provider for a stored notification (its own format)."""
+    return _notifying_provider(context, provider_name).acknowledge_notification(outcome)
+
+
+def _process_claimed(
+    context: ServiceContext, provider_name: str, event_id: str, reference: str | None
+) -> str:
+    """Process a notification this worker claimed; mark it processed, or give it
+    back for the next reconciliation when the provider cannot be asked."""
+    try:
+        detail = (
+            synchronise_payment(context, provider_name, reference)
+            if reference is not None
+            else "no_reference"
         )
-
-    context.database.run(mark)
+    except PaymentTransitionRefused as error:
+        # The provider reports a move the payment cannot make: recorded, not applied.
+        logger.error("notification %s/%s: %s", provider_name, event_id, error.detail)
+        detail = f"{error.code}: {error.detail}"
+    except Exception as error:  # stored and acknowledged: reconciliation retries it
+        logger.exception("notification %s/%s: processing failed", provider_name, event_id)
+        failure = f"failed: {error!r}"
+        context.database.run(
+            lambda connection: notification_repository.release(
+                connection, provider_name, event_id, detail=failure
+            )
+        )
+        return STORED_FOR_LATER
+    context.database.run(
+        lambda connection: notification_repository.finish(
+            connection, provider_name, event_id, detail=detail, now=context.now()
+        )
+    )
     return "processed"
 
 
 def synchronise_payment(context: ServiceContext, provider_name: str, reference: str) -> str:
-    """Ask the provider for a payment's status and apply it (capture on success)."""
+    """Ask the provider for a payment's status and apply it (capture on success).
+    The one path by which a provider's word changes a payment: notifications and
+    reconciliation both come here."""
     provider = context.providers[provider_name]
     with context.database.read() as connection:
-        known = connection.execute(
-            select(payments.c.id).where(
-                payments.c.provider == provider_name, payments.c.provider_reference == reference
-            )
-        ).first()
+        known = payment_repository.find_by_reference(connection, provider_name, reference)
     if known is None:
         # Not one of ours (the provider's own test event, or a stale one): nothing to
         # do, and nothing to ask the provider.
@@ -384,26 +399,15 @@ def synchronise_payment(context: ServiceContext, provider_name: str, reference: 
     except ProviderError as error:
         raise ProviderUnavailable(f"the payment provider is unavailable: {error}") from error
 
-    def work(connection: Connection) -> tuple[str, list[str]]:
-        found = connection.execute(
-            select(payments.c.id, payments.c.order_id).where(
-                payments.c.provider == provider_name, payments.c.provider_reference == reference
-            )
-        ).first()
-        if found is None:
-            return "unknown_payment", []
+    def apply_state(connection: Connection) -> tuple[str, list[str]]:
         # Lock order: the order first, then its payment (everyone does the same).
-        order = order_repository.load_order(connection, found.order_id, lock=True)
+        order = order_repository.load_order(connection, known.order_id, lock=True)
         assert order is not None
-        query = select(payments).where(payments.c.id == found.id)
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        payment = payment_from_row(connection.execute(query).one())
-        if payment.status is PaymentStatus.SUCCEEDED:
-            return "already_succeeded", []
+        payment = payment_repository.load_payment(connection, known.id, lock=True)
+        assert payment is not None
         return _apply_state(connection, context, order, payment, provider_name, state)
 
-    outcome, card_refunds = context.database.run(work)
+    outcome, card_refunds = context.database.run(apply_state)
     refunding.send_card_refunds(context, card_refunds)
     if outcome == AUTHORISATION_TO_RELEASE and state.transaction_id is not None:
         return _release_authorisation(context, provider_name, state)
@@ -437,18 +441,15 @@ def _release_authorisation(
         )
         raise ProviderUnavailable(f"the authorisation was not released: {error}") from error
 
-    def record_release(connection: Connection) -> None:
-        connection.execute(
-            update(payments)
-            .where(
-                payments.c.provider == provider_name,
-                payments.c.provider_reference == state.provider_reference,
-                payments.c.status == PaymentStatus.FAILED.value,
-            )
-            .values(failure_code=FAILURE_AUTHORISATION_RELEASED, updated_at=context.now())
+    context.database.run(
+        lambda connection: payment_repository.set_failure_code_of_failed(
+            connection,
+            provider_name,
+            state.provider_reference,
+            failure_code=FAILURE_AUTHORISATION_RELEASED,
+            now=context.now(),
         )
-
-    context.database.run(record_release)
+    )
     return FAILURE_AUTHORISATION_RELEASED
 
 
@@ -460,11 +461,7 @@ def alert_operator(
     now = context.now()
 
     def work(connection: Connection) -> None:
-        found = connection.execute(
-            select(payments.c.id, payments.c.order_id).where(
-                payments.c.provider == provider_name, payments.c.provider_reference == reference
-            )
-        ).first()
+        found = payment_repository.find_by_reference(connection, provider_name, reference)
         if found is None:
             return
         data = {
@@ -496,43 +493,39 @@ def _apply_state(
     state: ProviderPaymentState,
 ) -> tuple[str, list[str]]:
     now = context.now()
-    status, failure = state.status, state.failure_code
-    succeeded = status is PaymentStatus.SUCCEEDED
-    mismatch = succeeded and state.amount_minor != payment.amount
-    if succeeded and state.currency != payment.currency:
-        # Money in another currency cannot pass through this order's escrow: the
-        # operator settles it with the provider.
-        logger.error(
-            "payment %s: the provider took %s %s, not %s %s",
-            payment.id,
-            state.amount_minor,
-            state.currency,
-            payment.amount,
-            payment.currency,
-        )
-        status, failure, succeeded = PaymentStatus.FAILED, "currency_mismatch", False
-    elif mismatch:
-        # Never capture an amount we did not ask for: refuse it and refund it whole.
-        status, failure = PaymentStatus.FAILED, "amount_mismatch"
-    previous_transaction_id = connection.execute(
-        select(payments.c.provider_transaction_id).where(payments.c.id == payment.id)
-    ).scalar()
-    connection.execute(
-        update(payments)
-        .where(payments.c.id == payment.id)
-        .values(
-            status=status.value,
-            failure_code=failure,
-            next_action_url=state.next_action_url,
-            provider_transaction_id=state.transaction_id,
-            updated_at=now,
-        )
-    )
-    attempt_changed = (failure, state.transaction_id) != (
+    if payment_states.is_final(payment.status, payment.failure_code):
+        if payment.status is PaymentStatus.SUCCEEDED:
+            return "already_succeeded", []
+        return "already_refunded", []
+    decision = payment_states.decide(
+        payment.status,
         payment.failure_code,
-        previous_transaction_id,
+        amount_minor=payment.amount,
+        currency=payment.currency,
+        report=ProviderReport(state.status, state.amount_minor, state.currency, state.failure_code),
+        order_can_take_it=order.accepts_payment(now, context.settings.itinerary_grace),
     )
-    if status is PaymentStatus.REQUIRES_PAYMENT_METHOD and failure and attempt_changed:
+    saved = payment_repository.save_status(
+        connection,
+        payment.id,
+        expected=payment.status,
+        status=decision.status,
+        failure_code=decision.failure_code,
+        now=now,
+        next_action_url=state.next_action_url,
+        transaction_id=state.transaction_id,
+    )
+    if not saved:  # cannot happen under the order's lock: never write over a change
+        raise Conflict("the payment changed meanwhile", code="payment_changed")
+    attempt_changed = (decision.failure_code, state.transaction_id) != (
+        payment.failure_code,
+        payment.provider_transaction_id,
+    )
+    if (
+        decision.status is PaymentStatus.REQUIRES_PAYMENT_METHOD
+        and decision.failure_code
+        and attempt_changed
+    ):
         # A refused attempt on a page that allows another: told, kept after success.
         record_event(
             connection,
@@ -541,12 +534,20 @@ def _apply_state(
             order=order,
             data={
                 "payment_id": payment.id,
-                "failure_code": failure,
+                "failure_code": decision.failure_code,
                 "provider_transaction_id": state.transaction_id,
             },
         )
+    if decision.status in payment_states.OPEN_STATUSES:
+        attempts = payment.reconcile_attempts + 1
+        payment_repository.schedule_reconciliation(
+            connection,
+            payment.id,
+            after=now + _reconcile_delay(context, attempts),
+            attempts=attempts,
+        )
     if state.authorisation_to_release:
-        if failure != payment.failure_code:
+        if decision.failure_code != payment.failure_code:
             record_event(
                 connection,
                 "payment.attention_required",
@@ -561,33 +562,184 @@ def _apply_state(
                 },
             )
         return AUTHORISATION_TO_RELEASE, []
-    if not succeeded:
-        return status.value, []
-    if not mismatch and order.accepts_payment(now, context.settings.itinerary_grace):
+    if decision.action is MoneyAction.CAPTURE:
         capture(connection, context, order, provider_name)
-        return "captured", []
-    settlement = refuse_payment(
-        order,
-        payment_id=payment.id,
-        amount=state.amount_minor,
-        provider=provider_name,
-        now=now,
-        amount_mismatch=mismatch,
-    )
+        return decision.outcome, []
+    if decision.action is MoneyAction.REFUND_WHOLE:
+        return decision.outcome, _refund_whole(
+            connection, context, order, payment, provider_name, state, decision.failure_code
+        )
+    return decision.outcome, []
+
+
+def _refund_whole(
+    connection: Connection,
+    context: ServiceContext,
+    order: Order,
+    payment: Payment,
+    provider_name: str,
+    state: ProviderPaymentState,
+    failure_code: str | None,
+) -> list[str]:
+    """The provider took money this order cannot take (paid twice, too late, after
+    a cancellation, another amount or currency): into the ledger, and straight
+    back, whole. Returns the card refunds to send after commit."""
+    now = context.now()
+    if failure_code == payment_states.CURRENCY_MISMATCH:
+        settlement = refuse_foreign_currency_payment(
+            order,
+            payment_id=payment.id,
+            amount=state.amount_minor,
+            currency=state.currency,
+            provider=provider_name,
+        )
+    else:
+        settlement = refuse_payment(
+            order,
+            payment_id=payment.id,
+            amount=state.amount_minor,
+            provider=provider_name,
+            now=now,
+            amount_mismatch=failure_code == payment_states.AMOUNT_MISMATCH,
+        )
     ledger_store.ensure_accounts(
         connection,
         [
             accounts.escrow_account(order.id, order.currency),
-            accounts.clearing_account(provider_name, order.currency),
-            accounts.refunds_account(order.currency),
+            accounts.escrow_account(payment.id, state.currency),
+            accounts.clearing_account(provider_name, state.currency),
+            accounts.refunds_account(state.currency),
         ],
         now,
     )
     post_or_raise(connection, context, settlement.transfers, now=now)
     order_repository.save_order(connection, order)
     record_order_events(connection, order, settlement.events, now=now)
-    return "refunded", refunding.record_refunds(
-        connection, context, order, settlement.refunds, payment_id=payment.id
+    if failure_code in payment_states.REFUSED_WHOLE_CODES:
+        logger.error(
+            "payment %s: the provider took %s %s, not %s %s: refunded whole",
+            payment.id,
+            state.amount_minor,
+            state.currency,
+            payment.amount,
+            payment.currency,
+        )
+        record_event(
+            connection,
+            "payment.refused",
+            now=now,
+            order=order,
+            data={
+                "payment_id": payment.id,
+                "reason": failure_code,
+                "amount": state.amount_minor,
+                "currency": state.currency,
+                "expected_amount": payment.amount,
+                "expected_currency": payment.currency,
+            },
+        )
+    return refunding.record_refunds(
+        connection,
+        context,
+        order,
+        settlement.refunds,
+        payment_id=payment.id,
+        currency=state.currency,
+    )
+
+
+# --- reconciliation ----------------------------------------------------------
+
+
+def reconcile(context: ServiceContext, *, limit: int) -> ReconciliationReport:
+    """Make sure no charged customer is left without escrow, after any crash:
+
+    1. the configured provider delivers again what it still owes us (the sandbox's
+       outbox; a remote provider retries by itself);
+    2. notifications stored but not processed (released after a failure, or
+       claimed by a worker that died) are processed;
+    3. payments still open after their reconciliation time are asked about
+       (``fetch_status``) and the answer applied exactly as a notification's.
+
+    Each step takes at most ``limit`` items per call.
+    """
+    now = context.now()
+    redelivered = 0
+    configured = context.providers.get(context.settings.provider)
+    if configured is not None:
+        try:
+            redelivered = configured.deliver_pending_notifications(limit=limit)
+        except Exception:
+            logger.exception("reconciliation: redelivering notifications failed")
+    stale_before = now - timedelta(seconds=context.settings.payment_reconcile_after_seconds)
+    with context.database.read() as connection:
+        waiting = notification_repository.unprocessed(
+            connection, stale_before=stale_before, limit=limit
+        )
+    processed = 0
+    for stored in waiting:
+        claimed = context.database.run(
+            lambda connection, n=stored: notification_repository.claim(  # type: ignore[misc]
+                connection, n.provider, n.event_id, now=now, stale_before=stale_before
+            )
+        )
+        if claimed and (
+            _process_claimed(context, stored.provider, stored.event_id, stored.provider_reference)
+            == "processed"
+        ):
+            processed += 1
+    with context.database.read() as connection:
+        due = payment_repository.due_for_reconciliation(connection, now, limit)
+    synchronised = captured = 0
+    for payment in due:
+        outcome = _reconcile_payment(context, payment)
+        if outcome is not None:
+            synchronised += 1
+            captured += outcome == "captured"
+    return ReconciliationReport(redelivered, processed, synchronised, captured)
+
+
+def _reconcile_payment(context: ServiceContext, payment: Payment) -> str | None:
+    """Ask the provider about one open payment; the outcome, or None if it could
+    not be asked (then it is asked again later)."""
+    if payment.provider_reference is None:
+        # The worker died between recording the intent and the provider's session:
+        # the customer never got a page to pay on.
+        _fail_open_payment(context, payment.id, "checkout_not_started")
+        return "failed"
+    if payment.provider not in context.providers:
+        _postpone(context, payment)
+        return None
+    try:
+        return synchronise_payment(context, payment.provider, payment.provider_reference)
+    except (ProviderUnavailable, PaymentTransitionRefused) as error:
+        logger.warning("reconciliation of payment %s: %s", payment.id, error)
+    except Exception:
+        logger.exception("reconciliation of payment %s failed", payment.id)
+    _postpone(context, payment)
+    return None
+
+
+def _postpone(context: ServiceContext, payment: Payment) -> None:
+    attempts = payment.reconcile_attempts + 1
+    after = context.now() + _reconcile_delay(context, attempts)
+    context.database.run(
+        lambda connection: payment_repository.schedule_reconciliation(
+            connection, payment.id, after=after, attempts=attempts
+        )
+    )
+
+
+def purge_notifications(context: ServiceContext, *, limit: int) -> int:
+    """Delete processed and rejected notifications older than the retention period
+    (at most ``limit`` per call). Unprocessed ones are kept until processed."""
+    cutoff = context.now() - timedelta(
+        seconds=context.settings.provider_notification_retention_seconds
+    )
+    return context.database.run(
+        lambda connection: notification_repository.purge_finished(
+            connection, received_before=cutoff, limit=limit
+        )
     )
 
 
@@ -611,11 +763,7 @@ def capture(connection: Connection, context: ServiceContext, order: Order, provi
     post_or_raise(connection, context, transfers, now=now)
     order_repository.save_order(connection, order)
     reference, short_code = _unused_codes(connection)
-    connection.execute(
-        update(orders)
-        .where(orders.c.id == order.id)
-        .values(qr_reference=reference, short_code=short_code)
-    )
+    order_repository.set_codes(connection, order.id, reference=reference, short_code=short_code)
     record_event(
         connection,
         "order.paid",
@@ -629,10 +777,7 @@ def _unused_codes(connection: Connection) -> tuple[str, str]:
     """New codes; the short code (50 bits) is checked against existing ones."""
     for _ in range(10):
         reference, short_code = signing.new_redemption_codes()
-        taken = connection.execute(
-            select(orders.c.id).where(orders.c.short_code == short_code)
-        ).first()
-        if taken is None:
+        if not order_repository.short_code_taken(connection, short_code):
             return reference, short_code
     raise AssertionError("could not draw an unused short code in 10 attempts")
 
@@ -648,10 +793,6 @@ def rotate_codes(context: ServiceContext, principal: Principal, order_id: str) -
         if row.qr_reference is None:
             raise Conflict("the order has no code yet: it is not paid", code="order_not_paid")
         reference, short_code = _unused_codes(connection)
-        connection.execute(
-            update(orders)
-            .where(orders.c.id == order_id)
-            .values(qr_reference=reference, short_code=short_code)
-        )
+        order_repository.set_codes(connection, order_id, reference=reference, short_code=short_code)
 
     context.database.run(work)

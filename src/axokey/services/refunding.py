@@ -51,8 +51,6 @@ CARD_REFUND_ATTEMPTS_MAX = 5
 IN_FLIGHT_STATUSES = frozenset({"sending", "unconfirmed"})
 
 logger = logging.getLogger("axokey.refunds")
-# A claimed refund whose worker died is sent again after this lease.
-SENDING_LEASE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -112,6 +110,7 @@ def record_refunds(
     decisions: Sequence[RefundDecision],
     *,
     payment_id: str | None = None,
+    currency: str | None = None,
 ) -> list[str]:
     """Record a refund per decision (their ledger transfers are already posted).
 
@@ -132,7 +131,7 @@ def record_refunds(
                 order_id=order.id,
                 line_id=decision.line_id,
                 amount=decision.amount,
-                currency=order.currency,
+                currency=currency or order.currency,
                 reason=decision.reason.value,
                 method=method,
                 status="pending",
@@ -424,7 +423,8 @@ def _reconcile_card_refund(context: ServiceContext, refund_id: str) -> None:
 def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
     """Send card refunds left pending (provider down) or stuck mid-send (worker died)."""
     now = context.now()
-    stale = now - timedelta(seconds=SENDING_LEASE_SECONDS)
+    # A claimed refund whose worker died is sent again after this lease.
+    stale = now - timedelta(seconds=context.settings.refund_sending_lease_seconds)
 
     resendable = sorted(
         name for name, provider in context.providers.items() if provider.refunds_are_idempotent

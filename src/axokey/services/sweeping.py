@@ -5,6 +5,8 @@ service date plus the grace period, are refunded by the money rules (their holds
 expire — never before the deadline); the courier's fee is refunded when the
 delivery never took place. Then any other pending transfer past its timeout is
 expired, card refunds left pending are sent again, and old idempotency keys go.
+Before all that, payments are reconciled with the provider (``payments.reconcile``),
+and after it, old processed provider notifications are purged.
 
 Each order is settled in its own transaction under its row lock, in bounded
 batches: two sweeps running at once (or a sweep and a scan) never refund twice —
@@ -17,21 +19,17 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, exists, or_, select
-
 from axokey.adapters.db import order_repository
-from axokey.adapters.db.tables import order_lines, orders
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.audit import Action
 from axokey.domain.errors import AxokeyError
-from axokey.domain.orders import OPEN_STATUSES, LineStatus
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import expire_due
-from axokey.services import audit, idempotency, personal_data, refunding
+from axokey.services import audit, idempotency, payments, personal_data, refunding
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import expire_pending_transfers, post_or_raise
 from axokey.services.parties import require_role
-from axokey.services.payments import enabled_sandbox
 
 logger = logging.getLogger("axokey.sweep")
 
@@ -47,37 +45,9 @@ class SweepReport:
     pending_transfers_expired: int
     card_refunds_retried: int
     orders_failed: int = 0
-
-
-def _due_order_ids(
-    connection: Connection, now: datetime, grace: timedelta, limit: int, after: str | None
-) -> list[str]:
-    """Orders that may have something due (a superset; the domain decides exactly)."""
-    last_service_day = (now - grace).date()
-    query = (
-        select(orders.c.id)
-        .where(
-            orders.c.status.in_([status.value for status in OPEN_STATUSES]),
-            or_(
-                orders.c.redeem_by <= now,
-                exists(
-                    select(order_lines.c.id).where(
-                        and_(
-                            order_lines.c.order_id == orders.c.id,
-                            order_lines.c.status == LineStatus.HELD.value,
-                            order_lines.c.service_date.is_not(None),
-                            order_lines.c.service_date <= last_service_day,
-                        )
-                    )
-                ),
-            ),
-        )
-        .order_by(orders.c.id)
-        .limit(limit)
-    )
-    if after is not None:
-        query = query.where(orders.c.id > after)
-    return [row.id for row in connection.execute(query)]
+    payments_reconciled: int = 0
+    notifications_processed: int = 0
+    notifications_purged: int = 0
 
 
 def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[int, int]:
@@ -110,11 +80,14 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     grace = context.settings.itinerary_grace
     batch = context.settings.sweep_batch_size
     settled = lines = amount = failed = 0
+    # First what the provider took and we have not recorded: captured (or refunded
+    # whole) before any deadline below is judged.
+    reconciliation = payments.reconcile(context, limit=batch)
     after: str | None = None
     # A cap on the pages of due orders one sweep walks; the next sweep goes on.
     for _ in range(SWEEP_PAGES_MAX):
         with context.database.read() as connection:
-            due = _due_order_ids(connection, now, grace, batch, after)
+            due = order_repository.due_order_ids(connection, now, grace, batch, after)
         for order_id in due:
             try:
                 refunded_lines, refunded_amount = _settle(context, order_id, grace)
@@ -138,13 +111,25 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)
     personal_data.apply_retention(context)  # customers' contact data past its period
-    return SweepReport(now, settled, lines, amount, expired, retried, failed)
+    purged = payments.purge_notifications(context, limit=batch)
+    return SweepReport(
+        now,
+        settled,
+        lines,
+        amount,
+        expired,
+        retried,
+        failed,
+        payments_reconciled=reconciliation.payments_synchronised,
+        notifications_processed=reconciliation.notifications_processed,
+        notifications_purged=purged,
+    )
 
 
 def sandbox_sweep(context: ServiceContext, principal: Principal, *, as_of: datetime) -> SweepReport:
     """Sandbox only (operator): the sweep as if the clock read ``as_of``."""
     require_role(principal, Role.ADMIN)
-    enabled_sandbox(context)
+    payments.enabled_sandbox(context)
     # The time travel itself is what is audited (its own transaction, before the
     # sweep's batches, each of which commits on its own).
     context.database.run(

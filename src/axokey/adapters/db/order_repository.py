@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Row,
+    and_,
     exists,
     false,
     insert,
+    or_,
     select,
     true,
     update,
@@ -24,6 +27,7 @@ from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.tables import order_lines, orders
 from axokey.domain.catalog import ProductKind
 from axokey.domain.orders import (
+    OPEN_STATUSES,
     Customer,
     FeeStatus,
     Fulfilment,
@@ -193,6 +197,53 @@ def save_order(connection: Connection, order: Order) -> None:
                 closed_at=line.closed_at,
             )
         )
+
+
+def short_code_taken(connection: Connection, short_code: str) -> bool:
+    return (
+        connection.execute(select(orders.c.id).where(orders.c.short_code == short_code)).first()
+        is not None
+    )
+
+
+def set_codes(connection: Connection, order_id: str, *, reference: str, short_code: str) -> None:
+    """The order's QR reference and short code (issued at capture, replaced on rotation)."""
+    connection.execute(
+        update(orders)
+        .where(orders.c.id == order_id)
+        .values(qr_reference=reference, short_code=short_code)
+    )
+
+
+def due_order_ids(
+    connection: Connection, now: datetime, grace: timedelta, limit: int, after: str | None
+) -> list[str]:
+    """Orders that may have something due (a superset; the domain decides exactly)."""
+    last_service_day = (now - grace).date()
+    query = (
+        select(orders.c.id)
+        .where(
+            orders.c.status.in_([status.value for status in OPEN_STATUSES]),
+            or_(
+                orders.c.redeem_by <= now,
+                exists(
+                    select(order_lines.c.id).where(
+                        and_(
+                            order_lines.c.order_id == orders.c.id,
+                            order_lines.c.status == LineStatus.HELD.value,
+                            order_lines.c.service_date.is_not(None),
+                            order_lines.c.service_date <= last_service_day,
+                        )
+                    )
+                ),
+            ),
+        )
+        .order_by(orders.c.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(orders.c.id > after)
+    return [row.id for row in connection.execute(query)]
 
 
 # --- the order's codes (issued at capture, rotated on demand) ------------------------------

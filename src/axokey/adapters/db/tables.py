@@ -364,6 +364,10 @@ payments = Table(
     Column("next_action_url", String(2000)),
     Column("return_url", String(2000)),
     Column("failure_code", String(64)),
+    # Reconciliation: when to ask the provider about this open payment next, and
+    # how many times it was asked already (the delay doubles).
+    Column("reconcile_after", UTCDateTime(), nullable=False, index=True),
+    Column("reconcile_attempts", Integer, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     CheckConstraint("amount > 0", name="amount_positive"),
@@ -376,10 +380,15 @@ provider_notifications = Table(
     Column("provider", String(16), nullable=False),
     Column("event_id", String(128), nullable=False),
     Column("provider_reference", String(128)),
+    # A verified notification's body; a rejected one keeps only its first bytes.
     Column("body", LargeBinary, nullable=False),
-    Column("status", String(16), nullable=False),  # received | processed | rejected
+    Column("body_sha256", String(64), nullable=False),
+    # received | processing | processed | rejected
+    Column("status", String(16), nullable=False, index=True),
     Column("detail", String(500)),
-    Column("received_at", UTCDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("claimed_at", UTCDateTime()),
+    Column("received_at", UTCDateTime(), nullable=False, index=True),
     Column("processed_at", UTCDateTime()),
     UniqueConstraint("provider", "event_id"),
 )
@@ -404,6 +413,21 @@ sandbox_payments = Table(
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("refunded_amount BETWEEN 0 AND amount", name="refunded_within_amount"),
     CheckConstraint("event_counter >= 0", name="event_counter_not_negative"),
+)
+
+# The sandbox's outbox: each notification it owes the app, written in the same
+# transaction as the change it tells of, delivered (and retried) after.
+sandbox_notifications = Table(
+    "sandbox_notifications",
+    metadata,
+    Column("seq", Sequence64, primary_key=True, autoincrement=True),
+    Column("event_id", String(128), nullable=False, unique=True),
+    Column("reference", String(64), ForeignKey("sandbox_payments.reference"), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # pending | delivered
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("delivered_at", UTCDateTime()),
 )
 
 sandbox_refunds = Table(

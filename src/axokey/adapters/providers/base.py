@@ -10,17 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from axokey.domain.payments import PaymentStatus
 
-class PaymentStatus(StrEnum):
-    """Our payment states (API.md). Providers' states are mapped onto these."""
-
-    REQUIRES_PAYMENT_METHOD = "requires_payment_method"
-    REQUIRES_ACTION = "requires_action"
-    PROCESSING = "processing"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
+__all__ = ["PaymentStatus"]
 
 
 class RefundStatus(StrEnum):
@@ -157,3 +151,31 @@ class PaymentProvider(Protocol):
         back from, read from what it brought back (form or query fields); None when
         the return does not say. A hint only: the status is always fetched."""
         ...
+
+    def acknowledge_notification(self, outcome: str) -> dict[str, str]:
+        """The body to answer a stored notification with (each provider expects its
+        own; any other answer may be taken as undelivered and sent again)."""
+        ...
+
+    def deliver_pending_notifications(self, *, limit: int) -> int:
+        """Send again the notifications this provider owes us and could not deliver
+        (a provider of our own keeps them in an outbox; a remote one retries by
+        itself and has none here). Returns how many were delivered."""
+        ...
+
+
+@runtime_checkable
+class HostedTestPayments(Protocol):
+    """The sandbox's customer side: a script or a page plays the customer."""
+
+    name: str
+
+    def fetch_status(self, provider_reference: str) -> ProviderPaymentState: ...
+
+    def submit_card(
+        self, reference: str, card_number: str, otp: str | None = None
+    ) -> ProviderPaymentState: ...
+
+    def complete_challenge(self, reference: str, otp: str) -> ProviderPaymentState: ...
+
+    def return_url(self, reference: str) -> str | None: ...

@@ -234,6 +234,14 @@ class PayXpertProvider:
         """Which payment an (unsigned) callback is about. A hint only: see the module doc."""
         return mapping.notification_from_callback(body, body_max_bytes=NOTIFICATION_BODY_MAX_BYTES)
 
+    def acknowledge_notification(self, outcome: str) -> dict[str, str]:
+        # Connect2Pay takes any other answer as an undelivered callback.
+        return dict(CALLBACK_ACKNOWLEDGEMENT)
+
+    def deliver_pending_notifications(self, *, limit: int) -> int:
+        # Connect2Pay keeps and retries its own callbacks: nothing is owed from here.
+        return 0
+
     def close(self) -> None:
         self._client.close()
 

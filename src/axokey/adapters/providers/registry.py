@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from axokey.adapters.db.engine import Database
-    from axokey.adapters.providers.base import PaymentProvider
-    from axokey.config import Settings
+from axokey.adapters.db.engine import Database
+from axokey.adapters.providers.base import HostedTestPayments, PaymentProvider
+from axokey.config import Settings
+
+# How the sandbox's notifications reach the app: (headers, body) → None, raising
+# when the app could not store it (the sandbox then keeps it in its outbox).
+NotificationSink = Callable[[Mapping[str, str], bytes], None]
 
 
 def build_providers(
@@ -23,7 +25,7 @@ def build_providers(
     database: Database,
     clock: Callable[[], datetime],
     sandbox_notification_key: bytes,
-    deliver_sandbox_notification: Callable[[Mapping[str, str], bytes], None],
+    deliver_sandbox_notification: NotificationSink,
 ) -> dict[str, PaymentProvider]:
     """The providers the app talks to, by name: the sandbox always (it is local and
     keeps its own records), PayXpert when it is the configured provider."""
@@ -43,3 +45,15 @@ def build_providers(
 
         providers["payxpert"] = build_payxpert(settings)
     return providers
+
+
+def hosted_test_payments(
+    providers: Mapping[str, PaymentProvider], settings: Settings
+) -> HostedTestPayments | None:
+    """The sandbox's customer side, when the sandbox is the configured provider."""
+    if settings.provider != "sandbox":
+        return None
+    from axokey.adapters.providers.sandbox import SandboxProvider
+
+    sandbox = providers.get("sandbox")
+    return sandbox if isinstance(sandbox, SandboxProvider) else None

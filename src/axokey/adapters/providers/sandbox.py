@@ -3,8 +3,13 @@
 It behaves like a real one: it keeps its own records (``sandbox_payments``), hosts
 the card page and the 3-D Secure challenge page (served by ``axokey.web``), and
 tells the app of every change by a signed notification that goes through the
-same path as any provider's (``payments.receive_notification``). Card numbers are
-never stored: only their last four digits.
+same path as any provider's (the ``deliver`` callable it is given: the app's
+notification intake). Card numbers are never stored: only their last four digits.
+
+Like a provider that retries, it never loses a notification: each one is written
+to its outbox (``sandbox_notifications``) in the same transaction as the change it
+tells of, delivered right after, and delivered again by
+``deliver_pending_notifications`` (the sweep) until the app has taken it.
 
 Test cards (API.md, plus one for failing refunds):
 
@@ -24,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +38,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Row, insert, select, update
 
 from axokey.adapters.db.engine import Database
-from axokey.adapters.db.tables import sandbox_payments, sandbox_refunds
+from axokey.adapters.db.tables import sandbox_notifications, sandbox_payments, sandbox_refunds
 from axokey.adapters.providers.base import (
     REFUND_NOT_RECEIVED,
     CheckoutRequest,
@@ -54,6 +60,10 @@ CARD_INSUFFICIENT_FUNDS = "4000000000009995"
 CARD_REFUNDS_FAIL = "4000000000005126"
 CHALLENGE_OTP = "123456"
 SIGNATURE_HEADER = "sandbox-signature"
+PENDING = "pending"
+DELIVERED = "delivered"
+
+logger = logging.getLogger("axokey.sandbox")
 
 
 def luhn_valid(number: str) -> bool:
@@ -175,6 +185,21 @@ class SandboxProvider:
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidNotification("malformed sandbox notification") from error
+
+    def acknowledge_notification(self, outcome: str) -> dict[str, str]:
+        return {"status": outcome}
+
+    def deliver_pending_notifications(self, *, limit: int) -> int:
+        """Deliver again what the outbox still owes the app (the app takes each
+        event once, however many times it arrives). Oldest first, at most ``limit``."""
+        with self.database.read() as connection:
+            rows = connection.execute(
+                select(sandbox_notifications.c.event_id, sandbox_notifications.c.body)
+                .where(sandbox_notifications.c.status == PENDING)
+                .order_by(sandbox_notifications.c.seq)
+                .limit(limit)
+            ).all()
+        return sum(1 for row in rows if self._deliver(row.event_id, bytes(row.body)))
 
     def reconcile_refund(
         self,
@@ -305,7 +330,7 @@ class SandboxProvider:
     ) -> None:
         now = self.clock()
 
-        def work(connection: Connection) -> int:
+        def work(connection: Connection) -> tuple[str, bytes]:
             row = self._row(connection, reference, lock=True)
             if row.status != expect.value:
                 raise Conflict(
@@ -327,16 +352,55 @@ class SandboxProvider:
                 .where(sandbox_payments.c.reference == reference)
                 .values(**values)
             )
-            return int(row.event_counter) + 1
+            # The notification it owes, in the same transaction as the change.
+            event_id = f"{reference}:{int(row.event_counter) + 1}"
+            body = json.dumps(
+                {"event_id": event_id, "reference": reference}, separators=(",", ":")
+            ).encode()
+            connection.execute(
+                insert(sandbox_notifications).values(
+                    event_id=event_id,
+                    reference=reference,
+                    body=body,
+                    status=PENDING,
+                    attempts=0,
+                    created_at=now,
+                )
+            )
+            return event_id, body
 
-        event_number = self.database.run(work)
-        self._notify(reference, event_number)
+        event_id, body = self.database.run(work)
+        self._deliver(event_id, body)
 
-    def _notify(self, reference: str, event_number: int) -> None:
-        """Tell the app, exactly as a remote provider would: a signed message."""
-        body = json.dumps(
-            {"event_id": f"{reference}:{event_number}", "reference": reference},
-            separators=(",", ":"),
-        ).encode()
+    def _deliver(self, event_id: str, body: bytes) -> bool:
+        """Tell the app, exactly as a remote provider would: a signed message. Marked
+        delivered once the app took it; left pending (for the next round) otherwise."""
         signature = hmac.new(self.notification_key, body, hashlib.sha256).hexdigest()
-        self.deliver({SIGNATURE_HEADER: signature, "content-type": "application/json"}, body)
+        try:
+            self.deliver({SIGNATURE_HEADER: signature, "content-type": "application/json"}, body)
+        except Exception:  # the app could not take it now: the outbox keeps it
+            logger.exception("sandbox notification %s: delivery failed", event_id)
+            self.database.run(
+                lambda connection: connection.execute(
+                    update(sandbox_notifications)
+                    .where(sandbox_notifications.c.event_id == event_id)
+                    .values(attempts=sandbox_notifications.c.attempts + 1)
+                )
+            )
+            return False
+        delivered_at = self.clock()
+        self.database.run(
+            lambda connection: connection.execute(
+                update(sandbox_notifications)
+                .where(
+                    sandbox_notifications.c.event_id == event_id,
+                    sandbox_notifications.c.status == PENDING,
+                )
+                .values(
+                    status=DELIVERED,
+                    delivered_at=delivered_at,
+                    attempts=sandbox_notifications.c.attempts + 1,
+                )
+            )
+        )
+        return True

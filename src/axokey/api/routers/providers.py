@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from axokey.api.deps import ContextDep, requires
 from axokey.api.schemas.payments import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
@@ -19,21 +20,15 @@ router = APIRouter(tags=["payments"])
 async def provider_notification(
     provider: str, request: Request, context: ContextDep
 ) -> dict[str, str]:
-    """Where a provider tells us a payment changed. Stored, verified, processed
-    once per provider event id; the payment's status is confirmed with the
-    provider before any money moves."""
-    from starlette.concurrency import run_in_threadpool
-
+    """Where the configured provider tells us a payment changed. Verified, stored,
+    acknowledged in the provider's own format, and processed once per provider
+    event id; the payment's status is confirmed with the provider before any money
+    moves. Only the configured provider has this route (any other name is 404)."""
     body = await request.body()
     outcome = await run_in_threadpool(
         payments.receive_notification, context, provider, dict(request.headers), body
     )
-    if provider == "payxpert":
-        from axokey.adapters.providers.payxpert import CALLBACK_ACKNOWLEDGEMENT
-
-        # Connect2Pay takes any other answer as an undelivered callback.
-        return dict(CALLBACK_ACKNOWLEDGEMENT)
-    return {"status": outcome}
+    return payments.acknowledgement(context, provider, outcome)
 
 
 @router.post("/v1/sandbox/payments/{payment_id}/pay", response_model=PaymentOut, tags=["sandbox"])

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 10:19:24.956113
+Create Date: 2026-12-03 10:34:32.972559
 """
 
 from __future__ import annotations
@@ -189,8 +189,11 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(length=128), nullable=False),
         sa.Column("provider_reference", sa.String(length=128), nullable=True),
         sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("body_sha256", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("detail", sa.String(length=500), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("claimed_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
         sa.Column("received_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.Column("processed_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_provider_notifications")),
@@ -198,6 +201,14 @@ def upgrade() -> None:
             "provider", "event_id", name=op.f("uq_provider_notifications_provider_event_id")
         ),
     )
+    with op.batch_alter_table("provider_notifications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_provider_notifications_received_at"), ["received_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_provider_notifications_status"), ["status"], unique=False
+        )
+
     op.create_table(
         "sandbox_payments",
         sa.Column("reference", sa.String(length=64), nullable=False),
@@ -471,6 +482,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_products_gtin"), ["gtin"], unique=False)
 
     op.create_table(
+        "sandbox_notifications",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("event_id", sa.String(length=128), nullable=False),
+        sa.Column("reference", sa.String(length=64), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("delivered_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["reference"],
+            ["sandbox_payments.reference"],
+            name=op.f("fk_sandbox_notifications_reference_sandbox_payments"),
+        ),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_sandbox_notifications")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_sandbox_notifications_event_id")),
+    )
+    with op.batch_alter_table("sandbox_notifications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sandbox_notifications_status"), ["status"], unique=False
+        )
+
+    op.create_table(
         "sandbox_refunds",
         sa.Column("refund_id", sa.String(length=40), nullable=False),
         sa.Column("reference", sa.String(length=64), nullable=False),
@@ -646,6 +685,8 @@ def upgrade() -> None:
         sa.Column("next_action_url", sa.String(length=2000), nullable=True),
         sa.Column("return_url", sa.String(length=2000), nullable=True),
         sa.Column("failure_code", sa.String(length=64), nullable=True),
+        sa.Column("reconcile_after", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("reconcile_attempts", sa.Integer(), nullable=False),
         sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.Column("updated_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
         sa.CheckConstraint("amount > 0", name=op.f("ck_payments_amount_positive")),
@@ -658,6 +699,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_payments_order_id"), ["order_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_payments_provider_reference"), ["provider_reference"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_payments_reconcile_after"), ["reconcile_after"], unique=False
         )
 
     op.create_table(
@@ -841,6 +885,7 @@ def downgrade() -> None:
 
     op.drop_table("redemptions")
     with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payments_reconcile_after"))
         batch_op.drop_index(batch_op.f("ix_payments_provider_reference"))
         batch_op.drop_index(batch_op.f("ix_payments_order_id"))
 
@@ -861,6 +906,10 @@ def downgrade() -> None:
 
     op.drop_table("webhook_endpoints")
     op.drop_table("sandbox_refunds")
+    with op.batch_alter_table("sandbox_notifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sandbox_notifications_status"))
+
+    op.drop_table("sandbox_notifications")
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_products_gtin"))
 
@@ -900,6 +949,10 @@ def downgrade() -> None:
 
     op.drop_table("webhook_attempts")
     op.drop_table("sandbox_payments")
+    with op.batch_alter_table("provider_notifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_provider_notifications_status"))
+        batch_op.drop_index(batch_op.f("ix_provider_notifications_received_at"))
+
     op.drop_table("provider_notifications")
     op.drop_table("payout_locks")
     with op.batch_alter_table("payout_batches", schema=None) as batch_op:

@@ -1,0 +1,168 @@
+"""Providers' notifications as we received them: stored first, then claimed and
+processed once per (provider, event id). The only place that queries
+``provider_notifications``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, or_, select, update
+
+from axokey.adapters.db.engine import insert_ignoring_conflicts
+from axokey.adapters.db.tables import provider_notifications
+
+RECEIVED = "received"
+PROCESSING = "processing"
+PROCESSED = "processed"
+REJECTED = "rejected"
+DETAIL_MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class StoredNotification:
+    provider: str
+    event_id: str
+    provider_reference: str | None
+    status: str
+    attempts: int
+
+
+def _key(provider: str, event_id: str):  # type: ignore[no-untyped-def]
+    return (
+        provider_notifications.c.provider == provider,
+        provider_notifications.c.event_id == event_id,
+    )
+
+
+def store(
+    connection: Connection,
+    *,
+    provider: str,
+    event_id: str,
+    provider_reference: str | None,
+    body: bytes,
+    body_sha256: str,
+    status: str,
+    detail: str | None,
+    now: datetime,
+) -> bool:
+    """Store a notification unless one with this (provider, event id) is stored
+    already. True when this call stored it (``INSERT … ON CONFLICT DO NOTHING
+    RETURNING``: a row comes back only from the insert that happened)."""
+    statement = (
+        insert_ignoring_conflicts(connection, provider_notifications, ["provider", "event_id"])
+        .values(
+            provider=provider,
+            event_id=event_id,
+            provider_reference=provider_reference,
+            body=body,
+            body_sha256=body_sha256,
+            status=status,
+            detail=detail[:DETAIL_MAX_LENGTH] if detail else None,
+            attempts=0,
+            received_at=now,
+        )
+        .returning(provider_notifications.c.seq)
+    )
+    return connection.execute(statement).first() is not None
+
+
+def claim(
+    connection: Connection, provider: str, event_id: str, *, now: datetime, stale_before: datetime
+) -> bool:
+    """Take the notification for processing: it is ``received``, or its last claim
+    is older than ``stale_before`` (its worker died). One claimant wins: the
+    conditional UPDATE re-reads the row after any concurrent claim commits."""
+    result = connection.execute(
+        update(provider_notifications)
+        .where(
+            *_key(provider, event_id),
+            or_(
+                provider_notifications.c.status == RECEIVED,
+                (provider_notifications.c.status == PROCESSING)
+                & (provider_notifications.c.claimed_at <= stale_before),
+            ),
+        )
+        .values(
+            status=PROCESSING,
+            claimed_at=now,
+            attempts=provider_notifications.c.attempts + 1,
+        )
+    )
+    return result.rowcount == 1
+
+
+def finish(
+    connection: Connection, provider: str, event_id: str, *, detail: str, now: datetime
+) -> None:
+    connection.execute(
+        update(provider_notifications)
+        .where(*_key(provider, event_id), provider_notifications.c.status == PROCESSING)
+        .values(status=PROCESSED, processed_at=now, detail=detail[:DETAIL_MAX_LENGTH])
+    )
+
+
+def release(connection: Connection, provider: str, event_id: str, *, detail: str) -> None:
+    """Processing failed (the provider could not be asked): back to ``received``
+    for the next reconciliation."""
+    connection.execute(
+        update(provider_notifications)
+        .where(*_key(provider, event_id), provider_notifications.c.status == PROCESSING)
+        .values(status=RECEIVED, claimed_at=None, detail=detail[:DETAIL_MAX_LENGTH])
+    )
+
+
+def load(connection: Connection, provider: str, event_id: str) -> StoredNotification | None:
+    row = connection.execute(
+        select(provider_notifications).where(*_key(provider, event_id))
+    ).first()
+    if row is None:
+        return None
+    return StoredNotification(
+        row.provider, row.event_id, row.provider_reference, row.status, row.attempts
+    )
+
+
+def unprocessed(
+    connection: Connection, *, stale_before: datetime, limit: int
+) -> list[StoredNotification]:
+    """Stored but not processed: released after a failure, or claimed by a worker
+    that died (its claim older than ``stale_before``). Oldest first."""
+    rows = connection.execute(
+        select(provider_notifications)
+        .where(
+            or_(
+                provider_notifications.c.status == RECEIVED,
+                (provider_notifications.c.status == PROCESSING)
+                & (provider_notifications.c.claimed_at <= stale_before),
+            )
+        )
+        .order_by(provider_notifications.c.seq)
+        .limit(limit)
+    )
+    return [
+        StoredNotification(
+            row.provider, row.event_id, row.provider_reference, row.status, row.attempts
+        )
+        for row in rows
+    ]
+
+
+def purge_finished(connection: Connection, *, received_before: datetime, limit: int) -> int:
+    """Delete processed and rejected notifications received before the cut-off
+    (at most ``limit``). Unprocessed ones are never purged."""
+    oldest = (
+        select(provider_notifications.c.seq)
+        .where(
+            provider_notifications.c.status.in_([PROCESSED, REJECTED]),
+            provider_notifications.c.received_at < received_before,
+        )
+        .order_by(provider_notifications.c.seq)
+        .limit(limit)
+    )
+    seqs = list(connection.execute(oldest).scalars())
+    if not seqs:
+        return 0
+    connection.execute(delete(provider_notifications).where(provider_notifications.c.seq.in_(seqs)))
+    return len(seqs)

@@ -1,0 +1,226 @@
+"""Payments (our record of each attempt to pay an order): the only place that
+queries the ``payments`` table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, Row, exists, func, insert, select, update
+
+from axokey.adapters.db.tables import ledger_transfers, orders, payments
+from axokey.domain.payments import OPEN_STATUSES, Payment, PaymentStatus
+
+
+def payment_from_row(row: Row) -> Payment:  # type: ignore[type-arg]
+    return Payment(
+        id=row.id,
+        order_id=row.order_id,
+        status=PaymentStatus(row.status),
+        amount=row.amount,
+        currency=row.currency,
+        provider=row.provider,
+        checkout_url=row.checkout_url,
+        next_action_url=row.next_action_url,
+        failure_code=row.failure_code,
+        return_url=row.return_url,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        provider_reference=row.provider_reference,
+        provider_transaction_id=row.provider_transaction_id,
+        reconcile_attempts=row.reconcile_attempts,
+    )
+
+
+def add_payment(
+    connection: Connection,
+    *,
+    payment_id: str,
+    order_id: str,
+    amount: int,
+    currency: str,
+    provider: str,
+    return_url: str | None,
+    now: datetime,
+    reconcile_after: datetime,
+) -> None:
+    connection.execute(
+        insert(payments).values(
+            id=payment_id,
+            order_id=order_id,
+            status=PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
+            amount=amount,
+            currency=currency,
+            provider=provider,
+            return_url=return_url,
+            reconcile_after=reconcile_after,
+            reconcile_attempts=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+def count_for_order(connection: Connection, order_id: str) -> int:
+    return int(
+        connection.execute(
+            select(func.count()).select_from(payments).where(payments.c.order_id == order_id)
+        ).scalar_one()
+    )
+
+
+def load_payment(connection: Connection, payment_id: str, *, lock: bool = False) -> Payment | None:
+    query = select(payments).where(payments.c.id == payment_id)
+    if lock and connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = connection.execute(query).first()
+    return payment_from_row(row) if row else None
+
+
+def load_with_merchant(connection: Connection, payment_id: str) -> tuple[Payment, str] | None:
+    """A payment and the merchant of its order (who may read it)."""
+    row = connection.execute(
+        select(payments, orders.c.merchant_id)
+        .select_from(payments.join(orders, orders.c.id == payments.c.order_id))
+        .where(payments.c.id == payment_id)
+    ).first()
+    return (payment_from_row(row), row.merchant_id) if row else None
+
+
+def find_by_reference(connection: Connection, provider: str, reference: str) -> Payment | None:
+    row = connection.execute(
+        select(payments).where(
+            payments.c.provider == provider, payments.c.provider_reference == reference
+        )
+    ).first()
+    return payment_from_row(row) if row else None
+
+
+def last_for_order(connection: Connection, order_id: str) -> Payment | None:
+    """The order's latest payment attempt."""
+    row = connection.execute(
+        select(payments)
+        .where(payments.c.order_id == order_id)
+        .order_by(payments.c.created_at.desc(), payments.c.id.desc())
+        .limit(1)
+    ).first()
+    return payment_from_row(row) if row is not None else None
+
+
+def record_session(
+    connection: Connection, payment_id: str, *, reference: str, checkout_url: str, now: datetime
+) -> None:
+    connection.execute(
+        update(payments)
+        .where(payments.c.id == payment_id)
+        .values(provider_reference=reference, checkout_url=checkout_url, updated_at=now)
+    )
+
+
+def save_status(
+    connection: Connection,
+    payment_id: str,
+    *,
+    expected: PaymentStatus,
+    status: PaymentStatus,
+    failure_code: str | None,
+    now: datetime,
+    next_action_url: str | None = None,
+    transaction_id: str | None = None,
+) -> bool:
+    """Write a status the payment's machine allowed, if the payment is still in
+    ``expected`` (False otherwise: someone else moved it first)."""
+    values: dict[str, object] = {
+        "status": status.value,
+        "failure_code": failure_code,
+        "next_action_url": next_action_url,
+        "updated_at": now,
+    }
+    if transaction_id is not None:
+        values["provider_transaction_id"] = transaction_id
+    result = connection.execute(
+        update(payments)
+        .where(payments.c.id == payment_id, payments.c.status == expected.value)
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def due_for_reconciliation(connection: Connection, now: datetime, limit: int) -> list[Payment]:
+    """Open payments whose time to ask the provider again has come, oldest first."""
+    rows = connection.execute(
+        select(payments)
+        .where(
+            payments.c.status.in_([status.value for status in OPEN_STATUSES]),
+            payments.c.reconcile_after <= now,
+        )
+        .order_by(payments.c.reconcile_after, payments.c.id)
+        .limit(limit)
+    )
+    return [payment_from_row(row) for row in rows]
+
+
+def schedule_reconciliation(
+    connection: Connection, payment_id: str, *, after: datetime, attempts: int
+) -> None:
+    connection.execute(
+        update(payments)
+        .where(payments.c.id == payment_id)
+        .values(reconcile_after=after, reconcile_attempts=attempts)
+    )
+
+
+def captured_payment_id(connection: Connection, order_id: str) -> str | None:
+    """The payment that paid the order. Another payment that also succeeded (paid
+    twice) went through the escrow under its own capture id and was refunded whole:
+    refunds of lines never go back to it."""
+    refunded_whole = exists(
+        select(ledger_transfers.c.id).where(ledger_transfers.c.id == payments.c.id + ":capture")
+    )
+    return connection.execute(
+        select(payments.c.id)
+        .where(
+            payments.c.order_id == order_id,
+            payments.c.status == PaymentStatus.SUCCEEDED.value,
+            ~refunded_whole,
+        )
+        .order_by(payments.c.created_at)
+        .limit(1)
+    ).scalar()
+
+
+def open_payments_count(connection: Connection) -> int:
+    return int(
+        connection.execute(
+            select(func.count())
+            .select_from(payments)
+            .where(payments.c.status.in_([status.value for status in OPEN_STATUSES]))
+        ).scalar_one()
+    )
+
+
+def references_of_order(
+    connection: Connection, order_id: str, *, limit: int
+) -> list[tuple[Payment, str]]:
+    """An order's payments that reached a provider, newest first, with their reference."""
+    rows = connection.execute(
+        select(payments)
+        .where(payments.c.order_id == order_id, payments.c.provider_reference.is_not(None))
+        .order_by(payments.c.created_at.desc(), payments.c.id.desc())
+        .limit(limit)
+    )
+    return [(payment_from_row(row), row.provider_reference) for row in rows]
+
+
+def set_failure_code_of_failed(
+    connection: Connection, provider: str, reference: str, *, failure_code: str, now: datetime
+) -> None:
+    """A failed payment's failure code, more precisely known afterwards."""
+    connection.execute(
+        update(payments)
+        .where(
+            payments.c.provider == provider,
+            payments.c.provider_reference == reference,
+            payments.c.status == PaymentStatus.FAILED.value,
+        )
+        .values(failure_code=failure_code, updated_at=now)
+    )
