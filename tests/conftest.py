@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -24,6 +25,12 @@ from axokey.adapters.db.migrations import upgrade_database
 from axokey.adapters.db.tables import metadata
 from axokey.config import Settings
 from axokey.services.context import ServiceContext
+
+# Property tests are judged on what they find, never on how fast one example runs: CI
+# shares two cores with PostgreSQL, Chromium and the other test worker, and a
+# per-example deadline there fails at random. Speed lives in benchmarks/.
+settings.register_profile("axokey", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("axokey")
 
 ADMIN_KEY = "axk_admin_test_" + "k" * 40
 TEST_DATABASE_URL = os.environ.get("AXOKEY_TEST_DATABASE_URL", "sqlite")
