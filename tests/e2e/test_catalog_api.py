@@ -117,7 +117,7 @@ def test_the_operator_creates_a_product_for_a_named_supplier(
     assert created.json()["supplier_id"] == supplier["id"]
 
     missing = client.post("/v1/products", json=product_body(), headers=ADMIN)
-    body = assert_problem(missing, 422, "supplier_required")
+    body = assert_problem(missing, 403, "supplier_required")
     assert body["errors"][0]["field"] == "supplier_id"
 
     not_a_supplier = client.post(

@@ -325,7 +325,7 @@ def test_balances_after_capture_example_a(world: World) -> None:
         {"currency": "EUR", "held": 7000, "available": 0, "paid_out": 0, "in_transit": 0}
     ]
     response = world.client.get("/v1/balance", headers=ADMIN)
-    assert response.status_code == 422 and response.json()["code"] == "party_required"
+    assert response.status_code == 403 and response.json()["code"] == "party_required"
 
 
 def test_balances_after_capture_example_c(world: World) -> None:

@@ -467,7 +467,7 @@ def test_the_events_api_shows_each_party_its_own(client: Any, context: Any) -> N
     cursor = client.get(
         f"/v1/events?starting_after={released['id']}", headers=world.parties["S2"].headers
     )
-    assert cursor.status_code == 422 and cursor.json()["code"] == "invalid_cursor"
+    assert cursor.status_code == 404 and cursor.json()["code"] == "invalid_cursor"
 
 
 def test_serve_runs_the_dispatcher_and_the_email_sender_in_the_background(

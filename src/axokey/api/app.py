@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from axokey import __version__
 from axokey.api import docs
 from axokey.api.middleware import ApiGuardMiddleware
+from axokey.api.openapi import install_openapi
 from axokey.api.problems import install_problem_handlers
 from axokey.api.request_id import RequestIdMiddleware
 from axokey.api.routers import (
@@ -62,6 +63,7 @@ def create_app(
     install_problem_handlers(app)
     for router in _routers():
         app.include_router(router)
+    install_openapi(app, idempotency_key_max_length=context.settings.idempotency_key_max_length)
     app.add_middleware(ApiGuardMiddleware, context=context)
     # Outermost: every response, a 429 or 413 too, carries the request id.
     app.add_middleware(RequestIdMiddleware)

@@ -160,6 +160,10 @@ def _contains_nul(scope: Scope, body: bytes) -> bool:
     )
 
 
+# As the OpenAPI document says (``api.openapi.IDEMPOTENCY_KEY_PATTERN``): printable
+# ASCII, no space at either end.
+_IDEMPOTENCY_KEY = re.compile(r"[!-~](?:[ -~]*[!-~])?")
+
 # Headers a replay does not repeat: recomputed, or set again by ``with_security_headers``.
 NOT_REPLAYED_HEADERS = frozenset(
     {b"content-length", b"date", b"server", b"set-cookie", b"x-content-type-options"}
@@ -300,13 +304,14 @@ class ApiGuardMiddleware:
         raise idempotency.key_in_use()
 
     async def _keyed(self, scope: Scope, body: bytes, key: str, caller: str, send: Send) -> None:
-        if not key or len(key) > self.context.settings.idempotency_key_max_length:
+        key_max = self.context.settings.idempotency_key_max_length
+        if len(key) > key_max or not _IDEMPOTENCY_KEY.fullmatch(key):
             await send_problem(
                 send,
                 400,
                 "invalid_idempotency_key",
                 "Bad request",
-                "Idempotency-Key must be 1 to 255 characters",
+                f"Idempotency-Key must be 1 to {key_max} printable ASCII characters",
             )
             return
         fingerprint = idempotency.request_fingerprint(

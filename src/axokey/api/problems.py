@@ -36,6 +36,8 @@ _STATUS_CODES = {
     429: ("rate_limited", "Too many requests"),
     500: ("internal_error", "Internal error"),
 }
+# Each status's default code and title (the OpenAPI document lists the codes).
+STATUS_CODES = _STATUS_CODES
 
 
 def problem_body(

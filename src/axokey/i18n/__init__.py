@@ -144,6 +144,22 @@ def has_translation(language: str, message: str, *, context: str | None = None) 
 PROBLEM_CONTEXT = "problem"
 
 
+@lru_cache(maxsize=1)
+def problem_codes() -> tuple[str, ...]:
+    """Every stable problem ``code``: the catalog has each one (its French detail),
+    as ``tests/unit/test_translations.py`` requires of every code in the sources."""
+    path = _CATALOG_DIRECTORY / "fr" / "LC_MESSAGES" / f"{_DOMAIN}.po"
+    with path.open("rb") as source:
+        catalog = read_po(source, locale="fr", domain=_DOMAIN)
+    return tuple(
+        sorted(
+            str(message.id)
+            for message in catalog
+            if message.context == PROBLEM_CONTEXT and isinstance(message.id, str)
+        )
+    )
+
+
 def translate_problem(code: str, title: str, detail: str, language: str) -> tuple[str, str]:
     """A problem's ``title`` and ``detail`` in ``language`` (its ``code`` never changes).
 

@@ -21,7 +21,11 @@ _KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgette
 # Problems: their titles are class attributes, their codes keyword arguments.
 _TITLE = re.compile(r'^\s*title(?:: str)? = "([^"]+)"', re.MULTILINE)
 _STATUS_TITLE = re.compile(r'^\s*\d{3}: \("(\w+)", "([^"]+)"\),', re.MULTILINE)
-_CODE = re.compile(r'\bcode="([a-z][a-z0-9_]+)"')
+# ``code="x"``, ``operator_must_name_code="x"``, and a problem the middleware sends
+# itself (``send_problem(send, 422, "invalid_characters", ...``).
+_CODE = re.compile(
+    r'\b(?:operator_must_name_|only_own_)?code="([a-z][a-z0-9_]+)"|send_problem\(\s*send,\s*\d{3},\s*"([a-z][a-z0-9_]+)"'
+)
 _CLASS_CODE = re.compile(r'^\s*code(?:: str)? = "([a-z][a-z0-9_]+)"', re.MULTILINE)
 # Codes that name ledger operations in messages for the operator, not problems.
 _NOT_PROBLEM_CODES = frozenset(
@@ -50,6 +54,7 @@ def source_messages(package: Path) -> set[tuple[str | None, str]]:
         for code, title in _STATUS_TITLE.findall(text):
             found.add((None, title))
             found.add((PROBLEM_CONTEXT, code))
-        codes = set(_CODE.findall(text)) | set(_CLASS_CODE.findall(text))
+        codes = {code for pair in _CODE.findall(text) for code in pair if code}
+        codes |= set(_CLASS_CODE.findall(text))
         found.update((PROBLEM_CONTEXT, code) for code in codes - _NOT_PROBLEM_CODES)
     return found

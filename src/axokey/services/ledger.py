@@ -7,7 +7,7 @@ from datetime import datetime
 from axokey.adapters.db import ledger_reads, ledger_store, order_repository, payout_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.domain.accounts import payable_account_prefix
-from axokey.domain.errors import Conflict, FieldError, ValidationFailed
+from axokey.domain.errors import Conflict, FieldError, Forbidden
 from axokey.domain.escrow import verify_order_escrows
 from axokey.domain.ledger import (
     BatchOutcome,
@@ -129,7 +129,9 @@ def list_transfers(
     with context.database.read() as connection:
         if not principal.is_admin:
             if order_id is None:
-                raise ValidationFailed(
+                # The key decides, not the request's shape: 403 (the document's
+                # schema cannot say "required for a party's key").
+                raise Forbidden(
                     "parties list the transfers of one order",
                     code="order_id_required",
                     errors=[FieldError("order_id", "required unless with the admin key")],

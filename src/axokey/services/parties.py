@@ -149,7 +149,8 @@ def party_acted_for(
     acts for itself, and naming another is forbidden."""
     if principal.is_admin:
         if named_party_id is None:
-            raise ValidationFailed(
+            # 403, not 422: the key, not the request's shape, makes the field needed.
+            raise Forbidden(
                 operator_must_name,
                 code=operator_must_name_code,
                 errors=[FieldError(field, "required with the admin key")],

@@ -288,8 +288,8 @@ def list_events(
         before = None
         if starting_after is not None:
             cursor = event_repository.find_event(connection, starting_after, party_id=party_id)
-            if cursor is None:
-                raise ValidationFailed(
+            if cursor is None:  # unknown, or not the caller's: 404, like any id
+                raise NotFound(
                     "starting_after names no event of yours",
                     code="invalid_cursor",
                     errors=[FieldError("starting_after", "unknown event id")],

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from axokey.adapters import qr_images
 from axokey.api.deps import ContextDep, Page, PageDep, requires
+from axokey.api.openapi import problems
 from axokey.api.schemas.orders import OrderCreate, OrderOut
 from axokey.api.schemas.payments import CheckoutIn, PaymentOut
 from axokey.domain.access import Scope
@@ -111,7 +112,7 @@ def checkout(
     return PaymentOut.of(payment)
 
 
-@router.get("/v1/orders/{order_id}/qr", response_class=Response)
+@router.get("/v1/orders/{order_id}/qr", response_class=Response, responses=problems(409))
 def order_qr(
     order_id: str,
     context: ContextDep,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from axokey.api.deps import ContextDep, requires
+from axokey.api.openapi import problems
 from axokey.api.schemas.parties import PartyCreate, PartyCreated, PartyOut
 from axokey.domain.access import Scope
 from axokey.domain.errors import NotFound
@@ -53,7 +54,7 @@ def get_party(
     return PartyOut.of(parties.read_party(context, principal, party_id))
 
 
-@router.get("/v1/me", response_model=PartyOut)
+@router.get("/v1/me", response_model=PartyOut, responses=problems(404))
 def get_me(principal: Annotated[Principal, requires(None)]) -> PartyOut:
     """The caller's own party. The operator's admin key has none (404)."""
     if principal.party is None:

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from axokey.api.deps import ContextDep, Page, PageDep, requires
+from axokey.api.openapi import problems
 from axokey.api.schemas.parties import PartyOut
 from axokey.api.schemas.payouts import (
     BatchConfirm,
@@ -29,7 +30,7 @@ from axokey.services import payees, payouts, refund_recovery
 router = APIRouter(tags=["payouts"])
 
 
-@router.patch("/v1/me", response_model=PartyOut)
+@router.patch("/v1/me", response_model=PartyOut, responses=problems(404))
 def update_my_payout_details(
     body: PayoutDetailsPatch,
     context: ContextDep,
@@ -103,7 +104,7 @@ def get_batch(
 @router.get(
     "/v1/payout-batches/{batch_id}/pain.001",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/xml": {}}}},
+    responses={200: {"content": {"application/xml": {}}}, **problems(409)},
 )
 def batch_file(
     batch_id: str,

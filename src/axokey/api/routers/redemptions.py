@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from axokey.api.deps import ContextDep, requires
+from axokey.api.openapi import problems
 from axokey.api.schemas.redemptions import (
     PreviewLineOut,
     RedemptionIn,
@@ -22,7 +23,9 @@ from axokey.services import redeeming
 router = APIRouter(tags=["redemptions"])
 
 
-@router.post("/v1/redemptions/preview", response_model=RedemptionPreviewOut)
+@router.post(
+    "/v1/redemptions/preview", response_model=RedemptionPreviewOut, responses=problems(404)
+)
 def preview(
     body: RedemptionPreviewIn,
     context: ContextDep,
@@ -54,7 +57,9 @@ def preview(
     )
 
 
-@router.post("/v1/redemptions", status_code=201, response_model=RedemptionOut)
+@router.post(
+    "/v1/redemptions", status_code=201, response_model=RedemptionOut, responses=problems(404)
+)
 def redeem(
     body: RedemptionIn, context: ContextDep, principal: Annotated[Principal, requires(Scope.REDEEM)]
 ) -> RedemptionOut:

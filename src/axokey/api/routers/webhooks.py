@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from axokey.api.deps import ContextDep, Page, PageDep, requires
+from axokey.api.openapi import problems
 from axokey.api.schemas.webhooks import (
     AttemptOut,
     EventOut,
@@ -128,7 +129,7 @@ def list_attempts(
     return Page[AttemptOut](data=[AttemptOut.of(attempt) for attempt in found], has_more=has_more)
 
 
-@router.get("/v1/events", response_model=Page[EventOut])
+@router.get("/v1/events", response_model=Page[EventOut], responses=problems(404))
 def list_events(
     context: ContextDep,
     principal: Annotated[Principal, requires(Scope.WEBHOOKS_READ)],
