@@ -78,4 +78,4 @@ def test_a_balance_is_read_by_its_party_or_the_operator(client: Any) -> None:
     assert ok(client.get(f"/v1/balance?party_id={s1.id}", headers=ADMIN))["party_id"] == s1.id
     unknown = client.get("/v1/balance?party_id=pty_nobody", headers=ADMIN)
     assert unknown.status_code == 404
-    assert client.get("/v1/balance", headers=ADMIN).status_code == 422
+    assert client.get("/v1/balance", headers=ADMIN).status_code == 403  # party_required
