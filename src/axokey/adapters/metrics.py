@@ -106,4 +106,3 @@ def render(read: Callable[[], ScrapeReading]) -> bytes:
     scraped = CollectorRegistry(auto_describe=False)
     scraped.register(_ScrapeCollector(read))
     return generate_latest(counted) + generate_latest(scraped)
-
