@@ -50,6 +50,10 @@ from tests.scenario import (
 EXAMPLES = int(os.environ.get("AXOKEY_FUZZ_EXAMPLES", "3"))
 DERANDOMIZE = "AXOKEY_FUZZ_EXAMPLES" not in os.environ
 ROLES = ("operator", "M", "S1", "C", "ST")
+# While fixing: AXOKEY_FUZZ_OPERATIONS="POST /v1/orders" (a part of the labels to run)
+# and AXOKEY_FUZZ_STRICT=1 (the known failures fail too).
+ONLY = os.environ.get("AXOKEY_FUZZ_OPERATIONS", "")
+STRICT = os.environ.get("AXOKEY_FUZZ_STRICT") == "1"
 
 
 def realistic(value: Any, ids: dict[str, list[Any]], data: st.DataObject) -> Any:
@@ -176,6 +180,8 @@ def fuzz(client: Any, keys: dict[str, dict[str, str]], ids: dict[str, list[Any]]
     for result in schema.get_all_operations():
         operation = result.ok()
         outcome.operations += 1
+        if ONLY and ONLY not in operation.label:
+            continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @settings(
@@ -215,7 +221,7 @@ def fuzz(client: Any, keys: dict[str, dict[str, str]], ids: dict[str, list[Any]]
             except Found as found:
                 for code in found.codes:
                     failure = (operation.label, code)
-                    if failure in KNOWN_FAILURES:
+                    if failure in KNOWN_FAILURES and not STRICT:
                         outcome.known.add(failure)
                     else:
                         outcome.failures.append(f"{operation.label} ({mode.value}): {found}")

@@ -294,11 +294,16 @@ def complete_document(
     schemas.pop("ValidationError", None)
     schemas["Problem"] = problem_schema()
     by_operation = _routes(routes)
+    names = [route.name for route in by_operation.values()]
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             route = by_operation.get((path, method))
             if route is None:
                 continue
+            if names.count(route.name) == 1:
+                # ``create_order``, not ``create_order_v1_orders_post``: the name
+                # generated clients give the call.
+                operation["operationId"] = route.name
             _complete_operation(operation, route, method.upper(), idempotency_key_max_length)
     for name in _request_components(document):
         _strings(schemas[name])
