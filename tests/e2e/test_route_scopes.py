@@ -90,6 +90,11 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/v1/payouts"): "payouts:read",
     ("POST", "/v1/refunds/{refund_id}/retry"): "payouts:write",
     ("POST", "/v1/refunds/{refund_id}/convert-to-sepa"): "payouts:write",
+    ("PUT", "/v1/stock/{store_id}/{product_id}"): "stock:write",
+    ("GET", "/v1/stock/{store_id}/{product_id}"): "stock:read",
+    ("POST", "/v1/stock/{store_id}/adjustments"): "stock:write",
+    ("POST", "/v1/stock/{store_id}/import"): "stock:write",
+    ("GET", "/v1/stock"): "stock:read",
 }
 
 # Routes that take no API key: verified otherwise (signatures, the customer's

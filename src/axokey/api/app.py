@@ -25,6 +25,7 @@ from axokey.api.routers import (
     payouts,
     providers,
     redemptions,
+    stock,
     webhooks,
 )
 from axokey.bootstrap import bootstrap
@@ -77,6 +78,7 @@ def _routers() -> list[Any]:
         orders.router,
         providers.router,
         redemptions.router,
+        stock.router,
         money.router,
         ledger.router,
         customers.router,
