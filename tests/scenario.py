@@ -126,6 +126,9 @@ class World:
         )
         return {key: body[key] for key in ("on_hand", "reserved", "available")}
 
+    def get_cart(self, cart_id: str, as_party: str = "M") -> Any:
+        return ok(self.client.get(f"/v1/carts/{cart_id}", headers=self.parties[as_party].headers))
+
     def order(self, *, merchant: str = "M", expect: int = 201, **body: Any) -> Any:
         body.setdefault("currency", "EUR")
         body.setdefault("customer", {"email": "customer@example.com", "name": "Camille"})

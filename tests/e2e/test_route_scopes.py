@@ -95,6 +95,15 @@ POLICY: dict[tuple[str, str], str] = {
     ("POST", "/v1/stock/{store_id}/adjustments"): "stock:write",
     ("POST", "/v1/stock/{store_id}/import"): "stock:write",
     ("GET", "/v1/stock"): "stock:read",
+    ("POST", "/v1/carts"): "stock:write",
+    ("GET", "/v1/carts"): "stock:read",
+    ("GET", "/v1/carts/{cart_id}"): "stock:read",
+    ("POST", "/v1/carts/{cart_id}/scan"): "stock:write",
+    ("POST", "/v1/carts/{cart_id}/lines"): "stock:write",
+    ("PATCH", "/v1/carts/{cart_id}/lines/{line_id}"): "stock:write",
+    ("DELETE", "/v1/carts/{cart_id}/lines/{line_id}"): "stock:write",
+    ("POST", "/v1/carts/{cart_id}/checkout"): "orders:write",
+    ("GET", "/v1/carts/{cart_id}/checkout-qr"): "stock:read",
 }
 
 # Routes that take no API key: verified otherwise (signatures, the customer's

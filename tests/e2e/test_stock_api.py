@@ -359,3 +359,33 @@ def test_an_idempotent_adjustment_applies_once(world: World) -> None:
     again = world.client.post(f"/v1/stock/{store}/adjustments", json=body, headers=headers)
     assert again.json() == first and again.headers.get("idempotent-replayed") == "true"
     assert world.stock_level("ST", "P1")["on_hand"] == first["on_hand"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        # A quote left open swallows the rest: one line, an unknown SKU.
+        (b'sku,on_hand\n"P1\r\n,2', 200, "unknown_sku"),
+        (b'"sku\nx",on_hand\n', 422, "import_header_invalid"),
+        (b"", 422, "import_header_invalid"),
+        (b"\x00\x00", 422, "invalid_characters"),
+        (b"\xff\xfe", 422, "import_invalid"),
+    ],
+)
+def test_a_malformed_import_is_a_clear_problem_and_changes_nothing(
+    world: World, body: bytes, status: int, code: str
+) -> None:
+    before = world.stock_level("ST", "P1")
+    response = world.client.post(
+        f"/v1/stock/{world.parties['ST'].id}/import",
+        content=body,
+        headers={**world.parties["ST"].headers, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == status, response.text
+    if status == 200:
+        report = response.json()
+        assert report["imported_count"] == 0
+        assert [refused["code"] for refused in report["refused"]] == [code]
+    else:
+        assert response.json()["code"] == code
+    assert world.stock_level("ST", "P1") == before

@@ -219,8 +219,15 @@ def _parse_rows(text: str) -> list[tuple[int, dict[str, str]]]:
         raise ValidationFailed(
             f"the file is larger than {IMPORT_BYTES_MAX} bytes", code="import_too_large"
         )
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    try:
+        return _read_rows(text)
+    except csv.Error as error:
+        raise ValidationFailed(f"not a CSV file: {error}", code="import_invalid") from None
+
+
+def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     if "on_hand" not in header or not ({"sku", "gtin"} & set(header)):
         raise ValidationFailed(
             "the first line names the columns: sku or gtin, and on_hand",
@@ -229,17 +236,18 @@ def _parse_rows(text: str) -> list[tuple[int, dict[str, str]]]:
         )
     reader.fieldnames = header
     rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for row in reader:
-            if len(rows) >= IMPORT_LINES_MAX:
-                raise ValidationFailed(
-                    f"at most {IMPORT_LINES_MAX} lines in one import", code="import_too_large"
-                )
-            cells = {key: (value or "").strip() for key, value in row.items() if key}
-            if any(cells.values()):
-                rows.append((reader.line_num, cells))
-    except csv.Error as error:
-        raise ValidationFailed(f"not a CSV file: {error}", code="import_invalid") from None
+    for row in reader:
+        if len(rows) >= IMPORT_LINES_MAX:
+            raise ValidationFailed(
+                f"at most {IMPORT_LINES_MAX} lines in one import", code="import_too_large"
+            )
+        cells = {
+            key: value.strip() if isinstance(value, str) else ""
+            for key, value in row.items()
+            if isinstance(key, str) and key
+        }
+        if any(cells.values()):
+            rows.append((reader.line_num, cells))
     return rows
 
 

@@ -25,7 +25,7 @@ from axokey.domain.audit import Action
 from axokey.domain.errors import AxokeyError
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import expire_due
-from axokey.services import audit, idempotency, payments, personal_data, refunding, stock
+from axokey.services import audit, carts, idempotency, payments, personal_data, refunding, stock
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import expire_pending_transfers, post_or_raise
@@ -49,6 +49,7 @@ class SweepReport:
     notifications_processed: int = 0
     notifications_purged: int = 0
     unpaid_store_orders_expired: int = 0
+    carts_expired: int = 0
 
 
 def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[int, int]:
@@ -111,6 +112,7 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
         logger.warning("sweep: %s pages of due orders walked; the next goes on", SWEEP_PAGES_MAX)
     # Store orders never paid: expired, their reservations freed for other customers.
     unpaid_expired = stock.release_unpaid_reservations(context, now=now, limit=batch)
+    carts_expired = carts.expire_carts(context, now=now, limit=batch)
     expired = expire_pending_transfers(context, batch_size=batch)
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)
@@ -128,6 +130,7 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
         notifications_processed=reconciliation.notifications_processed,
         notifications_purged=purged,
         unpaid_store_orders_expired=unpaid_expired,
+        carts_expired=carts_expired,
     )
 
 
