@@ -100,8 +100,8 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/v1/carts/{cart_id}"): "stock:read",
     ("POST", "/v1/carts/{cart_id}/scan"): "stock:write",
     ("POST", "/v1/carts/{cart_id}/lines"): "stock:write",
-    ("PATCH", "/v1/carts/{cart_id}/lines/{line_id}"): "stock:write",
-    ("DELETE", "/v1/carts/{cart_id}/lines/{line_id}"): "stock:write",
+    ("PATCH", "/v1/carts/{cart_id}/lines/{cart_line_id}"): "stock:write",
+    ("DELETE", "/v1/carts/{cart_id}/lines/{cart_line_id}"): "stock:write",
     ("POST", "/v1/carts/{cart_id}/checkout"): "orders:write",
     ("GET", "/v1/carts/{cart_id}/checkout-qr"): "stock:read",
 }

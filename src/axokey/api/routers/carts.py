@@ -102,25 +102,26 @@ def add_line(
     return _out(context, cart)
 
 
-@router.patch("/v1/carts/{cart_id}/lines/{line_id}", response_model=CartOut)
+@router.patch("/v1/carts/{cart_id}/lines/{cart_line_id}", response_model=CartOut)
 def change_line(
     cart_id: CartId,
-    line_id: LineId,
+    cart_line_id: LineId,
     body: CartLineChangeIn,
     context: ContextDep,
     principal: Annotated[Principal, requires(Scope.STOCK_WRITE)],
 ) -> CartOut:
-    return _out(context, carts.change_line(context, principal, cart_id, line_id, body.quantity))
+    cart = carts.change_line(context, principal, cart_id, cart_line_id, body.quantity)
+    return _out(context, cart)
 
 
-@router.delete("/v1/carts/{cart_id}/lines/{line_id}", response_model=CartOut)
+@router.delete("/v1/carts/{cart_id}/lines/{cart_line_id}", response_model=CartOut)
 def remove_line(
     cart_id: CartId,
-    line_id: LineId,
+    cart_line_id: LineId,
     context: ContextDep,
     principal: Annotated[Principal, requires(Scope.STOCK_WRITE)],
 ) -> CartOut:
-    return _out(context, carts.remove_line(context, principal, cart_id, line_id))
+    return _out(context, carts.remove_line(context, principal, cart_id, cart_line_id))
 
 
 @router.get("/v1/carts/{cart_id}/checkout-qr", response_class=Response)
