@@ -130,8 +130,15 @@ def test_bad_scans_and_changes_add_nothing(world: World) -> None:
 
     refused(scan(world, cart["id"], "4006381333932"), 422, "invalid_gtin")  # check digit
     refused(scan(world, cart["id"], "96385074"), 404, "unknown_gtin")  # nobody lists it
-    refused(scan(world, cart["id"], P1_GTIN, quantity=0), 422, "invalid_quantity")
-    refused(scan(world, cart["id"], P1_GTIN, quantity=10_001), 422, "invalid_quantity")
+    refused(scan(world, cart["id"], P1_GTIN, quantity=0), 422, "validation_error")
+    refused(scan(world, cart["id"], P1_GTIN, quantity=10_001), 422, "validation_error")
+    # 6000 + 6000 units of one product: more than a line holds.
+    ok(scan(world, cart["id"], P1_GTIN, quantity=6000))
+    over = scan(world, cart["id"], P1_GTIN, quantity=6000)
+    assert over.status_code == 422 and over.json()["code"] == "invalid_quantity"
+    line = world.get_cart(cart["id"])["lines"][0]
+    assert line["quantity"] == 6000
+    ok(world.client.delete(f"{path}/lines/{line['id']}", headers=world.parties["ST"].headers))
     refused(scan(world, cart["id"], ""), 422, "validation_error")
     # The hotel night is listed, but in another currency cart it cannot go.
     usd = new_cart(world, "ST", currency="USD")
@@ -171,7 +178,7 @@ def test_bad_scans_and_changes_add_nothing(world: World) -> None:
     bad = world.client.patch(
         f"{path}/lines/{line['id']}", json={"quantity": 0}, headers=world.parties["ST"].headers
     )
-    assert bad.status_code == 422 and bad.json()["code"] == "invalid_quantity"
+    assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
     gone = ok(
         world.client.delete(f"{path}/lines/{line['id']}", headers=world.parties["ST"].headers)
     )

@@ -198,13 +198,14 @@ def test_counting_and_adjusting(world: World) -> None:
         assert len(stock_events(world)) == events_before
 
     adjustments = f"/v1/stock/{store}/adjustments"
-    refused("PUT", path, {"on_hand": -1}, 422, "invalid_stock_quantity")
+    refused("PUT", path, {"on_hand": -1}, 422, "validation_error")
     refused("PUT", path, {"on_hand": "3"}, 422, "validation_error")
     refused("PUT", path, {"on_hand": 9}, 409, "stock_below_reserved")
     loss = {"product_id": product, "delta": -13, "reason": "loss"}
     refused("POST", adjustments, loss, 409, "stock_negative")
     refused("POST", adjustments, {**loss, "delta": -3}, 409, "stock_below_reserved")
     refused("POST", adjustments, {**loss, "delta": 0}, 422, "invalid_stock_quantity")
+    refused("POST", adjustments, {**loss, "delta": 2.5}, 422, "validation_error")
     refused("POST", adjustments, {**loss, "delta": 1, "reason": "  "}, 422, "validation_error")
     # A product the store's merchant does not list.
     unlisted = ok(
@@ -221,14 +222,20 @@ def test_counting_and_adjusting(world: World) -> None:
         ),
         201,
     )
-    refused("PUT", f"/v1/stock/{store}/{unlisted['id']}", {"on_hand": 1}, 422, "product_not_listed")
-    refused(
-        "POST",
-        adjustments,
-        {**loss, "product_id": unlisted["id"], "delta": 1},
-        422,
-        "product_not_listed",
-    )
+    # The stock of a product the merchant does not list (or of no product) does not exist.
+    for product_id in (unlisted["id"], "prd_01M8XZBNGFZZH4PVH2X2QFCGT8"):
+        refused("PUT", f"/v1/stock/{store}/{product_id}", {"on_hand": 1}, 404, "product_not_listed")
+        refused(
+            "POST",
+            adjustments,
+            {**loss, "product_id": product_id, "delta": 1},
+            404,
+            "product_not_listed",
+        )
+    # A whole number is a JSON integer (3.0 is 3); never a string, a fraction or a boolean.
+    assert ok(world.client.put(path, json={"on_hand": 12.0}, headers=st_headers))["on_hand"] == 12
+    for bad in ("12", 12.5, True):
+        refused("PUT", path, {"on_hand": bad}, 422, "validation_error")
     # Down to what is reserved is allowed.
     assert ok(world.client.put(path, json={"on_hand": 10}, headers=st_headers))["available"] == 0
 

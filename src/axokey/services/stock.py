@@ -64,10 +64,11 @@ def store_for(connection: Connection, principal: Principal, store_id: str) -> Pa
 
 
 def _check_listed(connection: Connection, store: Party, product_id: str, *, field: str) -> None:
-    """Only a product the store's merchant lists is stocked there."""
+    """Only a product the store's merchant lists is stocked there: the stock of any
+    other product does not exist (404, whether the product exists or not)."""
     assert store.merchant_id is not None
     if catalog_repository.find_listing(connection, store.merchant_id, product_id) is None:
-        raise ValidationFailed(
+        raise NotFound(
             f"product {product_id} is not listed by this store's merchant",
             code="product_not_listed",
             errors=[FieldError(field, "not one of the merchant's listed products")],

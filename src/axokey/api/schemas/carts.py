@@ -9,10 +9,23 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from axokey.api.schemas.base import Amount, Id, Strict, Timestamp
 from axokey.api.schemas.orders import CustomerIn
+from axokey.api.schemas.stock import WholeNumber
+from axokey.config import Settings
 from axokey.domain.carts import Cart, CartStatus
+from axokey.domain.money import payable_currency_codes
 
-# Bounded by the schema; the configured maximum is the domain's (invalid_quantity).
-Quantity = Annotated[int, Field(ge=-1_000_000, le=1_000_000, strict=True)]
+# Units of a product in a cart: from 1 to the configured line maximum (its default;
+# AXOKEY_LINE_QUANTITY_MAX may set another, which the server then enforces).
+Quantity = Annotated[
+    int, Field(ge=1, le=Settings.model_fields["line_quantity_max"].default), WholeNumber
+]
+# Currencies that can be paid in (ISO 4217 with a minor unit): the server's check
+# (check_currency, 422 invalid_currency) and the document's enum are the same set.
+Currency = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=3),
+    Field(json_schema_extra={"enum": list(payable_currency_codes())}),
+]
 # A GTIN (8 to 14 digits) as a scanner types it, with room for spaces around it.
 Barcode = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
@@ -23,9 +36,11 @@ class CartLineIn(Strict):
 
 
 class CartCreate(Strict):
-    currency: Annotated[str, StringConstraints(min_length=3, max_length=3)]
+    currency: Currency
     store_id: Id | None = None
-    lines: Annotated[list[CartLineIn], Field(max_length=1000)] = []
+    lines: Annotated[
+        list[CartLineIn], Field(max_length=Settings.model_fields["cart_lines_max"].default)
+    ] = []
 
 
 class CartScanIn(Strict):

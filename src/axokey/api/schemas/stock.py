@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from axokey.api.schemas.base import Id, Strict
 from axokey.domain.stock import ADJUSTMENT_REASON_LENGTH_MAX, STOCK_QUANTITY_MAX, StockLevel
 from axokey.services.stock import ImportReport
 
-# Bounded by the schema; the domain gives the clear problem (invalid_stock_quantity).
-Units = Annotated[int, Field(ge=-STOCK_QUANTITY_MAX, le=STOCK_QUANTITY_MAX, strict=True)]
+
+def _whole_number(value: Any) -> Any:
+    """A JSON integer: ``3`` or ``3.0`` (JSON does not tell them apart), never
+    ``"3"``, ``true`` or ``3.5``."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("a whole number")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = BeforeValidator(_whole_number)
+OnHand = Annotated[int, Field(ge=0, le=STOCK_QUANTITY_MAX), WholeNumber]
+# A reception (> 0) or a loss (< 0); never 0, as the document says.
+Delta = Annotated[
+    int,
+    Field(ge=-STOCK_QUANTITY_MAX, le=STOCK_QUANTITY_MAX, json_schema_extra={"not": {"const": 0}}),
+    WholeNumber,
+]
 
 
 class StockSetIn(Strict):
-    on_hand: Units
+    on_hand: OnHand
 
 
 class StockAdjustmentIn(Strict):
     product_id: Id
-    delta: Units
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=ADJUSTMENT_REASON_LENGTH_MAX)]
+    delta: Delta
+    # Something besides spaces (the reason is kept without them).
+    reason: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=ADJUSTMENT_REASON_LENGTH_MAX, pattern=r"\S"),
+    ]
 
 
 class StockLevelOut(BaseModel):
