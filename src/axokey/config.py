@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Retention: a customer's contact data (email, name, IBAN) is pseudonymised this
     # many months after their order closes (the amounts stay: accounting, 10 years).
     customer_contact_retention_months: int = Field(13, ge=1, le=120)
+    # Retention: the client addresses (IP) kept with audit entries and API keys' last
+    # use are cleared this many months after they were recorded.
+    client_address_retention_months: int = Field(12, ge=1, le=120)
 
     payxpert_base_url: str = "https://connect2.payxpert.com"
     payxpert_originator: str | None = None

@@ -117,6 +117,7 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)
     personal_data.apply_retention(context)  # customers' contact data past its period
+    personal_data.apply_address_retention(context)  # client addresses past theirs
     purged = payments.purge_notifications(context, limit=batch)
     return SweepReport(
         now,
