@@ -17,6 +17,7 @@ from axokey.api.routers import (
     alerts,
     api_keys,
     audit,
+    carts,
     catalog,
     customers,
     exports,
@@ -28,6 +29,7 @@ from axokey.api.routers import (
     payouts,
     providers,
     redemptions,
+    stock,
     webhooks,
 )
 from axokey.bootstrap import bootstrap
@@ -83,6 +85,8 @@ def _routers() -> list[Any]:
         orders.router,
         providers.router,
         redemptions.router,
+        stock.router,
+        carts.router,
         money.router,
         ledger.router,
         customers.router,
