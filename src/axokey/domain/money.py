@@ -47,6 +47,18 @@ def currency_exponent(code: str) -> int:
     return int(exponent)
 
 
+@lru_cache(maxsize=1)
+def payable_currencies() -> tuple[str, ...]:
+    """Every code ``currency_exponent`` accepts, sorted (the API's enum)."""
+    codes = []
+    for currency in iso4217.Currency:
+        code = currency.code
+        well_formed = len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()
+        if well_formed and currency.exponent is not None:
+            codes.append(code)
+    return tuple(sorted(codes))
+
+
 def check_currency(code: str, *, field: str = "currency") -> str:
     """Return ``code`` when it is an ISO 4217 currency that can be paid in; raise otherwise
     (naming ``field`` in the error)."""
