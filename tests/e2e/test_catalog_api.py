@@ -123,9 +123,9 @@ def test_the_operator_creates_a_product_for_a_named_supplier(
     not_a_supplier = client.post(
         "/v1/products", json=product_body(supplier_id=merchant["id"]), headers=ADMIN
     )
-    assert_problem(not_a_supplier, 422, "unknown_supplier")
+    assert_problem(not_a_supplier, 404, "unknown_supplier")
     nobody = client.post("/v1/products", json=product_body(supplier_id="pty_nobody"), headers=ADMIN)
-    assert_problem(nobody, 422, "unknown_supplier")
+    assert_problem(nobody, 404, "unknown_supplier")
 
 
 def test_a_supplier_names_only_itself(client: Any, supplier: dict[str, Any]) -> None:
@@ -366,7 +366,7 @@ def test_listing_refusals(client: Any, supplier: dict[str, Any], merchant: dict[
         json={"product_id": "prd_nothing", "unit_price": 5000},
         headers=merchant["headers"],
     )
-    body = assert_problem(unknown, 422, "unknown_product")
+    body = assert_problem(unknown, 404, "unknown_product")
     assert body["errors"][0]["field"] == "product_id"
     zero = client.post(
         "/v1/listings",
@@ -526,14 +526,14 @@ def test_proposal_refusals(client: Any, supplier: dict[str, Any], merchant: dict
         json={"supplier_id": create_party(client, "merchant")["id"], "deposit_bps": 1000},
         headers=merchant["headers"],
     )
-    body = assert_problem(not_a_supplier, 422, "unknown_supplier")
+    body = assert_problem(not_a_supplier, 404, "unknown_supplier")
     assert body["errors"][0]["field"] == "supplier_id"
     nobody = client.post(
         "/v1/agreements",
         json={"supplier_id": "pty_nobody", "deposit_bps": 1000},
         headers=merchant["headers"],
     )
-    assert_problem(nobody, 422, "unknown_supplier")
+    assert_problem(nobody, 404, "unknown_supplier")
     for bad in (-1, 10001, 12.5):
         response = client.post(
             "/v1/agreements",

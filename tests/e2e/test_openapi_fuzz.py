@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import schemathesis
@@ -56,8 +58,37 @@ ONLY = os.environ.get("AXOKEY_FUZZ_OPERATIONS", "")
 STRICT = os.environ.get("AXOKEY_FUZZ_STRICT") == "1"
 
 
+def _future(data: st.DataObject) -> str:
+    days = data.draw(st.integers(min_value=1, max_value=300), label="days ahead")
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+
+
+def _one_of(*values: Any) -> Callable[[st.DataObject], Any]:
+    return lambda data: data.draw(st.sampled_from(values))
+
+
+# Rules the document states in words, that JSON Schema cannot check: a valid request
+# always follows them (an expiry or deadline in the future; a webhook URL that
+# resolves to an address the sandbox may call; check digits and checksums).
+RULES: dict[str, Callable[[st.DataObject], Any]] = {
+    "expires_at": _future,
+    "redeem_by": _future,
+    "card_number": _one_of(SUCCEEDS, NEEDS_CHALLENGE, DECLINED),
+    "gtin": _one_of("4006381333931", "5901234123457"),
+    "gtins": _one_of(["4006381333931"], ["5901234123457", "5901234123457"]),
+    # A deliverable address's syntax (email-validator refuses reserved domains).
+    "email": _one_of("customer@example.com", "camille.martin@example.fr"),
+    "iban": _one_of("FR7630006000011234567890189", "DE89370400440532013000"),
+    "bic": _one_of("BNPAFRPPXXX", "DEUTDEFF"),
+    "url": lambda data: data.draw(
+        st.sampled_from(["https://127.0.0.1:9/hooks", "http://localhost:9/axokey"]), label="url"
+    ),
+}
+
+
 def realistic(value: Any, ids: dict[str, list[Any]], data: st.DataObject) -> Any:
-    """Some of a generated body's fields, by name, replaced by values that exist."""
+    """A valid body's fields, by name: some replaced by values that exist, those
+    bound by a rule replaced by values that follow it."""
     if isinstance(value, list):
         return [realistic(item, ids, data) for item in value]
     if not isinstance(value, dict):
@@ -65,7 +96,9 @@ def realistic(value: Any, ids: dict[str, list[Any]], data: st.DataObject) -> Any
     replaced = {}
     for key, item in value.items():
         known = ids.get(key)
-        if known and data.draw(st.booleans(), label=f"real {key}"):
+        if key in RULES and item is not None:
+            replaced[key] = RULES[key](data)
+        elif known and data.draw(st.booleans(), label=f"real {key}"):
             replaced[key] = data.draw(st.sampled_from(known))
         else:
             replaced[key] = realistic(item, ids, data)
@@ -131,36 +164,17 @@ class Found(AssertionError):
 
 
 # Failures found and not fixed yet, each by operation and schemathesis failure code
-# (ST103 undocumented status, ST201 invalid data accepted, ST202 valid data refused):
-# a ratchet, listed in the contract's note. Any other failure fails the test; fix the
-# server or the document and delete its line here — never add one to make CI green.
+# (ST202: schema-valid data refused). A ratchet: any other failure fails the test;
+# fix the server or the document and delete the line — never add one to make CI
+# green. What is left: rules tied to another object's state, which JSON Schema
+# cannot state, answered 422 (an order's currency against its products', a price
+# below the wholesale price, deposit mode without an agreement, a service line in
+# an itinerary, an unlisted product without a price; a cart's store; a stock file's
+# header). Listed in the contract's note.
 KNOWN_FAILURES: frozenset[tuple[str, str]] = frozenset(
     {
-        ("GET /v1/api-keys", "ST201"),
-        ("GET /v1/audit-events", "ST202"),
-        ("GET /v1/balance", "ST103"),
-        ("GET /v1/exports/fec", "ST202"),
-        ("GET /v1/exports/journal.csv", "ST202"),
-        ("GET /v1/ledger/transfers", "ST201"),
-        ("GET /v1/payouts", "ST201"),
-        ("GET /v1/products", "ST202"),
-        ("GET /v1/refunds", "ST201"),
-        ("PATCH /v1/me", "ST202"),
-        ("PATCH /v1/parties/{party_id}", "ST202"),
-        ("PATCH /v1/webhook-endpoints/{endpoint_id}", "ST202"),
-        ("POST /v1/agreements", "ST202"),
-        ("POST /v1/api-keys", "ST202"),
-        ("POST /v1/listings", "ST202"),
         ("POST /v1/orders", "ST202"),
-        ("POST /v1/parties", "ST202"),
-        ("POST /v1/payout-batches", "ST202"),
-        ("POST /v1/payout-batches/{batch_id}/pain.002", "ST202"),
-        ("POST /v1/products", "ST202"),
-        ("POST /v1/providers/{provider}/notifications", "ST202"),
-        ("POST /v1/redemptions", "ST202"),
-        ("POST /v1/sandbox/payments/{payment_id}/pay", "ST202"),
-        ("POST /v1/sandbox/sweep", "ST202"),
-        ("POST /v1/webhook-endpoints", "ST202"),
+        ("POST /v1/listings", "ST202"),
         ("POST /v1/carts", "ST202"),
         ("POST /v1/stock/{store_id}/import", "ST202"),
     }
@@ -204,7 +218,23 @@ def fuzz(client: Any, keys: dict[str, dict[str, str]], ids: dict[str, list[Any]]
                             case.path_parameters[name] = data.draw(st.sampled_from(known))
                 if valid(case, ParameterLocation.BODY) and isinstance(case.body, (dict, list)):
                     case.body = realistic(case.body, ids, data)
-                for role, headers in keys.items():
+                query = case.query or {}
+                if valid(case, ParameterLocation.QUERY):
+                    for name in [name for name in query if name in RULES]:
+                        query[name] = RULES[name](data)
+                if valid(case, ParameterLocation.QUERY) and "from" in query and "to" in query:
+                    # An export's period: at most 366 days (422 period_too_long).
+                    start = date(2026, 1, 1) + timedelta(days=data.draw(st.integers(0, 700)))
+                    query["from"] = start.isoformat()
+                    query["to"] = (
+                        start + timedelta(days=data.draw(st.integers(0, 366)))
+                    ).isoformat()
+                callers = keys
+                if not valid(case, ParameterLocation.HEADER):
+                    # Invalid headers (a malformed or missing Authorization...) are
+                    # sent as they are, not replaced by a role's key.
+                    callers = {"its own headers": {}}
+                for role, headers in callers.items():
                     if case.headers and "Idempotency-Key" in case.headers:
                         case.headers["Idempotency-Key"] = f"fuzz-{uuid.uuid4()}"
                     outcome.requests += 1

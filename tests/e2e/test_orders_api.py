@@ -324,7 +324,7 @@ REFUSALS: dict[str, tuple[Case, int, str, list[str]]] = {
                 {"product_id": "prd_01JAAAAAAAAAAAAAAAAAAAAAAA", "quantity": 1, "unit_price": 9}
             ],
         ),
-        422,
+        404,
         "unknown_product",
         ["lines.0.product_id"],
     ),
@@ -416,13 +416,13 @@ REFUSALS: dict[str, tuple[Case, int, str, list[str]]] = {
     ),
     "courier_id that is a supplier": (
         lambda w: delivery_body(w, courier_id=w.parties["S1"].id),
-        422,
+        404,
         "unknown_courier",
         ["courier_id"],
     ),
     "courier_id that does not exist": (
         lambda w: delivery_body(w, courier_id="pty_01JAAAAAAAAAAAAAAAAAAAAAAA"),
-        422,
+        404,
         "unknown_courier",
         ["courier_id"],
     ),
@@ -440,13 +440,13 @@ REFUSALS: dict[str, tuple[Case, int, str, list[str]]] = {
     ),
     "another merchant's store": (
         _another_merchants_store,
-        422,
+        404,
         "unknown_store",
         ["store_id"],
     ),
     "store_id that is a courier": (
         lambda w: store_body(w, store_id=w.parties["C"].id),
-        422,
+        404,
         "unknown_store",
         ["store_id"],
     ),
@@ -531,7 +531,7 @@ REFUSALS: dict[str, tuple[Case, int, str, list[str]]] = {
     "currency of four letters": (
         lambda w: {**delivery_body(w), "currency": "EURO"},
         422,
-        "validation_error",
+        "invalid_currency",
         ["currency"],
     ),
     "malformed customer email": (
@@ -587,7 +587,7 @@ def test_every_refused_line_is_listed_at_once(world: World) -> None:
                 line(world, "P2", 1, unit_price=1),
             ],
         ),
-        status=422,
+        status=404,
         code="unknown_product",
         fields=["lines.1.product_id", "lines.2.unit_price"],
     )

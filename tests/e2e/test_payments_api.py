@@ -477,7 +477,7 @@ def test_forged_notifications_are_400_and_change_nothing(
     ]
     for forged_headers, forged_body in forgeries:
         response = notify(client, forged_headers, forged_body)
-        assert response.status_code == 400, forged_headers
+        assert response.status_code == 403, forged_headers
         assert response.json()["code"] == "invalid_notification"
         unpaid(world, order["id"])
     payment = ok(client.get(f"/v1/payments/{payment_id}", headers=ADMIN))
@@ -485,18 +485,18 @@ def test_forged_notifications_are_400_and_change_nothing(
     assert check_ledger(context) == []
 
 
-def test_a_signed_but_malformed_notification_is_400(
+def test_a_signed_but_malformed_notification_is_403(
     world: World, client: Any, context: Any, held_notifications: list[Any]
 ) -> None:
     order, _, reference = succeeded_quietly(world, context)
     for message in ({"reference": reference}, {"event_id": "x"}):
         headers, body = signed(context, message)
         response = notify(client, headers, body)
-        assert response.status_code == 400 and response.json()["code"] == "invalid_notification"
+        assert response.status_code == 403 and response.json()["code"] == "invalid_notification"
     headers = signed(context, {})[0]
     key = signing.sandbox_notification_key(context)
     headers[SIGNATURE_HEADER] = hmac.new(key, b"not json", hashlib.sha256).hexdigest()
-    assert notify(client, headers, b"not json").status_code == 400
+    assert notify(client, headers, b"not json").status_code == 403
     unpaid(world, order["id"])
 
 

@@ -424,14 +424,14 @@ def test_a_rejected_notification_keeps_a_hash_and_a_short_prefix_not_its_body(
 ) -> None:
     body = b'{"event_id":"x","reference":"y","padding":"' + b"A" * 200_000 + b'"}'
     response = notify(client, {SIGNATURE_HEADER: "0" * 64}, body)
-    assert response.status_code == 400 and response.json()["code"] == "invalid_notification"
+    assert response.status_code == 403 and response.json()["code"] == "invalid_notification"
     with context.database.read() as connection:
         [row] = connection.execute(select(provider_notifications)).all()
     assert row.status == "rejected"
     assert len(row.body) <= 64 and body.startswith(bytes(row.body))
     assert row.body_sha256 == hashlib.sha256(body).hexdigest()
     # The same rejected body again: one row, not two.
-    assert notify(client, {SIGNATURE_HEADER: "0" * 64}, body).status_code == 400
+    assert notify(client, {SIGNATURE_HEADER: "0" * 64}, body).status_code == 403
     with context.database.read() as connection:
         assert len(connection.execute(select(provider_notifications)).all()) == 1
 
@@ -445,7 +445,7 @@ def test_notifications_are_purged_after_their_retention_but_unprocessed_ones_sta
 ) -> None:
     order = delivery_order(world, "escrow")
     pay(world, checkout(world, order["id"])["id"])  # one processed notification
-    assert notify(world.client, {SIGNATURE_HEADER: "0" * 64}, b"forged").status_code == 400
+    assert notify(world.client, {SIGNATURE_HEADER: "0" * 64}, b"forged").status_code == 403
     # And one that cannot be processed: its provider cannot be asked, ever.
     other = checkout(world, delivery_order(world, "escrow")["id"])
     headers, body = signed(context, {"event_id": "late:1", "reference": reference_of(other)})

@@ -67,7 +67,15 @@ def create_app(
     install_problem_handlers(app)
     for router in _routers():
         app.include_router(router)
-    install_openapi(app, idempotency_key_max_length=context.settings.idempotency_key_max_length)
+    configured = context.settings
+    install_openapi(
+        app,
+        idempotency_key_max_length=configured.idempotency_key_max_length,
+        limits={  # the bounds the services check, as this instance is configured
+            "OrderCreate.lines": {"minItems": 1, "maxItems": configured.order_lines_max},
+            "LineIn.quantity": {"minimum": 1, "maximum": configured.line_quantity_max},
+        },
+    )
     app.add_middleware(ApiGuardMiddleware, context=context)
     # Outermost: every response, a 429 or 413 too, carries the request id.
     app.add_middleware(RequestIdMiddleware)

@@ -37,6 +37,7 @@ from axokey import i18n
 from axokey.api.deps import RequireScope
 from axokey.api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, STATUS_CODES
 from axokey.domain.identifiers import CROCKFORD_ALPHABET
+from axokey.domain.orders import OrderStatus
 
 PROBLEM_REF = "#/components/schemas/Problem"
 
@@ -146,6 +147,8 @@ def declared_statuses(route: Any, method: str) -> set[int]:
         statuses.add(404)  # an unknown id, in the path or as a filter
     if route.body_field is not None or method in WRITE_METHODS:
         statuses.add(413)
+    if route.body_field is not None:
+        statuses.add(400)  # a body that is not JSON
     if method in WRITE_METHODS:
         statuses.add(409)
     if method == "POST":
@@ -155,7 +158,13 @@ def declared_statuses(route: Any, method: str) -> set[int]:
 
 def problem_schema() -> dict[str, Any]:
     """RFC 9457 problem details with AXOKEY's stable ``code`` and field ``errors``."""
-    codes = sorted(set(i18n.problem_codes()) | {code for code, _title in STATUS_CODES.values()})
+    codes = sorted(
+        set(i18n.problem_codes())
+        | {code for code, _title in STATUS_CODES.values()}
+        # ``order_<status>``: an order in a state that refuses the request
+        # (services/ordering.py, domain/refunds.py).
+        | {f"order_{status.value}" for status in OrderStatus}
+    )
     return {
         "title": "Problem",
         "type": "object",
@@ -228,16 +237,35 @@ def _strings(schema: Any, name: str | None = None) -> None:
             schema["pattern"] = id_pattern(ID_PREFIXES[name])
         else:
             schema["pattern"] = NO_NUL_PATTERN
+    for part, part_name in _parts(schema, name):
+        _strings(part, part_name)
+
+
+def _parts(schema: dict[str, Any], name: str | None) -> Iterator[tuple[Any, str | None]]:
+    """The sub-schemas of ``schema``, each with the property name it describes."""
     for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
-        if key in schema:
-            for item in schema[key]:
-                _strings(item, name)
+        for item in schema.get(key, []):
+            yield item, name
     if isinstance(schema.get("items"), dict):
-        _strings(schema["items"], name)
+        yield schema["items"], name
+    for key in ("if", "then", "else", "not", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            yield schema[key], None
     for property_name, item in (schema.get("properties") or {}).items():
-        _strings(item, property_name)
-    if isinstance(schema.get("additionalProperties"), dict):
-        _strings(schema["additionalProperties"])
+        yield item, property_name
+
+
+def _without_null(schema: dict[str, Any]) -> None:
+    """A parameter is absent or a text: never JSON ``null`` (``str | None`` in Python)."""
+    choices = schema.get("anyOf")
+    if not choices:
+        return
+    kept = [choice for choice in choices if choice.get("type") != "null"]
+    if len(kept) == 1:
+        del schema["anyOf"]
+        schema.update(kept[0])
+    elif len(kept) != len(choices):
+        schema["anyOf"] = kept
 
 
 def _references(schema: Any) -> Iterator[str]:
@@ -285,11 +313,23 @@ def _routes(routes: Iterable[Any]) -> dict[tuple[str, str], Any]:
 
 
 def complete_document(
-    document: dict[str, Any], routes: Iterable[Any], *, idempotency_key_max_length: int = 255
+    document: dict[str, Any],
+    routes: Iterable[Any],
+    *,
+    idempotency_key_max_length: int = 255,
+    limits: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """FastAPI's ``document`` completed (see the module's docstring); a new dict."""
+    """FastAPI's ``document`` completed (see the module's docstring); a new dict.
+
+    ``limits``: the bounds this instance is configured with, by ``Schema.property``
+    (e.g. ``{"OrderCreate.lines": {"maxItems": 100}}``), checked by the services."""
     document = copy.deepcopy(document)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, bounds in (limits or {}).items():
+        schema_name, _, property_name = name.partition(".")
+        target = schemas.get(schema_name, {}).get("properties", {}).get(property_name)
+        if target is not None:
+            target.update(bounds)
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Problem"] = problem_schema()
@@ -304,19 +344,45 @@ def complete_document(
                 # ``create_order``, not ``create_order_v1_orders_post``: the name
                 # generated clients give the call.
                 operation["operationId"] = route.name
-            _complete_operation(operation, route, method.upper(), idempotency_key_max_length)
+            _complete_operation(
+                operation, route, method.upper(), idempotency_key_max_length, schemas
+            )
     for name in _request_components(document):
         _strings(schemas[name])
     return document
 
 
+def _names_an_id(schema: Any, components: dict[str, Any], seen: set[str]) -> bool:
+    """Whether a request body has a field that names an object (``supplier_id``...)."""
+    if isinstance(schema, list):
+        return any(_names_an_id(item, components, seen) for item in schema)
+    if not isinstance(schema, dict):
+        return False
+    reference = schema.get("$ref")
+    if isinstance(reference, str):
+        name = reference.rsplit("/", 1)[-1]
+        if name in seen:
+            return False
+        seen.add(name)
+        return _names_an_id(components.get(name, {}), components, seen)
+    if ID_PREFIXES.keys() & set(schema.get("properties", {})):
+        return True
+    return any(_names_an_id(value, components, seen) for value in schema.values())
+
+
 def _complete_operation(
-    operation: dict[str, Any], route: Any, method: str, idempotency_key_max_length: int
+    operation: dict[str, Any],
+    route: Any,
+    method: str,
+    idempotency_key_max_length: int,
+    components: dict[str, Any],
 ) -> None:
     responses = operation.setdefault("responses", {})
     statuses = declared_statuses(route, method) | {
         int(status) for status in responses if str(status).isdigit() and int(status) >= 400
     }
+    if _names_an_id(operation.get("requestBody", {}), components, set()):
+        statuses.add(404)  # the body names an object that does not exist
     for status in sorted(statuses):
         declared = responses.get(str(status), {})
         description = declared.get("description")
@@ -326,6 +392,7 @@ def _complete_operation(
     parameters = operation.setdefault("parameters", [])
     for parameter in parameters:
         schema = parameter.get("schema", {})
+        _without_null(schema)
         # A filter (``?order_id=``) takes any text: an unknown id finds nothing or 404.
         _strings(schema, parameter["name"] if parameter["in"] == "path" else None)
         if parameter["in"] == "path" and parameter["name"] not in ID_PREFIXES:
@@ -357,7 +424,12 @@ def _complete_operation(
         operation["description"] = (operation.get("description", "") + "\n\n" + line).strip()
 
 
-def install_openapi(app: FastAPI, *, idempotency_key_max_length: int = 255) -> None:
+def install_openapi(
+    app: FastAPI,
+    *,
+    idempotency_key_max_length: int = 255,
+    limits: dict[str, dict[str, Any]] | None = None,
+) -> None:
     """Serve the completed document (built once, on first request)."""
     built: dict[str, Any] = {}
 
@@ -373,7 +445,10 @@ def install_openapi(app: FastAPI, *, idempotency_key_max_length: int = 255) -> N
             )
             built.update(
                 complete_document(
-                    document, app.routes, idempotency_key_max_length=idempotency_key_max_length
+                    document,
+                    app.routes,
+                    idempotency_key_max_length=idempotency_key_max_length,
+                    limits=limits,
                 )
             )
         return built

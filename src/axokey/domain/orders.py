@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from axokey.domain import accounts
 from axokey.domain.catalog import Agreement, AgreementStatus, Listing, Product, ProductKind
-from axokey.domain.errors import Conflict, FieldError, ValidationFailed
+from axokey.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from axokey.domain.ledger import TransferKind, TransferRequest
 from axokey.domain.money import MAX_AMOUNT_MINOR, check_amount, percentage_floor
 
@@ -375,25 +375,25 @@ def build_lines(  # noqa: C901, PLR0912, PLR0915 - gathers every line's field er
     codes: list[str] = []
     lines: list[OrderLine] = []
 
-    def refuse(index: int, name: str, message: str, code: str) -> None:
+    def refuse(index: int, name: str, message: str, *, code: str) -> None:
         errors.append(FieldError(f"lines.{index}.{name}", message))
         codes.append(code)
 
     for index, request in enumerate(requests):
         product = products.get(request.product_id)
         if product is None:
-            refuse(index, "product_id", "no such product", "unknown_product")
+            refuse(index, "product_id", "no such product", code="unknown_product")
             continue
         if product.currency != currency:
             refuse(
                 index,
                 "product_id",
                 f"the product is priced in {product.currency}",
-                "currency_mismatch",
+                code="currency_mismatch",
             )
             continue
         if not 1 <= request.quantity <= limits.quantity_max:
-            refuse(index, "quantity", f"from 1 to {limits.quantity_max}", "invalid_quantity")
+            refuse(index, "quantity", f"from 1 to {limits.quantity_max}", code="invalid_quantity")
             continue
         unit_price = request.unit_price
         if unit_price is None:
@@ -403,7 +403,7 @@ def build_lines(  # noqa: C901, PLR0912, PLR0915 - gathers every line's field er
                     index,
                     "unit_price",
                     "required: the product is not in your listings",
-                    "unit_price_required",
+                    code="unit_price_required",
                 )
                 continue
             unit_price = listing.unit_price
@@ -412,21 +412,27 @@ def build_lines(  # noqa: C901, PLR0912, PLR0915 - gathers every line's field er
                 index,
                 "unit_price",
                 f"below the wholesale price {product.wholesale_price}",
-                "price_below_wholesale",
+                code="price_below_wholesale",
             )
             continue
         if unit_price * request.quantity > MAX_AMOUNT_MINOR:
-            refuse(index, "quantity", "the line amount is too large", "amount_too_large")
+            refuse(index, "quantity", "the line amount is too large", code="amount_too_large")
             continue
         if fulfilment is Fulfilment.ITINERARY:
             if product.kind is not ProductKind.SERVICE:
-                refuse(index, "product_id", "an itinerary holds services", "service_line_required")
+                refuse(
+                    index, "product_id", "an itinerary holds services", code="service_line_required"
+                )
                 continue
             if request.service_date is None:
-                refuse(index, "service_date", "required for an itinerary", "service_date_required")
+                refuse(
+                    index, "service_date", "required for an itinerary", code="service_date_required"
+                )
                 continue
         elif request.service_date is not None and product.kind is not ProductKind.SERVICE:
-            refuse(index, "service_date", "only services have a service date", "validation_error")
+            refuse(
+                index, "service_date", "only services have a service date", code="validation_error"
+            )
             continue
         deposit_bps = resolve_deposit_bps(mode, product, agreements.get(product.supplier_id))
         if deposit_bps is None:
@@ -434,7 +440,7 @@ def build_lines(  # noqa: C901, PLR0912, PLR0915 - gathers every line's field er
                 index,
                 "product_id",
                 "deposit mode needs an active agreement with this supplier",
-                "agreement_required",
+                code="agreement_required",
             )
             continue
         lines.append(
@@ -453,8 +459,10 @@ def build_lines(  # noqa: C901, PLR0912, PLR0915 - gathers every line's field er
             )
         )
     if errors:
-        # The first refusal's code names the problem; every field is listed.
-        raise ValidationFailed(
+        # The first refusal's code names the problem; every field is listed. An
+        # unknown product is a 404, like any unknown id.
+        refusal = NotFound if codes[0] == "unknown_product" else ValidationFailed
+        raise refusal(
             "; ".join(f"{e.field}: {e.message}" for e in errors), code=codes[0], errors=errors
         )
     if sum(line.amount for line in lines) + delivery_fee > MAX_AMOUNT_MINOR:
@@ -485,8 +493,8 @@ def check_fulfilment_parties(
                 code="courier_required",
                 errors=[FieldError("courier_id", "required for delivery")],
             )
-        if not courier_is_courier:
-            raise ValidationFailed(
+        if not courier_is_courier:  # unknown, or not a courier: 404 like any unknown id
+            raise NotFound(
                 "courier_id is not a courier",
                 code="unknown_courier",
                 errors=[FieldError("courier_id", "no courier with this id")],
@@ -504,8 +512,8 @@ def check_fulfilment_parties(
                 code="store_required",
                 errors=[FieldError("store_id", "required for store orders")],
             )
-        if store_merchant_id != merchant_id:
-            raise ValidationFailed(
+        if store_merchant_id != merchant_id:  # unknown, or another's: 404
+            raise NotFound(
                 "store_id is not one of your stores",
                 code="unknown_store",
                 errors=[FieldError("store_id", "not one of your stores")],

@@ -19,7 +19,7 @@ from axokey.domain.catalog import (
     check_listing_price,
     check_new_product,
 )
-from axokey.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from axokey.domain.errors import Conflict, FieldError, Forbidden, NotFound
 from axokey.domain.identifiers import new_id
 from axokey.domain.money import check_amount, check_basis_points
 from axokey.domain.pagination import PAGE_SIZE_DEFAULT, check_page_size
@@ -28,8 +28,9 @@ from axokey.services.context import ServiceContext
 from axokey.services.parties import party_acted_for, require_role
 
 
-def _unknown_supplier(supplier_id: str) -> ValidationFailed:
-    return ValidationFailed(
+def _unknown_supplier(supplier_id: str) -> NotFound:
+    # 404 like any unknown id: a well-formed request naming nobody (API.md).
+    return NotFound(
         f"supplier {supplier_id} not found",
         code="unknown_supplier",
         errors=[FieldError("supplier_id", "no supplier with this id")],
@@ -162,7 +163,7 @@ def create_listing(
         party_repository.role_of(connection, merchant_id, lock=True)
         product = catalog_repository.get_product(connection, product_id)
         if product is None:
-            raise ValidationFailed(
+            raise NotFound(
                 f"product {product_id} not found",
                 code="unknown_product",
                 errors=[FieldError("product_id", "no product with this id")],

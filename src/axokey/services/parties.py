@@ -80,7 +80,7 @@ def create_party(
                     errors=[FieldError("merchant_id", "required for a store")],
                 )
             if party_repository.role_of(connection, merchant_id) is not Role.MERCHANT:
-                raise ValidationFailed(
+                raise NotFound(
                     f"merchant {merchant_id} not found",
                     code="unknown_merchant",
                     errors=[FieldError("merchant_id", "no merchant with this id")],

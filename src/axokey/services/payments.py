@@ -72,7 +72,9 @@ logger = logging.getLogger("axokey.payments")
 
 
 class InvalidNotificationError(AxokeyError):
-    status = 400
+    # 403: a notification that does not verify is not the provider's (its signature
+    # is its credential); well-formed or not, the document cannot tell it apart.
+    status = 403
     code = "invalid_notification"
     title = "Notification rejected"
 

@@ -201,6 +201,8 @@ def confirm_from_status_report(
     """Confirm a batch from the bank's ``pain.002`` status report: its rejected
     transactions are the rejected items; the rest was paid."""
     require_role(principal, Role.ADMIN)
+    with context.database.read() as connection:
+        _require_batch(connection, batch_id)  # an unknown batch is 404, whatever the body
     report = read_status_report(report_xml)
     if report.original_message_id != batch_id:
         raise ValidationFailed(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from axokey.api.deps import ContextDep, Page, PageDep, requires
 from axokey.api.schemas.audit import AuditEventOut
 from axokey.domain.access import Scope
+from axokey.domain.audit import Action
 from axokey.domain.parties import Principal
 from axokey.services import audit
 
@@ -20,7 +21,14 @@ def list_audit_events(
     context: ContextDep,
     principal: Annotated[Principal, requires(Scope.AUDIT_READ)],
     page: PageDep,
-    action: Annotated[str | None, Query(max_length=64, description="e.g. api_key.revoked")] = None,
+    action: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="e.g. api_key.revoked",
+            json_schema_extra={"enum": [action.value for action in Action]},
+        ),
+    ] = None,
     object_id: Annotated[str | None, Query(max_length=160)] = None,
 ) -> Page[AuditEventOut]:
     """Newest first. The operator reads every entry; a party what it did and what was

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from axokey.api.deps import ContextDep, requires
+from axokey.api.openapi import problems
 from axokey.api.schemas.payments import PaymentOut, SandboxPayIn, SandboxSweepIn, SweepOut
 from axokey.domain.access import Scope
 from axokey.domain.parties import Principal
@@ -16,7 +17,7 @@ from axokey.services import payments, sweeping
 router = APIRouter(tags=["payments"])
 
 
-@router.post("/v1/providers/{provider}/notifications")
+@router.post("/v1/providers/{provider}/notifications", responses=problems(403))
 async def provider_notification(
     provider: str, request: Request, context: ContextDep
 ) -> dict[str, str]:

@@ -19,6 +19,7 @@ from axokey.api.schemas.webhooks import (
 )
 from axokey.domain.access import Scope
 from axokey.domain.parties import Principal
+from axokey.domain.webhooks import EVENT_TYPES
 from axokey.services import webhook_endpoints as endpoints
 
 router = APIRouter(tags=["webhooks"])
@@ -134,7 +135,10 @@ def list_events(
     context: ContextDep,
     principal: Annotated[Principal, requires(Scope.WEBHOOKS_READ)],
     page: PageDep,
-    type: Annotated[str | None, Query(max_length=64)] = None,
+    type: Annotated[
+        str | None,
+        Query(max_length=64, json_schema_extra={"enum": sorted(EVENT_TYPES)}),
+    ] = None,
 ) -> Page[EventOut]:
     """The caller's events, newest first, as webhooks carry them (same ids as
     ``webhook-id``); each party sees only what it may see."""

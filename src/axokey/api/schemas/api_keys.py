@@ -5,26 +5,37 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from axokey.api.schemas.base import Strict
+from axokey.api.schemas.base import NOT_BLANK, Strict, Timestamp
 from axokey.domain.access import KEY_NAME_MAX_LENGTH, SCOPES_MAX, ApiKey, Scope
 
-ScopeName = Annotated[str, StringConstraints(max_length=32)]
+# The server refuses an unknown scope (422 unknown_scope) and an empty list (422
+# invalid_scopes) itself; the document says so with an enum and minItems.
+ScopeName = Annotated[
+    str,
+    StringConstraints(max_length=32),
+    Field(json_schema_extra={"enum": [scope.value for scope in Scope]}),
+]
 
 
 class ApiKeyCreate(Strict):
     name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=KEY_NAME_MAX_LENGTH)
+        str,
+        StringConstraints(
+            strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=KEY_NAME_MAX_LENGTH
+        ),
     ] = Field(description="The device or system the key is for, e.g. “POS 2” or “Phone of Léa”.")
     scopes: list[ScopeName] | None = Field(
         default=None,
         max_length=SCOPES_MAX,
+        # Refused by the service (422 invalid_scopes), said here.
+        json_schema_extra={"minItems": 1},
         description="Among: "
         + ", ".join(scope.value for scope in Scope)
         + ". Default: the calling key's own scopes.",
     )
-    expires_at: AwareDatetime | None = Field(default=None, description="RFC 3339, in the future.")
+    expires_at: Timestamp | None = Field(default=None, description="RFC 3339, in the future.")
     party_id: Annotated[str, StringConstraints(max_length=40)] | None = Field(
         default=None,
         description="Operator only: the party the key is for. Without it the operator "

@@ -7,25 +7,42 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from axokey.api.schemas.base import Strict
+from axokey.api.schemas.base import NOT_BLANK, Currency, JsonInteger, Strict
 from axokey.domain.catalog import Agreement, AgreementStatus, Listing, Product, ProductKind
+from axokey.domain.money import MAX_AMOUNT_MINOR
 
 # Money and basis points are JSON integers: no floats, no numeric strings.
-AmountMinor = Annotated[int, Field(strict=True, description="Integer minor units (cents).")]
+# A price: more than zero and bounded, as the domain's ``check_amount(allow_zero=False)``
+# refuses otherwise (422 invalid_amount, amount_too_large): said in the document.
+AmountMinor = Annotated[
+    int,
+    Field(
+        strict=True,
+        description="Integer minor units (cents).",
+        json_schema_extra={"minimum": 1, "maximum": MAX_AMOUNT_MINOR},
+    ),
+    JsonInteger,
+]
 BasisPoints = Annotated[
-    int, Field(strict=True, ge=0, le=10_000, description="Integer basis points (3000 = 30 %).")
+    int,
+    Field(strict=True, ge=0, le=10_000, description="Integer basis points (3000 = 30 %)."),
+    JsonInteger,
 ]
 PartyId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 ProductId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 
 class ProductCreate(Strict):
-    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    sku: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=64),
+    ]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=200),
+    ]
     kind: Literal["good", "service"]
-    currency: Annotated[str, StringConstraints(max_length=8)] = Field(
-        description="ISO 4217, upper case, e.g. EUR."
-    )
+    currency: Currency = Field(description="ISO 4217, upper case, e.g. EUR.")
     wholesale_price: AmountMinor
     gtin: Annotated[str, StringConstraints(max_length=32)] | None = Field(
         default=None,

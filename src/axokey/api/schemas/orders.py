@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from axokey.api.schemas.base import Amount, Day, Id, Strict, Timestamp
+from axokey.api.schemas.base import Amount, Currency, Day, Id, JsonInteger, Strict, Timestamp
 from axokey.services.ordering import OrderView
 
 
@@ -23,13 +23,51 @@ class LineIn(Strict):
     product_id: Id
     # Checked by the domain (1 to the configured maximum, code invalid_quantity);
     # the schema only bounds it.
-    quantity: Annotated[int, Field(ge=-1_000_000, le=1_000_000, strict=True)]
+    quantity: Annotated[int, Field(ge=-1_000_000, le=1_000_000, strict=True), JsonInteger]
     unit_price: Amount | None = None
     service_date: Day | None = None
 
 
 class OrderCreate(Strict):
-    currency: Annotated[str, StringConstraints(min_length=3, max_length=3)]
+    """A delivery names its courier, a store order its store; only a delivery has a
+    courier and a delivery fee, only a store order a store (422 otherwise)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {
+                        "properties": {"fulfilment": {"const": "delivery"}},
+                        "required": ["fulfilment"],
+                    },
+                    "then": {
+                        "required": ["courier_id"],
+                        "properties": {"courier_id": {"type": "string"}},
+                    },
+                    "else": {
+                        "properties": {
+                            "courier_id": {"type": "null"},
+                            "delivery_fee": {"const": 0},
+                        }
+                    },
+                },
+                {
+                    "if": {
+                        "properties": {"fulfilment": {"const": "store"}},
+                        "required": ["fulfilment"],
+                    },
+                    "then": {
+                        "required": ["store_id"],
+                        "properties": {"store_id": {"type": "string"}},
+                    },
+                    "else": {"properties": {"store_id": {"type": "null"}}},
+                },
+            ]
+        },
+    )
+
+    currency: Currency
     payment_mode: Literal["deposit", "escrow"]
     fulfilment: Literal["delivery", "store", "itinerary"]
     customer: CustomerIn

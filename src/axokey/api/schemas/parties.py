@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+import pycountry
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from axokey.api.schemas.base import Strict
+from axokey.api.schemas.base import NOT_BLANK, Strict
 from axokey.domain.parties import Party
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=200)
+]
 
 
 class AddressIn(Strict):
@@ -18,7 +21,15 @@ class AddressIn(Strict):
     building_number: Annotated[str, StringConstraints(max_length=16)] | None = None
     postcode: Annotated[str, StringConstraints(max_length=16)] | None = None
     town: Annotated[str, StringConstraints(max_length=35)] | None = None
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    # ISO 3166-1 alpha-2; the service refuses an unassigned one (422 invalid_country).
+    country: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[A-Z]{2}$"),
+            Field(json_schema_extra={"enum": sorted(c.alpha_2 for c in pycountry.countries)}),
+        ]
+        | None
+    ) = None
 
 
 class AddressOut(BaseModel):
@@ -30,6 +41,20 @@ class AddressOut(BaseModel):
 
 
 class PartyCreate(Strict):
+    """A store names its merchant (422 merchant_required); no other party names one."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"role": {"const": "store"}}, "required": ["role"]},
+            "then": {
+                "required": ["merchant_id"],
+                "properties": {"merchant_id": {"type": "string"}},
+            },
+            "else": {"properties": {"merchant_id": {"type": "null"}}},
+        },
+    )
+
     role: Literal["merchant", "supplier", "courier", "store"]
     name: Name
     email: EmailStr | None = None

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from axokey.api.schemas.base import Strict
+from axokey.api.schemas.base import NOT_BLANK, Currency, Strict
 from axokey.domain.parties import IbanChange, PostalAddress
 from axokey.domain.payouts import PayoutBatch, PayoutItem
 from axokey.services.payees import PayoutDetailsChange
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1)]
 
 
 class PayeeAddressIn(Strict):
@@ -78,7 +78,7 @@ class IbanHistoryOut(BaseModel):
 
 
 class BatchCreate(Strict):
-    currency: Annotated[str, StringConstraints(min_length=1, max_length=8)]
+    currency: Currency
 
 
 class RejectedItemIn(Strict):

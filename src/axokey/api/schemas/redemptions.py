@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from axokey.api.schemas.base import Id, Strict
+from axokey.api.schemas.base import Id, JsonInteger, Strict
 from axokey.services.redeeming import Redemption
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -39,13 +39,26 @@ class RedemptionPreviewOut(BaseModel):
 
 class HandoverIn(Strict):
     line_id: Id
-    quantity: Annotated[int, Field(ge=1, le=1_000_000, strict=True)] | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000, strict=True), JsonInteger] | None = None
 
 
 Gtin = Annotated[str, StringConstraints(min_length=1, max_length=14, pattern=r"^\s*[0-9]+\s*$")]
 
 
 class RedemptionIn(Strict):
+    """Lines named (``lines`` or ``gtins``), or ``complete``: else 422 nothing_to_redeem."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["lines"], "properties": {"lines": {"minItems": 1}}},
+                {"required": ["gtins"], "properties": {"gtins": {"minItems": 1}}},
+                {"required": ["complete"], "properties": {"complete": {"const": True}}},
+            ]
+        },
+    )
+
     code: Code
     lines: Annotated[list[HandoverIn], Field(max_length=200)] = []
     gtins: Annotated[list[Gtin], Field(max_length=500)] = []

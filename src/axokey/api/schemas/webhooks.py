@@ -8,10 +8,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from axokey.api.schemas.base import Strict
+from axokey.domain.webhooks import EVENT_TYPES
 from axokey.services.webhook_endpoints import Attempt, Endpoint, EventView
 
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-EventType = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+EventType = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    Field(json_schema_extra={"enum": sorted(EVENT_TYPES)}),
+]
 Description = Annotated[str, StringConstraints(max_length=500)]
 
 
