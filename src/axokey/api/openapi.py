@@ -340,10 +340,13 @@ def complete_document(
             route = by_operation.get((path, method))
             if route is None:
                 continue
-            if names.count(route.name) == 1:
-                # ``create_order``, not ``create_order_v1_orders_post``: the name
-                # generated clients give the call.
-                operation["operationId"] = route.name
+            # ``create_order``, not ``create_order_v1_orders_post``: the name generated
+            # clients give the call; two routes of one name: ``carts_checkout``.
+            operation["operationId"] = (
+                route.name
+                if names.count(route.name) == 1
+                else f"{path.split('/')[2].replace('-', '_')}_{route.name}"
+            )
             _complete_operation(
                 operation, route, method.upper(), idempotency_key_max_length, schemas
             )

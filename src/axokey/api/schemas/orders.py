@@ -63,7 +63,23 @@ class OrderCreate(Strict):
                     },
                     "else": {"properties": {"store_id": {"type": "null"}}},
                 },
-            ]
+            ],
+            # SPEC.md's example A: 2 × P1 at 50,00 €, 1 × P2 at 29,99 €, delivered
+            # for 5,90 € (amount_total 13589).
+            "examples": [
+                {
+                    "currency": "EUR",
+                    "payment_mode": "escrow",
+                    "fulfilment": "delivery",
+                    "customer": {"email": "customer@example.com", "name": "Camille"},
+                    "courier_id": "pty_01M8Y2A30000000000000000CC",
+                    "delivery_fee": 590,
+                    "lines": [
+                        {"product_id": "prd_01M8Y2A3P1000000000000000P", "quantity": 2},
+                        {"product_id": "prd_01M8Y2A3P2000000000000000P", "quantity": 1},
+                    ],
+                }
+            ],
         },
     )
 

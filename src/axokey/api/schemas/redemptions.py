@@ -51,11 +51,22 @@ class RedemptionIn(Strict):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "anyOf": [
-                {"required": ["lines"], "properties": {"lines": {"minItems": 1}}},
-                {"required": ["gtins"], "properties": {"gtins": {"minItems": 1}}},
-                {"required": ["complete"], "properties": {"complete": {"const": True}}},
-            ]
+            # SPEC.md's example A: the courier hands over line 1; line 2 is missing.
+            "examples": [
+                {
+                    "code": "AXK1:K1:MEVVHRRDHGAAMG7ZGJTAZW7XVQ:RHVC2XCQEICA4W2UNLQDAFTKNQ",
+                    "lines": [{"line_id": "ln_01M8Y2A3000000000000000001"}],
+                    "complete": True,
+                }
+            ],
+            # Not every one of them empty (or left out): at least one names something.
+            "not": {
+                "properties": {
+                    "lines": {"maxItems": 0},
+                    "gtins": {"maxItems": 0},
+                    "complete": {"const": False},
+                }
+            },
         },
     )
 

@@ -1,0 +1,247 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.batch_confirm import BatchConfirm
+from ...models.batch_out import BatchOut
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    batch_id: str,
+    *,
+    body: BatchConfirm | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/payout-batches/{batch_id}/confirm".format(
+            batch_id=quote(str(batch_id), safe=""),
+        ),
+    }
+
+    if isinstance(body, BatchConfirm):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BatchOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = BatchOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BatchOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    batch_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: BatchConfirm | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[BatchOut | Problem]:
+    """Confirm Batch
+
+     The bank executed the batch; ``rejected`` names the transfers it sent back.
+
+    Scope: `payouts:write`.
+
+    Args:
+        batch_id (str):
+        idempotency_key (str | Unset):
+        body (BatchConfirm | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BatchOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        batch_id=batch_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    batch_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: BatchConfirm | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> BatchOut | Problem | None:
+    """Confirm Batch
+
+     The bank executed the batch; ``rejected`` names the transfers it sent back.
+
+    Scope: `payouts:write`.
+
+    Args:
+        batch_id (str):
+        idempotency_key (str | Unset):
+        body (BatchConfirm | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BatchOut | Problem
+    """
+
+    return sync_detailed(
+        batch_id=batch_id,
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    batch_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: BatchConfirm | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[BatchOut | Problem]:
+    """Confirm Batch
+
+     The bank executed the batch; ``rejected`` names the transfers it sent back.
+
+    Scope: `payouts:write`.
+
+    Args:
+        batch_id (str):
+        idempotency_key (str | Unset):
+        body (BatchConfirm | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BatchOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        batch_id=batch_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    batch_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: BatchConfirm | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> BatchOut | Problem | None:
+    """Confirm Batch
+
+     The bank executed the batch; ``rejected`` names the transfers it sent back.
+
+    Scope: `payouts:write`.
+
+    Args:
+        batch_id (str):
+        idempotency_key (str | Unset):
+        body (BatchConfirm | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BatchOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            batch_id=batch_id,
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

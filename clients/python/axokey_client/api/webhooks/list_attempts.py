@@ -1,0 +1,233 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.page_attempt_out import PageAttemptOut
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    endpoint_id: str,
+    *,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["starting_after"] = starting_after
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/webhook-endpoints/{endpoint_id}/attempts".format(
+            endpoint_id=quote(str(endpoint_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PageAttemptOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = PageAttemptOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PageAttemptOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    endpoint_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> Response[PageAttemptOut | Problem]:
+    """List Attempts
+
+     Every delivery attempt to this endpoint, newest first.
+
+    Scope: `webhooks:read`.
+
+    Args:
+        endpoint_id (str):
+        limit (int | Unset): Page size, 1 to 100. Default: 20.
+        starting_after (str | Unset): The last id of the previous page.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageAttemptOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        endpoint_id=endpoint_id,
+        limit=limit,
+        starting_after=starting_after,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    endpoint_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> PageAttemptOut | Problem | None:
+    """List Attempts
+
+     Every delivery attempt to this endpoint, newest first.
+
+    Scope: `webhooks:read`.
+
+    Args:
+        endpoint_id (str):
+        limit (int | Unset): Page size, 1 to 100. Default: 20.
+        starting_after (str | Unset): The last id of the previous page.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageAttemptOut | Problem
+    """
+
+    return sync_detailed(
+        endpoint_id=endpoint_id,
+        client=client,
+        limit=limit,
+        starting_after=starting_after,
+    ).parsed
+
+
+async def asyncio_detailed(
+    endpoint_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> Response[PageAttemptOut | Problem]:
+    """List Attempts
+
+     Every delivery attempt to this endpoint, newest first.
+
+    Scope: `webhooks:read`.
+
+    Args:
+        endpoint_id (str):
+        limit (int | Unset): Page size, 1 to 100. Default: 20.
+        starting_after (str | Unset): The last id of the previous page.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageAttemptOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        endpoint_id=endpoint_id,
+        limit=limit,
+        starting_after=starting_after,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    endpoint_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> PageAttemptOut | Problem | None:
+    """List Attempts
+
+     Every delivery attempt to this endpoint, newest first.
+
+    Scope: `webhooks:read`.
+
+    Args:
+        endpoint_id (str):
+        limit (int | Unset): Page size, 1 to 100. Default: 20.
+        starting_after (str | Unset): The last id of the previous page.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageAttemptOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            endpoint_id=endpoint_id,
+            client=client,
+            limit=limit,
+            starting_after=starting_after,
+        )
+    ).parsed

@@ -1,0 +1,204 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.page_webhook_endpoint_out import PageWebhookEndpointOut
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["starting_after"] = starting_after
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/webhook-endpoints",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PageWebhookEndpointOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = PageWebhookEndpointOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PageWebhookEndpointOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> Response[PageWebhookEndpointOut | Problem]:
+    """List Endpoints
+
+     Scope: `webhooks:read`.
+
+    Args:
+        limit (int | Unset): Page size, 1 to 100. Default: 20.
+        starting_after (str | Unset): The last id of the previous page.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageWebhookEndpointOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        limit=limit,
+        starting_after=starting_after,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> PageWebhookEndpointOut | Problem | None:
+    """List Endpoints
+
+     Scope: `webhooks:read`.
+
+    Args:
+        limit (int | Unset): Page size, 1 to 100. Default: 20.
+        starting_after (str | Unset): The last id of the previous page.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageWebhookEndpointOut | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        limit=limit,
+        starting_after=starting_after,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> Response[PageWebhookEndpointOut | Problem]:
+    """List Endpoints
+
+     Scope: `webhooks:read`.
+
+    Args:
+        limit (int | Unset): Page size, 1 to 100. Default: 20.
+        starting_after (str | Unset): The last id of the previous page.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageWebhookEndpointOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        limit=limit,
+        starting_after=starting_after,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    starting_after: str | Unset = UNSET,
+) -> PageWebhookEndpointOut | Problem | None:
+    """List Endpoints
+
+     Scope: `webhooks:read`.
+
+    Args:
+        limit (int | Unset): Page size, 1 to 100. Default: 20.
+        starting_after (str | Unset): The last id of the previous page.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageWebhookEndpointOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            limit=limit,
+            starting_after=starting_after,
+        )
+    ).parsed

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="AmountsOut")
+
+
+@_attrs_define
+class AmountsOut:
+    """
+    Attributes:
+        captured (int):
+        released (int):
+        refunded (int):
+        held (int):
+    """
+
+    captured: int
+    released: int
+    refunded: int
+    held: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        captured = self.captured
+
+        released = self.released
+
+        refunded = self.refunded
+
+        held = self.held
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "captured": captured,
+                "released": released,
+                "refunded": refunded,
+                "held": held,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        captured = d.pop("captured")
+
+        released = d.pop("released")
+
+        refunded = d.pop("refunded")
+
+        held = d.pop("held")
+
+        amounts_out = cls(
+            captured=captured,
+            released=released,
+            refunded=refunded,
+            held=held,
+        )
+
+        amounts_out.additional_properties = d
+        return amounts_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..models.batch_create_currency import BatchCreateCurrency
+
+T = TypeVar("T", bound="BatchCreate")
+
+
+@_attrs_define
+class BatchCreate:
+    """
+    Attributes:
+        currency (BatchCreateCurrency):
+    """
+
+    currency: BatchCreateCurrency
+
+    def to_dict(self) -> dict[str, Any]:
+        currency = self.currency.value
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "currency": currency,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        currency = BatchCreateCurrency(d.pop("currency"))
+
+        batch_create = cls(
+            currency=currency,
+        )
+
+        return batch_create

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class CartCheckoutInFulfilment(StrEnum):
+    DELIVERY = "delivery"
+    ITINERARY = "itinerary"
+    STORE = "store"
+
+    def __str__(self) -> str:
+        return str(self.value)
