@@ -56,6 +56,8 @@ ROLES = ("operator", "M", "S1", "C", "ST")
 # and AXOKEY_FUZZ_STRICT=1 (the known failures fail too).
 ONLY = os.environ.get("AXOKEY_FUZZ_OPERATIONS", "")
 STRICT = os.environ.get("AXOKEY_FUZZ_STRICT") == "1"
+# A long run's progress: one line per operation and mode appended to this file.
+LOG = os.environ.get("AXOKEY_FUZZ_LOG")
 
 
 def _future(data: st.DataObject) -> str:
@@ -199,6 +201,9 @@ def fuzz(client: Any, keys: dict[str, dict[str, str]], ids: dict[str, list[Any]]
         if ONLY and ONLY not in operation.label:
             continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            if LOG:
+                with open(LOG, "a", encoding="utf-8") as log:
+                    log.write(f"{outcome.requests} requests so far; {operation.label} {mode}\n")
 
             @settings(
                 max_examples=EXAMPLES,
@@ -251,6 +256,9 @@ def fuzz(client: Any, keys: dict[str, dict[str, str]], ids: dict[str, list[Any]]
                 # and no body): there is no negative case to send.
                 assert mode is GenerationMode.NEGATIVE, operation.label
             except Found as found:
+                if LOG:
+                    with open(LOG, "a", encoding="utf-8") as log:
+                        log.write(f"FAILED {operation.label} ({mode.value}): {found}\n")
                 for code in found.codes:
                     failure = (operation.label, code)
                     if failure in KNOWN_FAILURES and not STRICT:

@@ -90,6 +90,7 @@ from .party_create_role import PartyCreateRole
 from .party_created import PartyCreated
 from .party_out import PartyOut
 from .payee_address_in import PayeeAddressIn
+from .payee_address_in_country import PayeeAddressInCountry
 from .payment_out import PaymentOut
 from .payout_details_patch import PayoutDetailsPatch
 from .payout_item_out import PayoutItemOut
@@ -225,6 +226,7 @@ __all__ = (
     "PartyCreateRole",
     "PartyOut",
     "PayeeAddressIn",
+    "PayeeAddressInCountry",
     "PaymentOut",
     "PayoutDetailsPatch",
     "PayoutItemOut",

@@ -5,6 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.payee_address_in_country import PayeeAddressInCountry
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PayeeAddressIn")
@@ -18,14 +19,14 @@ class PayeeAddressIn:
         street (str):
         postcode (str):
         town (str):
-        country (str): ISO 3166-1 alpha-2, e.g. FR
+        country (PayeeAddressInCountry): ISO 3166-1 alpha-2, e.g. FR
         building_number (None | str | Unset):
     """
 
     street: str
     postcode: str
     town: str
-    country: str
+    country: PayeeAddressInCountry
     building_number: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,7 +36,7 @@ class PayeeAddressIn:
 
         town = self.town
 
-        country = self.country
+        country = self.country.value
 
         building_number: None | str | Unset
         if isinstance(self.building_number, Unset):
@@ -67,7 +68,7 @@ class PayeeAddressIn:
 
         town = d.pop("town")
 
-        country = d.pop("country")
+        country = PayeeAddressInCountry(d.pop("country"))
 
         def _parse_building_number(data: object) -> None | str | Unset:
             if data is None:

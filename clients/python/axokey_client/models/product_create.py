@@ -14,7 +14,8 @@ T = TypeVar("T", bound="ProductCreate")
 
 @_attrs_define
 class ProductCreate:
-    """
+    """A booking deposit is for a service only (422 deposit_on_good).
+
     Attributes:
         sku (str):
         name (str):

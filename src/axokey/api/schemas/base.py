@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+import pycountry
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -35,6 +36,13 @@ NOT_BLANK = (
     "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
     "[^\\x00]*$"
 )
+
+# ISO 3166-1 alpha-2; the service refuses an unassigned one (422 invalid_country).
+Country = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{2}$"),
+    Field(json_schema_extra={"enum": sorted(country.alpha_2 for country in pycountry.countries)}),
+]
 
 # The currencies a payment can be made in: ISO 4217, upper case, with a minor unit.
 # The service refuses another (422 invalid_currency); the document lists them.

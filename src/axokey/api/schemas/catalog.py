@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from axokey.api.schemas.base import NOT_BLANK, Currency, JsonInteger, Strict
 from axokey.domain.catalog import Agreement, AgreementStatus, Listing, Product, ProductKind
@@ -33,6 +33,16 @@ ProductId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 
 class ProductCreate(Strict):
+    """A booking deposit is for a service only (422 deposit_on_good)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"kind": {"const": "good"}}, "required": ["kind"]},
+            "then": {"properties": {"deposit_bps": {"type": "null"}}},
+        },
+    )
+
     sku: Annotated[
         str,
         StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=64),

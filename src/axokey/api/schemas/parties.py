@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-import pycountry
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from axokey.api.schemas.base import NOT_BLANK, Strict
+from axokey.api.schemas.base import NOT_BLANK, Country, Strict
 from axokey.domain.parties import Party
 
 Name = Annotated[
@@ -21,15 +20,7 @@ class AddressIn(Strict):
     building_number: Annotated[str, StringConstraints(max_length=16)] | None = None
     postcode: Annotated[str, StringConstraints(max_length=16)] | None = None
     town: Annotated[str, StringConstraints(max_length=35)] | None = None
-    # ISO 3166-1 alpha-2; the service refuses an unassigned one (422 invalid_country).
-    country: (
-        Annotated[
-            str,
-            StringConstraints(pattern=r"^[A-Z]{2}$"),
-            Field(json_schema_extra={"enum": sorted(c.alpha_2 for c in pycountry.countries)}),
-        ]
-        | None
-    ) = None
+    country: Country | None = None
 
 
 class AddressOut(BaseModel):

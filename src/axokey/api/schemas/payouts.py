@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from axokey.api.schemas.base import NOT_BLANK, Currency, Strict
+from axokey.api.schemas.base import NOT_BLANK, Country, Currency, Strict
 from axokey.domain.parties import IbanChange, PostalAddress
 from axokey.domain.payouts import PayoutBatch, PayoutItem
 from axokey.services.payees import PayoutDetailsChange
@@ -22,9 +22,7 @@ class PayeeAddressIn(Strict):
     building_number: Annotated[Text, StringConstraints(max_length=16)] | None = None
     postcode: Annotated[Text, StringConstraints(max_length=16)]
     town: Annotated[Text, StringConstraints(max_length=35)]
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = Field(
-        description="ISO 3166-1 alpha-2, e.g. FR"
-    )
+    country: Country = Field(description="ISO 3166-1 alpha-2, e.g. FR")
 
 
 class PayoutDetailsPatch(Strict):

@@ -113,7 +113,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ProductCreate):
+        body (ProductCreate): A booking deposit is for a service only (422 deposit_on_good).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,7 +152,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (ProductCreate):
+        body (ProductCreate): A booking deposit is for a service only (422 deposit_on_good).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,7 +186,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ProductCreate):
+        body (ProductCreate): A booking deposit is for a service only (422 deposit_on_good).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,7 +223,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (ProductCreate):
+        body (ProductCreate): A booking deposit is for a service only (422 deposit_on_good).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
