@@ -33,7 +33,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FlakyFailure, Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
@@ -159,6 +159,13 @@ def valid(case: Any, location: ParameterLocation) -> bool:
     return component is None or component.mode is GenerationMode.POSITIVE
 
 
+def first_found(group: FlakyFailure) -> Found:
+    for error in group.exceptions:
+        if isinstance(error, Found):
+            return error
+    raise group
+
+
 class Found(AssertionError):
     def __init__(self, codes: list[str], message: str) -> None:
         super().__init__(message)
@@ -255,7 +262,10 @@ def fuzz(client: Any, keys: dict[str, dict[str, str]], ids: dict[str, list[Any]]
                 # Nothing invalid can be made of this operation (e.g. no parameter
                 # and no body): there is no negative case to send.
                 assert mode is GenerationMode.NEGATIVE, operation.label
-            except Found as found:
+            except (Found, FlakyFailure) as error:
+                # A failure; or one that did not fail again when replayed (the world's
+                # state had moved on): hypothesis' FlakyFailure, reported the same.
+                found = error if isinstance(error, Found) else first_found(error)
                 if LOG:
                     with open(LOG, "a", encoding="utf-8") as log:
                         log.write(f"FAILED {operation.label} ({mode.value}): {found}\n")
