@@ -12,10 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, not_, or_, select, update
 
-from axokey.adapters.db.engine import LEDGER_BATCHES_KEY, insert_ignoring_conflicts
+from axokey.adapters.db.engine import (
+    BEFORE_COMMIT_KEY,
+    LEDGER_BATCHES_KEY,
+    in_unit_of_work,
+    insert_ignoring_conflicts,
+)
 from axokey.adapters.db.tables import ledger_accounts, ledger_transfers
 from axokey.domain.ledger import (
     Account,
@@ -27,6 +33,8 @@ from axokey.domain.ledger import (
     apply_transfers,
 )
 
+# This transaction's deltas of unlimited accounts, not written yet: {id: 4 deltas}.
+DEFERRED_DELTAS_KEY = "axokey_ledger_deferred_deltas"
 # Rounds of "read the transfers, lock the accounts they name" before a batch.
 LOCK_ROUNDS_MAX = 16
 
@@ -117,16 +125,103 @@ def _read_transfers(connection: Connection, ids: set[str]) -> dict[str, Transfer
     return {row.id: transfer_from_row(row) for row in rows}
 
 
+_LIMITED = or_(
+    ledger_accounts.c.debits_must_not_exceed_credits,
+    ledger_accounts.c.credits_must_not_exceed_debits,
+)
+
+
+def _read_transfers_and_resolutions(
+    connection: Connection, ids: set[str], pending_ids: set[str]
+) -> tuple[dict[str, Transfer], dict[str, Transfer]]:
+    """The transfers ``ids`` and the resolutions of ``pending_ids``, in one statement:
+    one snapshot, so that a batch committed meanwhile is seen whole or not at all
+    (its accounts may be unlocked ones, which no lock orders)."""
+    condition = ledger_transfers.c.id.in_(ids)
+    if pending_ids:
+        condition = or_(condition, ledger_transfers.c.pending_id.in_(pending_ids))
+    transfers: dict[str, Transfer] = {}
+    resolutions: dict[str, Transfer] = {}
+    for row in connection.execute(select(ledger_transfers).where(condition)):
+        transfer = transfer_from_row(row)
+        if row.id in ids:
+            transfers[row.id] = transfer
+        if row.pending_id is not None and row.pending_id in pending_ids:
+            resolutions[row.pending_id] = transfer
+    return transfers, resolutions
+
+
 def lock_accounts(connection: Connection, account_ids: Iterable[str]) -> dict[str, Account]:
+    """The accounts, those with a limit locked (``FOR UPDATE``, in id order), those
+    without read as committed (never locked: their counters move by deltas at the
+    end of the transaction, see :func:`_defer`), as seen by this transaction (its
+    own deferred deltas added). One statement."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
-    query = (
-        select(ledger_accounts).where(ledger_accounts.c.id.in_(ids)).order_by(ledger_accounts.c.id)
-    )
     if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return {row.id: account_from_row(row) for row in connection.execute(query)}
+        locked = (
+            select(ledger_accounts)
+            .where(ledger_accounts.c.id.in_(ids), _LIMITED)
+            .order_by(ledger_accounts.c.id)
+            .with_for_update()
+            .cte("locked")
+        )
+        query: Any = select(locked).union_all(
+            select(ledger_accounts).where(ledger_accounts.c.id.in_(ids), not_(_LIMITED))
+        )
+    else:  # SQLite: the write transaction already holds the database's one write lock
+        query = select(ledger_accounts).where(ledger_accounts.c.id.in_(ids))
+    accounts = {row.id: account_from_row(row) for row in connection.execute(query)}
+    deferred: dict[str, list[int]] = connection.info.get(DEFERRED_DELTAS_KEY, {})
+    for account_id, deltas in deferred.items():
+        if account_id in accounts:
+            account = accounts[account_id]
+            account.debits_pending += deltas[0]
+            account.debits_posted += deltas[1]
+            account.credits_pending += deltas[2]
+            account.credits_posted += deltas[3]
+    return accounts
+
+
+def is_limited(account: Account) -> bool:
+    return account.debits_must_not_exceed_credits or account.credits_must_not_exceed_debits
+
+
+def _defer(connection: Connection, before: Account, after: Account) -> None:
+    """Add an unlimited account's change to the deltas written just before commit.
+
+    Clearing, settlement, in-transit payouts: every capture, refund and payout moves
+    them, and nothing they hold is ever checked against a limit. Locking such a row
+    for the whole transaction would make it the one row every transaction waits
+    for; instead its counters move by ``UPDATE … SET x = x + delta`` as the last
+    statements of the transaction (in id order, so two committing transactions
+    never wait for each other in a cycle), and the row is held only while the
+    transaction commits."""
+    deltas = connection.info.setdefault(DEFERRED_DELTAS_KEY, {}).setdefault(after.id, [0] * 4)
+    for index, (old, new) in enumerate(zip(before.counters(), after.counters(), strict=True)):
+        deltas[index] += new - old
+    hooks = connection.info.setdefault(BEFORE_COMMIT_KEY, [])
+    if _write_deferred not in hooks:
+        hooks.append(_write_deferred)
+
+
+def _write_deferred(connection: Connection) -> None:
+    deferred: dict[str, list[int]] = connection.info.pop(DEFERRED_DELTAS_KEY, {})
+    for account_id in sorted(deferred):
+        deltas = deferred[account_id]
+        if not any(deltas):
+            continue
+        connection.execute(
+            update(ledger_accounts)
+            .where(ledger_accounts.c.id == account_id)
+            .values(
+                debits_pending=ledger_accounts.c.debits_pending + deltas[0],
+                debits_posted=ledger_accounts.c.debits_posted + deltas[1],
+                credits_pending=ledger_accounts.c.credits_pending + deltas[2],
+                credits_posted=ledger_accounts.c.credits_posted + deltas[3],
+            )
+        )
 
 
 def post_transfers(
@@ -158,13 +253,9 @@ def post_transfers(
     # Each round locks at least one more account, among those the batch's own
     # transfers name: a few rounds at most. The cap turns a surprise into an error.
     for _ in range(LOCK_ROUNDS_MAX):
-        transfers = _read_transfers(connection, request_ids | pending_ids)
-        resolutions: dict[str, Transfer] = {}
-        if pending_ids:
-            rows = connection.execute(
-                select(ledger_transfers).where(ledger_transfers.c.pending_id.in_(pending_ids))
-            )
-            resolutions = {row.pending_id: transfer_from_row(row) for row in rows}
+        transfers, resolutions = _read_transfers_and_resolutions(
+            connection, request_ids | pending_ids, pending_ids
+        )
         # A transfer read here may name accounts that were not locked yet (an
         # idempotent replay, or a pending transfer committed after the first
         # read): lock them too, then read again, since another batch may have
@@ -184,8 +275,15 @@ def post_transfers(
     outcome = apply_transfers(
         _LockedView(accounts, transfers, resolutions), requests, now=now, linked=linked
     )
-    if outcome.created and LEDGER_BATCHES_KEY in connection.info:
+    if outcome.created and in_unit_of_work(connection):
         connection.info[LEDGER_BATCHES_KEY] += 1
+    _write(connection, accounts, outcome)
+    return outcome
+
+
+def _write(connection: Connection, accounts: dict[str, Account], outcome: BatchOutcome) -> None:
+    """The batch's new transfers (one insert), its limited accounts' new counters
+    (locked: written now), its unlimited accounts' deltas (deferred to the end)."""
     if outcome.created:
         connection.execute(
             ledger_transfers.insert(),
@@ -208,10 +306,11 @@ def post_transfers(
             ],
         )
     for account in outcome.accounts.values():
-        if (
-            accounts.get(account.id) is not None
-            and accounts[account.id].counters() == account.counters()
-        ):
+        before = accounts.get(account.id)
+        if before is not None and before.counters() == account.counters():
+            continue
+        if before is not None and not is_limited(before) and in_unit_of_work(connection):
+            _defer(connection, before, account)
             continue
         connection.execute(
             update(ledger_accounts)
@@ -223,7 +322,6 @@ def post_transfers(
                 credits_posted=account.credits_posted,
             )
         )
-    return outcome
 
 
 def all_accounts(connection: Connection) -> list[Account]:
