@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, not_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, not_, or_, select, update
 
 from axokey.adapters.db.engine import (
     BEFORE_COMMIT_KEY,
@@ -137,7 +137,7 @@ def _read_transfers_and_resolutions(
     """The transfers ``ids`` and the resolutions of ``pending_ids``, in one statement:
     one snapshot, so that a batch committed meanwhile is seen whole or not at all
     (its accounts may be unlocked ones, which no lock orders)."""
-    condition = ledger_transfers.c.id.in_(ids)
+    condition: ColumnElement[bool] = ledger_transfers.c.id.in_(ids)
     if pending_ids:
         condition = or_(condition, ledger_transfers.c.pending_id.in_(pending_ids))
     transfers: dict[str, Transfer] = {}
@@ -281,6 +281,18 @@ def post_transfers(
     return outcome
 
 
+_SET_COUNTERS = (
+    update(ledger_accounts)
+    .where(ledger_accounts.c.id == bindparam("account_id"))
+    .values(
+        debits_pending=bindparam("new_debits_pending"),
+        debits_posted=bindparam("new_debits_posted"),
+        credits_pending=bindparam("new_credits_pending"),
+        credits_posted=bindparam("new_credits_posted"),
+    )
+)
+
+
 def _write(connection: Connection, accounts: dict[str, Account], outcome: BatchOutcome) -> None:
     """The batch's new transfers (one insert), its limited accounts' new counters
     (locked: written now), its unlimited accounts' deltas (deferred to the end)."""
@@ -305,6 +317,7 @@ def _write(connection: Connection, accounts: dict[str, Account], outcome: BatchO
                 for transfer in outcome.created
             ],
         )
+    changed = []
     for account in outcome.accounts.values():
         before = accounts.get(account.id)
         if before is not None and before.counters() == account.counters():
@@ -312,16 +325,17 @@ def _write(connection: Connection, accounts: dict[str, Account], outcome: BatchO
         if before is not None and not is_limited(before) and in_unit_of_work(connection):
             _defer(connection, before, account)
             continue
-        connection.execute(
-            update(ledger_accounts)
-            .where(ledger_accounts.c.id == account.id)
-            .values(
-                debits_pending=account.debits_pending,
-                debits_posted=account.debits_posted,
-                credits_pending=account.credits_pending,
-                credits_posted=account.credits_posted,
-            )
+        changed.append(
+            {
+                "account_id": account.id,
+                "new_debits_pending": account.debits_pending,
+                "new_debits_posted": account.debits_posted,
+                "new_credits_pending": account.credits_pending,
+                "new_credits_posted": account.credits_posted,
+            }
         )
+    if changed:  # one statement for all of them (executemany)
+        connection.execute(_SET_COUNTERS, changed)
 
 
 def all_accounts(connection: Connection) -> list[Account]:
