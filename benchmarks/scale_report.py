@@ -417,8 +417,9 @@ def size_rows(size: dict[str, Any]) -> list[str]:
         f" vs {size['small_app_cpu_ms']} ms | {'yes' if size['goal_flat'] else 'no'} |",
         f"| `axokey ledger check` on {size['orders']:,} orders < 60 s, bounded memory | "
         f"{size['check_seconds']} s, peak RSS {size['check_peak_rss_mib']} MiB, "
-        f"{size['check_violations']} violations | {'yes' if size['goal_check'] else 'no'} |",
-        f"| populate {size['orders']:,} orders (COPY) | {size['populate_seconds']} s, "
+        f"violations: {size['check_violations']} | {'yes' if size['goal_check'] else 'no'} |",
+        f"| populate {size['orders']:,} orders (INSERT … SELECT on the server) | "
+        f"{size['populate_seconds']} s, "
         f"{size['rows']:,} rows | – |",
     ]
 
