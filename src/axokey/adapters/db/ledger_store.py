@@ -11,10 +11,21 @@ resolved. The unique constraints on ``id`` and ``pending_id`` are the last line.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, bindparam, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    not_,
+    or_,
+    select,
+    update,
+)
 
 from axokey.adapters.db.engine import (
     BEFORE_COMMIT_KEY,
@@ -125,12 +136,6 @@ def _read_transfers(connection: Connection, ids: set[str]) -> dict[str, Transfer
     return {row.id: transfer_from_row(row) for row in rows}
 
 
-_LIMITED = or_(
-    ledger_accounts.c.debits_must_not_exceed_credits,
-    ledger_accounts.c.credits_must_not_exceed_debits,
-)
-
-
 def _read_transfers_and_resolutions(
     connection: Connection, ids: set[str], pending_ids: set[str]
 ) -> tuple[dict[str, Transfer], dict[str, Transfer]]:
@@ -151,24 +156,67 @@ def _read_transfers_and_resolutions(
     return transfers, resolutions
 
 
-def lock_accounts(connection: Connection, account_ids: Iterable[str]) -> dict[str, Account]:
-    """The accounts, those with a limit locked (``FOR UPDATE``, in id order), those
-    without read as committed (never locked: their counters move by deltas at the
-    end of the transaction, see :func:`_defer`), as seen by this transaction (its
-    own deferred deltas added). One statement."""
+@dataclass(frozen=True)
+class Movement:
+    """Which accounts a batch moves toward a limit: the debit accounts (and the credit
+    accounts) of its new single and pending transfers. A resolution (post, void,
+    expire) only ever moves its accounts away from their limits."""
+
+    debited: frozenset[str] = frozenset()
+    credited: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, requests: Sequence[TransferRequest]) -> Movement:
+        new = [r for r in requests if r.kind in (TransferKind.SINGLE, TransferKind.PENDING)]
+        return cls(
+            frozenset(r.debit_account_id for r in new if r.debit_account_id),
+            frozenset(r.credit_account_id for r in new if r.credit_account_id),
+        )
+
+    def locks(self, account: Account) -> bool:
+        """Whether this batch must hold ``account``'s row: it may bring it to its limit."""
+        return (account.debits_must_not_exceed_credits and account.id in self.debited) or (
+            account.credits_must_not_exceed_debits and account.id in self.credited
+        )
+
+    def condition(self) -> ColumnElement[bool]:
+        """:meth:`locks` in SQL."""
+        return or_(
+            and_(
+                ledger_accounts.c.debits_must_not_exceed_credits,
+                ledger_accounts.c.id.in_(sorted(self.debited)),
+            ),
+            and_(
+                ledger_accounts.c.credits_must_not_exceed_debits,
+                ledger_accounts.c.id.in_(sorted(self.credited)),
+            ),
+        )
+
+
+def lock_accounts(
+    connection: Connection, account_ids: Iterable[str], movement: Movement
+) -> dict[str, Account]:
+    """The accounts, as this transaction sees them (its own deferred deltas added).
+
+    Those the batch may bring to a limit (``movement``) are locked (``FOR UPDATE``,
+    in id order); the others are read as committed and never locked: their counters
+    move by deltas written at the end of the transaction (:func:`_defer`). Nothing
+    can take an account past a limit without its lock, and any committed state
+    keeps every limit, so a check on such a read never errs. One statement."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
     if connection.dialect.name == "postgresql":
+        locking = movement.condition()
         locked = (
             select(ledger_accounts)
-            .where(ledger_accounts.c.id.in_(ids), _LIMITED)
+            .where(ledger_accounts.c.id.in_(ids), locking)
             .order_by(ledger_accounts.c.id)
             .with_for_update()
             .cte("locked")
         )
         query: Any = select(locked).union_all(
-            select(ledger_accounts).where(ledger_accounts.c.id.in_(ids), not_(_LIMITED))
+            select(ledger_accounts).where(ledger_accounts.c.id.in_(ids), not_(locking))
         )
     else:  # SQLite: the write transaction already holds the database's one write lock
         query = select(ledger_accounts).where(ledger_accounts.c.id.in_(ids))
@@ -184,32 +232,38 @@ def lock_accounts(connection: Connection, account_ids: Iterable[str]) -> dict[st
     return accounts
 
 
-def is_limited(account: Account) -> bool:
-    return account.debits_must_not_exceed_credits or account.credits_must_not_exceed_debits
-
-
 def _defer(connection: Connection, before: Account, after: Account) -> None:
-    """Add an unlimited account's change to the deltas written just before commit.
+    """Add the change of an account this batch did not lock to the deltas written
+    just before commit.
 
-    Clearing, settlement, in-transit payouts: every capture, refund and payout moves
-    them, and nothing they hold is ever checked against a limit. Locking such a row
-    for the whole transaction would make it the one row every transaction waits
-    for; instead its counters move by ``UPDATE … SET x = x + delta`` as the last
-    statements of the transaction (in id order, so two committing transactions
-    never wait for each other in a cycle), and the row is held only while the
-    transaction commits."""
+    Clearing, settlement, in-transit payouts (no limit), and the accounts a batch
+    only credits (a party's payable at a release, the refunds account at a refund
+    decision, an escrow at a capture): every capture, redemption and refund moves
+    them. Locking such a row for the whole transaction would make it the one row
+    every transaction waits for; instead its counters move by ``UPDATE … SET x = x +
+    delta`` as the last statements of the transaction (in id order), and the row is
+    held only while the transaction commits. (A rare cycle with a transaction that
+    locked one of them earlier is a deadlock PostgreSQL breaks; ``Database.run``
+    runs the loser again.)"""
     deltas = connection.info.setdefault(DEFERRED_DELTAS_KEY, {}).setdefault(after.id, [0] * 4)
-    for index, (old, new) in enumerate(zip(before.counters(), after.counters(), strict=True)):
-        deltas[index] += new - old
+    for index, change in enumerate(_deltas(before, after)):
+        deltas[index] += change
     hooks = connection.info.setdefault(BEFORE_COMMIT_KEY, [])
     if _write_deferred not in hooks:
         hooks.append(_write_deferred)
 
 
+def _deltas(before: Account, after: Account) -> list[int]:
+    return [new - old for old, new in zip(before.counters(), after.counters(), strict=True)]
+
+
 def _write_deferred(connection: Connection) -> None:
-    deferred: dict[str, list[int]] = connection.info.pop(DEFERRED_DELTAS_KEY, {})
-    for account_id in sorted(deferred):
-        deltas = deferred[account_id]
+    _write_deltas(connection, connection.info.pop(DEFERRED_DELTAS_KEY, {}))
+
+
+def _write_deltas(connection: Connection, deltas_by_account: dict[str, list[int]]) -> None:
+    for account_id in sorted(deltas_by_account):
+        deltas = deltas_by_account[account_id]
         if not any(deltas):
             continue
         connection.execute(
@@ -248,7 +302,8 @@ def post_transfers(
                 account_ids.add(account_id)
     for pending in known.values():
         account_ids.update((pending.debit_account_id, pending.credit_account_id))
-    accounts = lock_accounts(connection, account_ids)
+    movement = Movement.of(requests)
+    accounts = lock_accounts(connection, account_ids, movement)
 
     # Each round locks at least one more account, among those the batch's own
     # transfers name: a few rounds at most. The cap turns a surprise into an error.
@@ -268,7 +323,7 @@ def post_transfers(
         }
         if not missing:
             break
-        accounts.update(lock_accounts(connection, missing))
+        accounts.update(lock_accounts(connection, missing, movement))
     else:
         raise LedgerInconsistent("the accounts of this batch kept changing while it locked them")
 
@@ -277,7 +332,7 @@ def post_transfers(
     )
     if outcome.created and in_unit_of_work(connection):
         connection.info[LEDGER_BATCHES_KEY] += 1
-    _write(connection, accounts, outcome)
+    _write(connection, accounts, outcome, movement)
     return outcome
 
 
@@ -293,7 +348,12 @@ _SET_COUNTERS = (
 )
 
 
-def _write(connection: Connection, accounts: dict[str, Account], outcome: BatchOutcome) -> None:
+def _write(
+    connection: Connection,
+    accounts: dict[str, Account],
+    outcome: BatchOutcome,
+    movement: Movement,
+) -> None:
     """The batch's new transfers (one insert), its limited accounts' new counters
     (locked: written now), its unlimited accounts' deltas (deferred to the end)."""
     if outcome.created:
@@ -322,8 +382,11 @@ def _write(connection: Connection, accounts: dict[str, Account], outcome: BatchO
         before = accounts.get(account.id)
         if before is not None and before.counters() == account.counters():
             continue
-        if before is not None and not is_limited(before) and in_unit_of_work(connection):
-            _defer(connection, before, account)
+        if before is not None and not movement.locks(before):
+            if in_unit_of_work(connection):
+                _defer(connection, before, account)
+            else:  # a bare transaction: no end-of-transaction hook, a delta at once
+                _write_deltas(connection, {account.id: _deltas(before, account)})
             continue
         changed.append(
             {
