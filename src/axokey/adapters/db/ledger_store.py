@@ -3,10 +3,12 @@
 Concurrency: every account a batch may bring to a limit is locked first (``SELECT …
 FOR UPDATE`` in id order on PostgreSQL; SQLite's write transactions are already
 serialised by ``BEGIN IMMEDIATE``); the other accounts it moves are not locked and
-move by deltas at the end of the transaction (see ``Movement`` and ``_defer``). Existing transfers and resolutions are read
-after the locks are held, so two racing batches see each other's effects: the
-second finds the transfer id already applied, or the pending transfer already
-resolved. The unique constraints on ``id`` and ``pending_id`` are the last line.
+move by deltas at the end of the transaction (see ``Movement`` and ``_defer``).
+Existing transfers and their resolutions are read in one statement after the locks
+are held, so two racing batches see each other's effects: the second finds the
+transfer id already applied, or the pending transfer already resolved. The unique
+constraints on ``id`` and ``pending_id`` are the last line: two batches that lock
+nothing in common and insert the same one make the second transaction run again.
 """
 
 from __future__ import annotations
