@@ -144,14 +144,14 @@ def list_endpoints(
 ) -> tuple[list[Endpoint], bool]:
     require_role(principal, *ENDPOINT_ROLES)
     with context.database.read() as connection:
-        rows = webhook_repository.list_endpoints(
+        rows, has_more = webhook_repository.list_endpoints(
             connection,
             owner=principal.party_id,
             operator=principal.is_admin,
             starting_after=starting_after,
             limit=limit,
         )
-    return [_endpoint(row) for row in rows[:limit]], len(rows) > limit
+    return [_endpoint(row) for row in rows], has_more
 
 
 def update_endpoint(
@@ -401,10 +401,10 @@ def list_attempts(
     require_role(principal, *ENDPOINT_ROLES)
     with context.database.read() as connection:
         _find(connection, principal, endpoint_id)
-        rows = webhook_repository.list_attempts(
+        rows, has_more = webhook_repository.list_attempts(
             connection, endpoint_id, starting_after=starting_after, limit=limit
         )
-    return [_attempt(row) for row in rows[:limit]], len(rows) > limit
+    return [_attempt(row) for row in rows], has_more
 
 
 def send_test(context: ServiceContext, principal: Principal, endpoint_id: str) -> Attempt:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, exists, insert, or_, select, update
 
 from axokey.adapters.db.engine import insert_ignoring_conflicts
+from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.tables import (
     events,
     parties,
@@ -49,13 +50,14 @@ def list_endpoints(
     operator: bool,
     starting_after: str | None,
     limit: int,
-) -> Sequence[Row[Any]]:
+) -> tuple[list[Row[Any]], bool]:
+    """Newest first, and whether more follow."""
     query = select(webhook_endpoints)
     if not operator:
         query = query.where(webhook_endpoints.c.party_id == owner)
-    if starting_after is not None:
-        query = query.where(webhook_endpoints.c.id < starting_after)
-    return connection.execute(query.order_by(webhook_endpoints.c.id.desc()).limit(limit + 1)).all()
+    return newest_first_page(
+        connection, query, webhook_endpoints.c.id, limit=limit, starting_after=starting_after
+    )
 
 
 def update_endpoint(connection: Connection, endpoint_id: str, values: dict[str, Any]) -> None:
@@ -264,11 +266,12 @@ def insert_attempt(connection: Connection, values: dict[str, Any]) -> None:
 
 def list_attempts(
     connection: Connection, endpoint_id: str, *, starting_after: str | None, limit: int
-) -> Sequence[Row[Any]]:
+) -> tuple[list[Row[Any]], bool]:
+    """Newest first, and whether more follow."""
     query = select(webhook_attempts).where(webhook_attempts.c.endpoint_id == endpoint_id)
-    if starting_after is not None:
-        query = query.where(webhook_attempts.c.id < starting_after)
-    return connection.execute(query.order_by(webhook_attempts.c.id.desc()).limit(limit + 1)).all()
+    return newest_first_page(
+        connection, query, webhook_attempts.c.id, limit=limit, starting_after=starting_after
+    )
 
 
 def last_success_at(connection: Connection, endpoint_id: str) -> datetime | None:
