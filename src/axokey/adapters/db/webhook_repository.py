@@ -18,6 +18,7 @@ from axokey.adapters.db.tables import (
     webhook_deliveries,
     webhook_endpoints,
 )
+from axokey.domain.webhooks import Attempt, Endpoint
 
 # --- endpoints ---------------------------------------------------------------
 
@@ -293,4 +294,36 @@ def endpoints_with_delivery(connection: Connection, event_id: str) -> list[str]:
                 webhook_deliveries.c.event_id == event_id
             )
         ).scalars()
+    )
+
+
+# --- rows to domain objects -------------------------------------------------------
+
+
+def endpoint_from_row(row: Any) -> Endpoint:
+    return Endpoint(
+        id=row.id,
+        party_id=row.party_id,
+        url=row.url,
+        events=list(row.event_types),
+        enabled=bool(row.enabled),
+        disabled_reason=row.disabled_reason,
+        description=row.description,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def attempt_from_row(row: Any) -> Attempt:
+    return Attempt(
+        id=row.id,
+        endpoint_id=row.endpoint_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        succeeded=bool(row.succeeded),
+        response_status=row.response_status,
+        error=row.error,
+        duration_ms=row.duration_ms,
+        response_excerpt=row.response_excerpt,
+        attempted_at=row.attempted_at,
     )
