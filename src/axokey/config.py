@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     line_quantity_max: int = Field(10_000, ge=1)
     itinerary_grace_seconds: int = Field(24 * 3600, ge=0)
     default_redeem_window_seconds: int = Field(30 * 24 * 3600, ge=1)
+    # A store order reserves its goods at creation; unpaid this long after, it
+    # expires and the sweep frees its reservation for other customers.
+    store_unpaid_hold_seconds: int = Field(3600, ge=60, le=30 * 24 * 3600)
+    # An open cart not changed for this long expires (the sweep marks it).
+    cart_ttl_seconds: int = Field(24 * 3600, ge=60, le=90 * 24 * 3600)
+    cart_lines_max: int = Field(100, ge=1, le=1000)
     sweep_interval_seconds: float = Field(60.0, gt=0)
     # Reconciliation: an open payment (not succeeded, not failed) is asked about
     # (``fetch_status``) once it is this old, then after doubling delays (at most

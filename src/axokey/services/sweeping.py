@@ -25,7 +25,7 @@ from axokey.domain.audit import Action
 from axokey.domain.errors import AxokeyError
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import expire_due
-from axokey.services import audit, idempotency, payments, personal_data, refunding
+from axokey.services import audit, carts, idempotency, payments, personal_data, refunding, stock
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import expire_pending_transfers, post_or_raise
@@ -48,6 +48,8 @@ class SweepReport:
     payments_reconciled: int = 0
     notifications_processed: int = 0
     notifications_purged: int = 0
+    unpaid_store_orders_expired: int = 0
+    carts_expired: int = 0
 
 
 def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[int, int]:
@@ -62,6 +64,7 @@ def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[i
         order_repository.save_order(connection, order)
         card_refunds = refunding.record_refunds(connection, context, order, decision.refunds)
         record_order_events(connection, order, decision.events, now=now)
+        stock.settle_reservations(connection, order, now=now)
         lines = sum(1 for refund in decision.refunds if refund.line_id is not None)
         return lines, sum(refund.amount for refund in decision.refunds), card_refunds
 
@@ -107,6 +110,9 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
         after = due[-1]
     else:
         logger.warning("sweep: %s pages of due orders walked; the next goes on", SWEEP_PAGES_MAX)
+    # Store orders never paid: expired, their reservations freed for other customers.
+    unpaid_expired = stock.release_unpaid_reservations(context, now=now, limit=batch)
+    carts_expired = carts.expire_carts(context, now=now, limit=batch)
     expired = expire_pending_transfers(context, batch_size=batch)
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)
@@ -124,6 +130,8 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
         payments_reconciled=reconciliation.payments_synchronised,
         notifications_processed=reconciliation.notifications_processed,
         notifications_purged=purged,
+        unpaid_store_orders_expired=unpaid_expired,
+        carts_expired=carts_expired,
     )
 
 
