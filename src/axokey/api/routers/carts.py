@@ -36,7 +36,12 @@ def _out(context: ServiceContext, cart: Cart) -> CartOut:
     return CartOut.of(cart, context.now())
 
 
-@router.post("/v1/carts", status_code=201, response_model=CartOut)
+@router.post(
+    "/v1/carts",
+    status_code=201,
+    response_model=CartOut,
+    responses={404: {"description": "A store or a product the caller may not use."}},
+)
 def create_cart(
     body: CartCreate,
     context: ContextDep,
