@@ -107,7 +107,13 @@ def add_line(
     return _out(context, cart)
 
 
-@router.patch("/v1/carts/{cart_id}/lines/{cart_line_id}", response_model=CartOut)
+# A JSON body that is not UTF-8 is 400 (FastAPI cannot parse it at all), as for a POST.
+BODY_NOT_PARSED = {400: {"description": "The body could not be parsed (not UTF-8)."}}
+
+
+@router.patch(
+    "/v1/carts/{cart_id}/lines/{cart_line_id}", response_model=CartOut, responses=BODY_NOT_PARSED
+)
 def change_line(
     cart_id: CartId,
     cart_line_id: LineId,

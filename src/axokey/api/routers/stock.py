@@ -21,7 +21,12 @@ StoreId = Annotated[str, Path(max_length=40)]
 ProductId = Annotated[str, Path(max_length=40)]
 
 
-@router.put("/v1/stock/{store_id}/{product_id}", response_model=StockLevelOut)
+@router.put(
+    "/v1/stock/{store_id}/{product_id}",
+    response_model=StockLevelOut,
+    # A JSON body that is not UTF-8 is 400 (FastAPI cannot parse it at all).
+    responses={400: {"description": "The body could not be parsed (not UTF-8)."}},
+)
 def set_stock(
     store_id: StoreId,
     product_id: ProductId,
