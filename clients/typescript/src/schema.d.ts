@@ -1409,8 +1409,9 @@ export interface paths {
         put?: never;
         /**
          * Import Stock
-         * @description Count a whole store from CSV (UTF-8): a header line naming ``sku`` or ``gtin``
-         *     and ``on_hand``, then one product a line. Lines that cannot be applied (unknown
+         * @description Count a whole store from CSV (UTF-8): a first line naming the columns
+         *     (``sku,on_hand``, ``gtin,on_hand``, ``sku,gtin,on_hand`` or ``gtin,sku,on_hand``),
+         *     then one product a line. Lines that cannot be applied (unknown
          *     or unlisted product, bad count, fewer than reserved) are refused and reported;
          *     the others are applied.
          *
@@ -2811,7 +2812,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "agreement_not_found" | "agreement_required" | "agreement_superseded" | "already_redeemed" | "ambiguous_sku" | "amount_too_large" | "api_key_expired" | "api_key_not_found" | "api_key_revoked" | "api_key_rotated" | "bad_request" | "batch_executed" | "cart_checked_out" | "cart_expired" | "cart_line_not_found" | "cart_not_checked_out" | "cart_not_found" | "conflict" | "courier_not_allowed" | "courier_required" | "currency_mismatch" | "customer_iban_required" | "deadline_in_past" | "deposit_on_good" | "duplicate_listing" | "duplicate_sku" | "event_not_found" | "expiry_in_past" | "forbidden" | "gtin_already_listed" | "idempotency_key_in_use" | "idempotency_key_lost" | "idempotency_key_reused" | "idempotency_key_unreadable" | "idempotency_response_lost" | "import_header_invalid" | "import_invalid" | "import_too_large" | "insufficient_scope" | "internal_error" | "invalid_amount" | "invalid_bank_details" | "invalid_card_number" | "invalid_characters" | "invalid_country" | "invalid_currency" | "invalid_cursor" | "invalid_encoding" | "invalid_gtin" | "invalid_idempotency_key" | "invalid_notification" | "invalid_one_time_code" | "invalid_period" | "invalid_quantity" | "invalid_role" | "invalid_scopes" | "invalid_status_report" | "invalid_stock_quantity" | "invariant_broken" | "ledger_batch_too_large" | "ledger_inconsistent" | "ledger_rejected" | "line_refunded" | "listing_not_found" | "merchant_required" | "method_not_allowed" | "no_failed_refund" | "no_lines" | "no_party" | "no_webhook_endpoint" | "not_a_sandbox_payment" | "not_found" | "not_ready" | "not_your_balance" | "not_your_line" | "not_your_order" | "not_your_party" | "not_your_payouts" | "nothing_to_pay_out" | "nothing_to_redeem" | "operator_account_invalid" | "operator_account_missing" | "order_awaiting_payment" | "order_cancelled" | "order_completed" | "order_expired" | "order_id_required" | "order_not_found" | "order_not_paid" | "order_not_payable" | "order_paid" | "order_partially_redeemed" | "otp_required" | "out_of_stock" | "party_not_found" | "party_required" | "payment_changed" | "payment_not_found" | "payment_not_payable" | "payment_transition_refused" | "payout" | "payout_batch_not_found" | "payout_paid" | "payout_rejected" | "period_too_long" | "price_below_wholesale" | "product_not_found" | "product_not_listed" | "provider_unavailable" | "qr_not_available" | "rate_limited" | "refund_not_failed" | "refund_not_found" | "refund_outcome_unknown" | "refund_payout" | "refund_transition_refused" | "request_too_large" | "role_not_allowed" | "sandbox_disabled" | "service_date_required" | "service_line_required" | "status_report_mismatch" | "stock_below_reserved" | "stock_negative" | "store_not_allowed" | "store_not_found" | "store_required" | "supplier_required" | "too_many_attempts" | "too_many_lines" | "unauthenticated" | "unit_price_required" | "unknown_action" | "unknown_code" | "unknown_courier" | "unknown_event_type" | "unknown_gtin" | "unknown_line" | "unknown_merchant" | "unknown_payout_item" | "unknown_product" | "unknown_provider" | "unknown_scope" | "unknown_sku" | "unknown_store" | "unknown_supplier" | "unsupported_media_type" | "validation_error" | "webhook_endpoint_not_found" | "webhook_url_not_https" | "webhook_url_refused";
+            code: "agreement_not_found" | "agreement_required" | "agreement_superseded" | "already_redeemed" | "ambiguous_sku" | "amount_too_large" | "api_key_expired" | "api_key_not_found" | "api_key_revoked" | "api_key_rotated" | "bad_request" | "batch_executed" | "cart_checked_out" | "cart_expired" | "cart_full" | "cart_line_full" | "cart_line_not_found" | "cart_not_checked_out" | "cart_not_found" | "conflict" | "courier_not_allowed" | "courier_required" | "currency_mismatch" | "customer_iban_required" | "deadline_in_past" | "deposit_on_good" | "duplicate_listing" | "duplicate_sku" | "event_not_found" | "expiry_in_past" | "forbidden" | "gtin_already_listed" | "idempotency_key_in_use" | "idempotency_key_lost" | "idempotency_key_reused" | "idempotency_key_unreadable" | "idempotency_response_lost" | "import_header_invalid" | "import_invalid" | "import_too_large" | "insufficient_scope" | "internal_error" | "invalid_amount" | "invalid_bank_details" | "invalid_card_number" | "invalid_characters" | "invalid_country" | "invalid_currency" | "invalid_cursor" | "invalid_encoding" | "invalid_gtin" | "invalid_idempotency_key" | "invalid_notification" | "invalid_one_time_code" | "invalid_period" | "invalid_quantity" | "invalid_role" | "invalid_scopes" | "invalid_status_report" | "invalid_stock_quantity" | "invariant_broken" | "ledger_batch_too_large" | "ledger_inconsistent" | "ledger_rejected" | "line_refunded" | "listing_not_found" | "merchant_required" | "method_not_allowed" | "no_failed_refund" | "no_lines" | "no_party" | "no_webhook_endpoint" | "not_a_sandbox_payment" | "not_found" | "not_ready" | "not_your_balance" | "not_your_line" | "not_your_order" | "not_your_party" | "not_your_payouts" | "nothing_to_pay_out" | "nothing_to_redeem" | "operator_account_invalid" | "operator_account_missing" | "order_awaiting_payment" | "order_cancelled" | "order_completed" | "order_expired" | "order_id_required" | "order_not_found" | "order_not_paid" | "order_not_payable" | "order_paid" | "order_partially_redeemed" | "otp_required" | "out_of_stock" | "party_not_found" | "party_required" | "payment_changed" | "payment_not_found" | "payment_not_payable" | "payment_transition_refused" | "payout" | "payout_batch_not_found" | "payout_paid" | "payout_rejected" | "period_too_long" | "price_below_wholesale" | "product_not_found" | "product_not_listed" | "provider_unavailable" | "qr_not_available" | "rate_limited" | "refund_not_failed" | "refund_not_found" | "refund_outcome_unknown" | "refund_payout" | "refund_transition_refused" | "request_too_large" | "role_not_allowed" | "sandbox_disabled" | "service_date_required" | "service_line_required" | "status_report_mismatch" | "stock_below_reserved" | "stock_negative" | "store_not_allowed" | "store_not_found" | "store_required" | "supplier_required" | "too_many_attempts" | "too_many_lines" | "unauthenticated" | "unit_price_required" | "unknown_action" | "unknown_code" | "unknown_courier" | "unknown_event_type" | "unknown_gtin" | "unknown_line" | "unknown_merchant" | "unknown_payout_item" | "unknown_product" | "unknown_provider" | "unknown_scope" | "unknown_sku" | "unknown_store" | "unknown_supplier" | "unsupported_media_type" | "validation_error" | "webhook_endpoint_not_found" | "webhook_url_not_https" | "webhook_url_refused";
             detail: string;
             /** @description The fields at fault (validation errors). */
             errors?: {
@@ -4492,7 +4493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown, or not the caller's to see (existence is never leaked). */
+            /** @description A store or a product the caller may not use. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5004,7 +5005,7 @@ export interface operations {
                     "application/json": components["schemas"]["CartOut"];
                 };
             };
-            /** @description Bad request (e.g. an invalid `Idempotency-Key`). */
+            /** @description The body could not be parsed (not UTF-8). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9113,7 +9114,7 @@ export interface operations {
                     "application/json": components["schemas"]["StockLevelOut"];
                 };
             };
-            /** @description Bad request (e.g. an invalid `Idempotency-Key`). */
+            /** @description The body could not be parsed (not UTF-8). */
             400: {
                 headers: {
                     [name: string]: unknown;

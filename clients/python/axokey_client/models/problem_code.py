@@ -16,6 +16,8 @@ class ProblemCode(StrEnum):
     BATCH_EXECUTED = "batch_executed"
     CART_CHECKED_OUT = "cart_checked_out"
     CART_EXPIRED = "cart_expired"
+    CART_FULL = "cart_full"
+    CART_LINE_FULL = "cart_line_full"
     CART_LINE_NOT_FOUND = "cart_line_not_found"
     CART_NOT_CHECKED_OUT = "cart_not_checked_out"
     CART_NOT_FOUND = "cart_not_found"
