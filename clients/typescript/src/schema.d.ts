@@ -5005,7 +5005,7 @@ export interface operations {
                     "application/json": components["schemas"]["CartOut"];
                 };
             };
-            /** @description The body could not be parsed (not UTF-8). */
+            /** @description Bad request (e.g. an invalid `Idempotency-Key`). */
             400: {
                 headers: {
                     [name: string]: unknown;

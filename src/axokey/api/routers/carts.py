@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from axokey.adapters import qr_images
 from axokey.api.deps import ContextDep, Page, PageDep, requires
+from axokey.api.openapi import problems
 from axokey.api.schemas.carts import (
     CartCheckoutIn,
     CartCreate,
@@ -108,7 +109,7 @@ def add_line(
 
 
 # A JSON body that is not UTF-8 is 400 (FastAPI cannot parse it at all), as for a POST.
-BODY_NOT_PARSED = {400: {"description": "The body could not be parsed (not UTF-8)."}}
+BODY_NOT_PARSED = problems(400)
 
 
 @router.patch(
