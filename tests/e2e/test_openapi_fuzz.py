@@ -235,11 +235,11 @@ def fuzz(client: Any, keys: dict[str, dict[str, str]], ids: dict[str, list[Any]]
                     for name in [name for name in query if name in RULES]:
                         query[name] = RULES[name](data)
                 if valid(case, ParameterLocation.QUERY) and "from" in query and "to" in query:
-                    # An export's period: at most 366 days (422 period_too_long).
+                    # An export's period: at most 366 days, both ends included.
                     start = date(2026, 1, 1) + timedelta(days=data.draw(st.integers(0, 700)))
                     query["from"] = start.isoformat()
                     query["to"] = (
-                        start + timedelta(days=data.draw(st.integers(0, 366)))
+                        start + timedelta(days=data.draw(st.integers(0, 365)))
                     ).isoformat()
                 callers = keys
                 if not valid(case, ParameterLocation.HEADER):

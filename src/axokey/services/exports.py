@@ -50,7 +50,7 @@ def check_period(context: ServiceContext, first_day: date, last_day: date) -> Ex
         raise ValidationFailed(
             f"the period spans more than {span_max} days",
             code="period_too_long",
-            errors=[FieldError("to", f"at most {span_max} days after from")],
+            errors=[FieldError("to", f"at most {span_max - 1} days after from (both included)")],
         )
     return ExportPeriod(first_day, last_day)
 
