@@ -38,7 +38,7 @@ SCRIPT_MESSAGES = (
     N_("Nothing released"),
     N_("Nothing refunded"),
     N_("Delivery fee"),
-    N_("The camera could not be started: type the short code instead."),
+    N_("The camera could not be started: take a photo of the QR code, or type the short code."),
     N_("No money yet"),
     N_("Balance:"),
     N_("None yet"),

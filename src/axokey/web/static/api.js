@@ -70,6 +70,32 @@ const AxokeyApi = (() => {
     } catch (error) {
       throw new ApiError(0, "network_error", t("The server could not be reached."));
     }
+    return answer(response);
+  }
+
+  /* A body that is not JSON (a photo), sent as it is with its own type. */
+  async function send(method, path, body, contentType) {
+    let response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers: {
+          Accept: "application/json",
+          "Accept-Language": LANGUAGE,
+          Authorization: "Bearer " + getKey(),
+          "Content-Type": contentType,
+        },
+        body,
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (error) {
+      throw new ApiError(0, "network_error", t("The server could not be reached."));
+    }
+    return answer(response);
+  }
+
+  async function answer(response) {
     let data = null;
     try {
       data = await response.json();
@@ -92,7 +118,7 @@ const AxokeyApi = (() => {
         cache: "no-store",
       });
     } catch (error) {
-      throw new ApiError(0, "network_error", "the server could not be reached");
+      throw new ApiError(0, "network_error", t("The server could not be reached."));
     }
     if (!response.ok) {
       let data = null;
@@ -264,5 +290,5 @@ const AxokeyApi = (() => {
     }
   }
 
-  return { call, t, download, formatMoney, formatTime, element, row, showError, setUpKey, ApiError };
+  return { call, send, t, download, formatMoney, formatTime, element, row, showError, setUpKey, ApiError };
 })();
