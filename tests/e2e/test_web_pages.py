@@ -147,9 +147,13 @@ def submit(client: Any, form: Node, data: dict[str, str] | None = None) -> Any:
     return client.post(form.attrs["action"], data=data or {}, follow_redirects=False)
 
 
-def new_order(client: Any) -> tuple[World, Any, str]:
+ENGLISH_CUSTOMER = {"email": "customer@example.com", "name": "Camille", "locale": "en"}
+
+
+def new_order(client: Any, customer: dict[str, str] = ENGLISH_CUSTOMER) -> tuple[World, Any, str]:
+    """An order whose customer reads English (its page is in the order's language)."""
     world = spec_world(client)
-    order = delivery_order(world, "escrow")
+    order = delivery_order(world, "escrow", customer=customer)
     return world, order, path_of(order["customer_url"])
 
 
@@ -382,6 +386,7 @@ def test_names_are_escaped(client: Any) -> None:
         fulfilment="delivery",
         courier_id=world.parties["C"].id,
         lines=[{"product_id": world.products["P2"], "quantity": 1}],
+        customer=ENGLISH_CUSTOMER,
     )
     response = client.get(path_of(order["customer_url"]))
     assert name not in response.text
