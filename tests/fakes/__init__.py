@@ -1,1 +1,2 @@
-"""In-process fakes of external services, reached through their real HTTP APIs."""
+"""Fakes: external services in process, reached through their real HTTP APIs
+(``connect2pay``), and the repositories in memory (``repositories``)."""

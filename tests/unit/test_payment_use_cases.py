@@ -5,16 +5,14 @@ transitions recorded.
 
 The seams are the repository modules the service calls (``payment_repository``,
 ``notification_repository``, ``order_repository``): each test swaps them for the
-fakes below.
+fakes of ``tests/fakes/repositories.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -30,142 +28,13 @@ from axokey.domain.errors import NotFound
 from axokey.domain.payments import Payment, PaymentStatus
 from axokey.services import payments, refunding
 from axokey.services.context import ServiceContext
-
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-
-
-class FakeDatabase:
-    """``Database.run`` and ``read`` without a database: the work gets no connection."""
-
-    dialect = "fake"
-
-    def run(self, work: Callable[[Any], Any]) -> Any:
-        return work(None)
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        yield None
-
-
-# --- fake repositories ---------------------------------------------------------------
-
-
-@dataclass
-class FakeNotifications:
-    RECEIVED = "received"
-    PROCESSING = "processing"
-    PROCESSED = "processed"
-    REJECTED = "rejected"
-    rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-
-    def store(self, _connection: Any, **values: Any) -> bool:
-        key = (values["provider"], values["event_id"])
-        if key in self.rows:
-            return False
-        self.rows[key] = {**values, "attempts": 0, "claimed_at": None}
-        return True
-
-    def claim(
-        self, _c: Any, provider: str, event_id: str, *, now: datetime, stale_before: datetime
-    ) -> bool:
-        row = self.rows[(provider, event_id)]
-        stale = row["status"] == self.PROCESSING and row["claimed_at"] <= stale_before
-        if row["status"] != self.RECEIVED and not stale:
-            return False
-        row.update(status=self.PROCESSING, claimed_at=now, attempts=row["attempts"] + 1)
-        return True
-
-    def finish(self, _c: Any, provider: str, event_id: str, *, detail: str, now: datetime) -> None:
-        row = self.rows[(provider, event_id)]
-        if row["status"] == self.PROCESSING:
-            row.update(status=self.PROCESSED, detail=detail)
-
-    def release(self, _c: Any, provider: str, event_id: str, *, detail: str) -> None:
-        row = self.rows[(provider, event_id)]
-        if row["status"] == self.PROCESSING:
-            row.update(status=self.RECEIVED, claimed_at=None, detail=detail)
-
-    def unprocessed(self, _c: Any, *, stale_before: datetime, limit: int) -> list[Any]:
-        return [
-            SimpleNamespace(
-                provider=row["provider"],
-                event_id=row["event_id"],
-                provider_reference=row["provider_reference"],
-            )
-            for row in self.rows.values()
-            if row["status"] == self.RECEIVED
-            or (row["status"] == self.PROCESSING and row["claimed_at"] <= stale_before)
-        ][:limit]
-
-
-@dataclass
-class FakePayments:
-    rows: dict[str, Payment] = field(default_factory=dict)
-    reconcile_after: dict[str, datetime] = field(default_factory=dict)
-
-    def add(self, payment: Payment, *, due: datetime = NOW) -> None:
-        self.rows[payment.id] = payment
-        self.reconcile_after[payment.id] = due
-
-    def find_by_reference(self, _c: Any, provider: str, reference: str) -> Payment | None:
-        return next(
-            (
-                p
-                for p in self.rows.values()
-                if p.provider == provider and p.provider_reference == reference
-            ),
-            None,
-        )
-
-    def load_payment(self, _c: Any, payment_id: str, *, lock: bool = False) -> Payment | None:
-        return self.rows.get(payment_id)
-
-    def save_status(
-        self,
-        _c: Any,
-        payment_id: str,
-        *,
-        expected: PaymentStatus,
-        status: PaymentStatus,
-        failure_code: str | None,
-        now: datetime,
-        next_action_url: str | None = None,
-        transaction_id: str | None = None,
-    ) -> bool:
-        payment = self.rows[payment_id]
-        if payment.status is not expected:
-            return False
-        self.rows[payment_id] = replace(payment, status=status, failure_code=failure_code)
-        return True
-
-    def schedule_reconciliation(
-        self, _c: Any, payment_id: str, *, after: datetime, attempts: int
-    ) -> None:
-        self.rows[payment_id] = replace(self.rows[payment_id], reconcile_attempts=attempts)
-        self.reconcile_after[payment_id] = after
-
-    def due_for_reconciliation(self, _c: Any, now: datetime, limit: int) -> list[Payment]:
-        return [
-            p
-            for p in self.rows.values()
-            if p.status
-            in (
-                PaymentStatus.REQUIRES_PAYMENT_METHOD,
-                PaymentStatus.REQUIRES_ACTION,
-                PaymentStatus.PROCESSING,
-            )
-            and self.reconcile_after[p.id] <= now
-        ][:limit]
-
-
-class FakeOrders:
-    """Orders that can take a payment (or not): only what the use cases ask."""
-
-    def __init__(self, payable: bool = True) -> None:
-        self.payable = payable
-
-    def load_order(self, _c: Any, order_id: str, *, lock: bool = False) -> Any:
-        return SimpleNamespace(id=order_id, accepts_payment=lambda _now, _grace: self.payable)
+from tests.fakes.repositories import (
+    NOW,
+    FakeDatabase,
+    FakeNotifications,
+    FakeOrders,
+    FakePayments,
+)
 
 
 @dataclass

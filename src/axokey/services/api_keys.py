@@ -173,7 +173,7 @@ def create_key(
         )
     _require_scopes(principal, granted, "create")
 
-    def work(connection: Connection) -> IssuedKey:
+    def issue_key(connection: Connection) -> IssuedKey:
         role = Role.ADMIN
         if owner_id is not None:
             party = party_repository.get_party(connection, owner_id)
@@ -207,7 +207,7 @@ def create_key(
         )
         return IssuedKey(key, secret)
 
-    return context.database.run(work)
+    return context.database.run(issue_key)
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ def get_key(context: ServiceContext, principal: Principal, key_id: str) -> ApiKe
 def revoke_key(context: ServiceContext, principal: Principal, key_id: str) -> ApiKey:
     """Revoked at once: the next request with it gets 401."""
 
-    def work(connection: Connection) -> ApiKey:
+    def revoke(connection: Connection) -> ApiKey:
         key = _visible_key(connection, principal, key_id, lock=True)
         if key.revoked_at is not None:
             raise Conflict(f"key {key_id} is already revoked", code="api_key_revoked")
@@ -270,7 +270,7 @@ def revoke_key(context: ServiceContext, principal: Principal, key_id: str) -> Ap
         assert revoked is not None
         return revoked
 
-    return context.database.run(work)
+    return context.database.run(revoke)
 
 
 def rotate_key(context: ServiceContext, principal: Principal, key_id: str) -> IssuedKey:
@@ -278,7 +278,7 @@ def rotate_key(context: ServiceContext, principal: Principal, key_id: str) -> Is
     ``api_key_rotation_grace_seconds`` (0: it stops at once)."""
     grace_seconds = context.settings.api_key_rotation_grace_seconds
 
-    def work(connection: Connection) -> IssuedKey:
+    def rotate(connection: Connection) -> IssuedKey:
         key = _visible_key(connection, principal, key_id, lock=True)
         now = context.now()
         if key.revoked_at is not None:
@@ -318,7 +318,7 @@ def rotate_key(context: ServiceContext, principal: Principal, key_id: str) -> Is
         assert rotated is not None
         return IssuedKey(rotated, secret)
 
-    return context.database.run(work)
+    return context.database.run(rotate)
 
 
 def _visible_key(

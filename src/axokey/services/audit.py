@@ -3,7 +3,7 @@
 Other use cases call ``record`` inside their own transaction, with the connection
 they write with: the entry is written if and only if the action is::
 
-    def work(connection: Connection) -> Order:
+    def cancel_the_order(connection: Connection) -> Order:
         ...  # the change itself
         audit.record(connection, context, principal, Action.ORDER_CANCELLED,
                      object_id=order.id, subject_party_id=order.merchant_id,

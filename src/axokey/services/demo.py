@@ -99,8 +99,7 @@ def still_there(context: ServiceContext, world: DemoWorld) -> bool:
         return False
     with context.database.read() as connection:
         return all(
-            party_repository.get_party(connection, party.id) is not None
-            for party in world.parties
+            party_repository.get_party(connection, party.id) is not None for party in world.parties
         )
 
 

@@ -136,7 +136,7 @@ def begin_request(
     claim = Claim(scope, key, owner_token)
     new_owner = records.NewOwner(scope, key, fingerprint, owner_token, now, expires_at)
 
-    def work(connection: Connection) -> Claim | StoredResponse:
+    def claim_or_replay(connection: Connection) -> Claim | StoredResponse:
         record = records.find(connection, scope, key)
         if record is None:
             if records.claim(connection, new_owner):
@@ -161,7 +161,7 @@ def begin_request(
             return claim
         raise key_in_use()
 
-    return context.database.run(work)
+    return context.database.run(claim_or_replay)
 
 
 def _replay_or_refuse(
@@ -235,7 +235,7 @@ def complete_request(context: ServiceContext, claim: Claim, response: StoredResp
     was lost meanwhile."""
     sealed = _seal(context, _pack(response))
 
-    def work(connection: Connection) -> bool:
+    def store_response(connection: Connection) -> bool:
         return records.complete(
             connection,
             scope=claim.scope,
@@ -246,7 +246,7 @@ def complete_request(context: ServiceContext, claim: Claim, response: StoredResp
             sealed_body=sealed,
         )
 
-    return context.database.run(work)
+    return context.database.run(store_response)
 
 
 def abandon_request(context: ServiceContext, claim: Claim, *, declared: bool) -> bool:
@@ -254,7 +254,7 @@ def abandon_request(context: ServiceContext, claim: Claim, *, declared: bool) ->
     after a failure the use case declared (a provider unavailable), only if it
     committed nothing after an unexpected one. True when freed."""
 
-    def work(connection: Connection) -> bool:
+    def free_the_key(connection: Connection) -> bool:
         return records.release(
             connection,
             scope=claim.scope,
@@ -263,7 +263,7 @@ def abandon_request(context: ServiceContext, claim: Claim, *, declared: bool) ->
             only_if_uncommitted=not declared,
         )
 
-    return context.database.run(work)
+    return context.database.run(free_the_key)
 
 
 def purge_expired_keys(context: ServiceContext) -> int:

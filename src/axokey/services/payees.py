@@ -73,7 +73,7 @@ def update_payout_details(
     now = context.now()
     changed_by = Role.ADMIN.value if principal.is_admin else "party"
 
-    def work(connection: Connection) -> Party:
+    def change_payout_details(connection: Connection) -> Party:
         current = payee_repository.lock_payout_details(connection, target)
         if current is None:
             raise NotFound(f"party {target} not found", code="party_not_found")
@@ -113,7 +113,7 @@ def update_payout_details(
         assert party is not None
         return party
 
-    return context.database.run(work)
+    return context.database.run(change_payout_details)
 
 
 def iban_history(context: ServiceContext, principal: Principal, party_id: str) -> list[IbanChange]:

@@ -460,7 +460,7 @@ def alert_operator(
     once per payment, reason and detail."""
     now = context.now()
 
-    def work(connection: Connection) -> None:
+    def record_the_alert_once(connection: Connection) -> None:
         found = payment_repository.find_by_reference(connection, provider_name, reference)
         if found is None:
             return
@@ -478,7 +478,7 @@ def alert_operator(
         order = order_repository.load_order(connection, found.order_id)
         record_event(connection, "payment.attention_required", now=now, order=order, data=data)
 
-    context.database.run(work)
+    context.database.run(record_the_alert_once)
     logger.error(
         "payment %s at %s needs attention: %s (%s)", reference, provider_name, reason, detail
     )
@@ -786,7 +786,7 @@ def rotate_codes(context: ServiceContext, principal: Principal, order_id: str) -
     """The merchant replaces a leaked QR code and short code; the old ones stop working."""
     require_role(principal, Role.MERCHANT)
 
-    def work(connection: Connection) -> None:
+    def replace_codes(connection: Connection) -> None:
         row = order_repository.lock_order_row(connection, order_id)
         if row is None or row.merchant_id != principal.party_id:
             raise NotFound(f"order {order_id} not found", code="order_not_found")
@@ -795,4 +795,4 @@ def rotate_codes(context: ServiceContext, principal: Principal, order_id: str) -
         reference, short_code = _unused_codes(connection)
         order_repository.set_codes(connection, order_id, reference=reference, short_code=short_code)
 
-    context.database.run(work)
+    context.database.run(replace_codes)

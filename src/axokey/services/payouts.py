@@ -18,10 +18,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from axokey.adapters.db import ledger_store, order_repository, payout_repository
+from axokey.adapters.db import ledger_store, order_repository, payout_repository, refund_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.adapters.sepa.pain001 import DebtorAccount, pain001_chunks
 from axokey.adapters.sepa.pain002 import read_status_report
+from axokey.domain import refund_states
 from axokey.domain.audit import Action
 from axokey.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from axokey.domain.identifiers import new_id
@@ -41,6 +42,7 @@ from axokey.domain.payouts import (
 from axokey.domain.payouts import (
     confirm_batch as decide_confirmation,
 )
+from axokey.domain.refund_states import RefundState
 from axokey.services import audit
 from axokey.services.api_keys import command_line_principal
 from axokey.services.context import ServiceContext
@@ -167,7 +169,7 @@ def confirm_batch(
     """The bank executed the batch, but for the ``rejected`` ``(item_id, reason)``."""
     require_role(principal, Role.ADMIN)
 
-    def work(connection: Connection) -> BatchView:
+    def confirm_and_post(connection: Connection) -> BatchView:
         now = context.now()
         batch = _require_batch(connection, batch_id, lock=True)
         items = payout_repository.items_of_batch(connection, batch_id)
@@ -190,7 +192,7 @@ def confirm_batch(
         )
         return BatchView(batch, items)
 
-    return context.database.run(work)
+    return context.database.run(confirm_and_post)
 
 
 def confirm_from_status_report(
@@ -224,9 +226,16 @@ def _record_outcome(connection: Connection, item: PayoutItem, now: datetime) -> 
         return
     assert item.refund_id is not None and item.order_id is not None
     if event_type == "refund.succeeded":
-        payout_repository.mark_refund_paid(connection, item.refund_id, now)
+        refund_repository.save_status(
+            connection,
+            item.refund_id,
+            expected=RefundState.PENDING,
+            status=refund_states.paid_by_transfer(RefundState.PENDING),
+            now=now,
+            failure_code=None,
+        )
     else:
-        payout_repository.mark_refund_returned(
+        refund_repository.mark_bank_return(
             connection, item.refund_id, item.rejection_reason or "rejected", now
         )
     data["order_id"] = item.order_id
@@ -329,12 +338,14 @@ def run_schedule(context: ServiceContext, now: datetime | None = None) -> list[s
     for currency in context.settings.payout_currency_codes:
         key = cutoff_key(currency, cutoff)
 
-        def work(connection: Connection, currency: str = currency, key: str = key) -> str | None:
+        def create_batch_for_cutoff(
+            connection: Connection, currency: str = currency, key: str = key
+        ) -> str | None:
             view = _create(connection, context, currency, key, command_line_principal())
             return view.batch.id if view else None
 
         try:
-            batch_id = context.database.run(work)
+            batch_id = context.database.run(create_batch_for_cutoff)
         except Conflict as error:
             if error.code != "nothing_to_pay_out":
                 raise

@@ -86,7 +86,7 @@ def erase_customer(context: ServiceContext, principal: Principal, email: str) ->
     require_role(principal, Role.ADMIN)
     normalised = field_encryption.normalise_email(email)
 
-    def work(connection: Connection) -> dict[str, Any]:
+    def pseudonymise_customer(connection: Connection) -> dict[str, Any]:
         pseudonym = field_encryption.keyring_for(connection).pseudonym(normalised)
         order_ids = personal_data_repository.order_ids_by_email(connection, email, lock=True)
         results = [
@@ -100,7 +100,7 @@ def erase_customer(context: ServiceContext, principal: Principal, email: str) ->
             "orders": results,
         }
 
-    report = context.database.run(work)
+    report = context.database.run(pseudonymise_customer)
     if report["orders_pseudonymised"]:
         context.database.forget_old_versions()
     logger.info(
@@ -119,7 +119,7 @@ def apply_retention(context: ServiceContext) -> int:
     months = context.settings.customer_contact_retention_months
     cutoff = context.now() - timedelta(days=months * DAYS_PER_MONTH)
 
-    def work(connection: Connection) -> int:
+    def pseudonymise_expired_contacts(connection: Connection) -> int:
         order_ids = personal_data_repository.orders_closed_before(
             connection, cutoff, RETENTION_BATCH_SIZE
         )
@@ -132,7 +132,7 @@ def apply_retention(context: ServiceContext) -> int:
                 done += 1
         return done
 
-    done = context.database.run(work)
+    done = context.database.run(pseudonymise_expired_contacts)
     if done:
         context.database.forget_old_versions()
     return done

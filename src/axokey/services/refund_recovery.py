@@ -12,12 +12,12 @@ check with the provider.
 
 from __future__ import annotations
 
-from axokey.adapters.db import payout_repository
-from axokey.adapters.db.payout_repository import RefundState
+from axokey.adapters.db import payout_repository, refund_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.domain.audit import Action
 from axokey.domain.errors import Conflict, NotFound
 from axokey.domain.parties import Principal, Role
+from axokey.domain.refund_states import Refund, RefundState, reopened_by_operator
 from axokey.services import audit, refunding, signing
 from axokey.services.context import ServiceContext
 from axokey.services.parties import normalise_bank_details, require_role
@@ -25,8 +25,8 @@ from axokey.services.parties import normalise_bank_details, require_role
 UNSAFE_TO_RESEND = frozenset({"refund_outcome_unknown"})
 
 
-def _failed_card_refund(connection: Connection, refund_id: str) -> RefundState:
-    refund = payout_repository.lock_refund(connection, refund_id)
+def _failed_card_refund(connection: Connection, refund_id: str) -> Refund:
+    refund = refund_repository.lock_refund(connection, refund_id)
     if refund is None:
         raise NotFound(f"refund {refund_id} not found", code="refund_not_found")
     if refund.method != "card" or refund.status != "failed":
@@ -49,9 +49,14 @@ def retry_card_refund(
     """Send a failed card refund to the provider again (operator)."""
     require_role(principal, Role.ADMIN)
 
-    def work(connection: Connection) -> None:
+    def reopen_for_the_card(connection: Connection) -> None:
         refund = _failed_card_refund(connection, refund_id)
-        payout_repository.reopen_card_refund(connection, refund_id, context.now())
+        refund_repository.reopen(
+            connection,
+            refund_id,
+            status=reopened_by_operator(RefundState(refund.status)),
+            now=context.now(),
+        )
         audit.record(
             connection,
             context,
@@ -61,7 +66,7 @@ def retry_card_refund(
             details={"order_id": refund.order_id, "failure_code": refund.failure_code},
         )
 
-    context.database.run(work)
+    context.database.run(reopen_for_the_card)
     refunding.send_card_refunds(context, [refund_id])
     return refunding.get_refund(context, principal, refund_id)
 
@@ -74,14 +79,20 @@ def convert_to_sepa(
     require_role(principal, Role.ADMIN)
     compact, _ = normalise_bank_details(iban, None)
 
-    def work(connection: Connection) -> None:
+    def reopen_for_a_transfer(connection: Connection) -> None:
         refund = _failed_card_refund(connection, refund_id)
         target = compact or payout_repository.customer_iban(connection, refund.order_id)
         if target is None:
             raise Conflict(
                 "no IBAN is known for this customer: give one", code="customer_iban_required"
             )
-        payout_repository.convert_to_sepa(connection, refund_id, target, context.now())
+        refund_repository.reopen(
+            connection,
+            refund_id,
+            status=reopened_by_operator(RefundState(refund.status)),
+            now=context.now(),
+            sepa_iban=target,
+        )
         audit.record(
             connection,
             context,
@@ -91,16 +102,16 @@ def convert_to_sepa(
             details={"order_id": refund.order_id, "iban_last4": target[-4:]},
         )
 
-    context.database.run(work)
+    context.database.run(reopen_for_a_transfer)
     return refunding.get_refund(context, principal, refund_id)
 
 
-def failed_card_refunds(context: ServiceContext, order_id: str, token: str) -> list[RefundState]:
+def failed_card_refunds(context: ServiceContext, order_id: str, token: str) -> list[Refund]:
     """The order's failed card refunds, for the customer's page (its link's token)."""
     if not signing.customer_link_matches(context, order_id, token):
         raise NotFound("order not found", code="order_not_found")
     with context.database.read() as connection:
-        return payout_repository.failed_card_refunds_of_order(connection, order_id)
+        return refund_repository.failed_card_refunds_of_order(connection, order_id)
 
 
 def customer_gives_iban(context: ServiceContext, order_id: str, token: str, iban: str) -> int:
@@ -111,17 +122,21 @@ def customer_gives_iban(context: ServiceContext, order_id: str, token: str, iban
     compact, _ = normalise_bank_details(iban, None)
     assert compact is not None
 
-    def work(connection: Connection) -> int:
+    def pay_failed_refunds_by_transfer(connection: Connection) -> int:
         converted = 0
-        for refund in payout_repository.failed_card_refunds_of_order(connection, order_id):
+        for refund in refund_repository.failed_card_refunds_of_order(connection, order_id):
             if refund.failure_code in UNSAFE_TO_RESEND:
                 continue
-            converted += payout_repository.convert_to_sepa(
-                connection, refund.id, compact, context.now()
+            converted += refund_repository.reopen(
+                connection,
+                refund.id,
+                status=reopened_by_operator(RefundState(refund.status)),
+                now=context.now(),
+                sepa_iban=compact,
             )
         if not converted:
             raise Conflict("no refund of this order waits for an IBAN", code="no_failed_refund")
         payout_repository.set_customer_iban(connection, order_id, compact)
         return converted
 
-    return context.database.run(work)
+    return context.database.run(pay_failed_refunds_by_transfer)

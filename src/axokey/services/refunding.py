@@ -17,90 +17,53 @@ worker died, or the provider holds it as a request to confirm), ``succeeded``,
 unconfirmed refund is reconciled with the provider (``reconcile_refund``): paid, never
 received (then sent again: it cannot be paid twice), or still unknown; only what stays
 unknown after ``CARD_REFUND_ATTEMPTS_MAX`` attempts reaches an operator, as failed.
+
+Every move goes through the refund's machine (``domain/refund_states.py``) and is
+written by ``refund_repository.save_status`` only if the refund is still where the
+machine moved it from.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import Connection, Row, exists, insert, select, update
-
-from axokey.adapters.db import order_repository
-from axokey.adapters.db.order_repository import visible_orders_clause
-from axokey.adapters.db.tables import ledger_transfers, orders, payments, refunds
+from axokey.adapters.db import order_repository, refund_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.adapters.providers.base import (
     REFUND_NOT_RECEIVED,
     ProviderError,
     RefundOutcome,
     RefundStatus,
 )
+from axokey.domain import refund_states
 from axokey.domain.errors import NotFound
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import Order
 from axokey.domain.parties import Principal
+from axokey.domain.refund_states import CardRefund, Refund, RefundState
 from axokey.domain.refunds import RefundDecision, card_refund_paid
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event
 from axokey.services.ledger import post_or_raise
 
+__all__ = [
+    "CARD_REFUND_ATTEMPTS_MAX",
+    "Refund",
+    "get_refund",
+    "list_refunds",
+    "reconcile_card_refunds",
+    "record_refunds",
+    "refund_ids_by_transfer",
+    "retry_stalled_card_refunds",
+    "send_card_refunds",
+]
+
 CARD_REFUND_ATTEMPTS_MAX = 5
-# Card refunds sent (or being sent) whose outcome is not known yet: shown as pending.
-IN_FLIGHT_STATUSES = frozenset({"sending", "unconfirmed"})
+FINAL_STATES = frozenset({RefundState.SUCCEEDED, RefundState.FAILED})
 
 logger = logging.getLogger("axokey.refunds")
-
-
-@dataclass(frozen=True)
-class Refund:
-    id: str
-    order_id: str
-    line_id: str | None
-    amount: int
-    currency: str
-    reason: str
-    method: str
-    status: str  # pending | succeeded | failed ("sending", "unconfirmed" shown as pending)
-    failure_code: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-def refund_from_row(row: Row) -> Refund:  # type: ignore[type-arg]
-    return Refund(
-        id=row.id,
-        order_id=row.order_id,
-        line_id=row.line_id,
-        amount=row.amount,
-        currency=row.currency,
-        reason=row.reason,
-        method=row.method,
-        status="pending" if row.status in IN_FLIGHT_STATUSES else row.status,
-        failure_code=row.failure_code,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _captured_payment_id(connection: Connection, order_id: str) -> str | None:
-    """The payment that paid the order. Another payment that also succeeded (paid
-    twice) went through the escrow under its own capture id and was refunded whole:
-    refunds of lines never go back to it."""
-    refunded_whole = exists(
-        select(ledger_transfers.c.id).where(ledger_transfers.c.id == payments.c.id + ":capture")
-    )
-    return connection.execute(
-        select(payments.c.id)
-        .where(
-            payments.c.order_id == order_id,
-            payments.c.status == "succeeded",
-            ~refunded_whole,
-        )
-        .order_by(payments.c.created_at)
-        .limit(1)
-    ).scalar()
 
 
 def record_refunds(
@@ -119,28 +82,24 @@ def record_refunds(
     if not decisions:
         return []
     now = context.now()
-    payment_id = payment_id or _captured_payment_id(connection, order.id)
+    payment_id = payment_id or refund_repository.captured_payment_id(connection, order.id)
     method = "sepa" if order.customer.iban else "card"
     card_refunds = []
     for decision in decisions:
         refund_id = new_id("rfd")
-        connection.execute(
-            insert(refunds).values(
-                id=refund_id,
-                transfer_id=decision.transfer_id,
-                order_id=order.id,
-                line_id=decision.line_id,
-                amount=decision.amount,
-                currency=currency or order.currency,
-                reason=decision.reason.value,
-                method=method,
-                status="pending",
-                iban=order.customer.iban,
-                payment_id=payment_id,
-                attempts=0,
-                created_at=now,
-                updated_at=now,
-            )
+        refund_repository.add_refund(
+            connection,
+            refund_id=refund_id,
+            transfer_id=decision.transfer_id,
+            order_id=order.id,
+            line_id=decision.line_id,
+            amount=decision.amount,
+            currency=currency or order.currency,
+            reason=decision.reason.value,
+            method=method,
+            iban=order.customer.iban,
+            payment_id=payment_id,
+            now=now,
         )
         if method == "card":
             card_refunds.append(refund_id)
@@ -149,140 +108,115 @@ def record_refunds(
 
 def refund_ids_by_transfer(connection: Connection, order_id: str) -> dict[str, str]:
     """The refunds of an order, keyed by the ledger transfer that moved their money."""
-    rows = connection.execute(
-        select(refunds.c.id, refunds.c.transfer_id).where(refunds.c.order_id == order_id)
-    )
-    return {row.transfer_id: row.id for row in rows}
+    return refund_repository.refund_ids_by_transfer(connection, order_id)
 
 
-def _claim(context: ServiceContext, refund_id: str, *, from_status: str = "pending") -> Row | None:  # type: ignore[type-arg]
-    """Mark a pending (or unconfirmed) card refund as being handled by this worker;
+def _claim(
+    context: ServiceContext, refund_id: str, *, from_state: RefundState = RefundState.PENDING
+) -> CardRefund | None:
+    """Mark a pending (or unconfirmed) card refund as being sent by this worker;
     None if another worker has it."""
+    refund_states.move(from_state, RefundState.SENDING)
     now = context.now()
 
-    def work(connection: Connection) -> Row | None:  # type: ignore[type-arg]
-        claimed = connection.execute(
-            update(refunds)
-            .where(
-                refunds.c.id == refund_id,
-                refunds.c.status == from_status,
-                refunds.c.method == "card",
-            )
-            .values(status="sending", attempts=refunds.c.attempts + 1, updated_at=now)
+    def claim_for_this_worker(connection: Connection) -> CardRefund | None:
+        return refund_repository.claim_card_refund(
+            connection, refund_id, expected=from_state, now=now
         )
-        if claimed.rowcount != 1:
-            return None
-        return connection.execute(
-            select(
-                refunds,
-                payments.c.provider,
-                payments.c.provider_reference,
-                payments.c.provider_transaction_id,
-            )
-            .select_from(refunds.outerjoin(payments, payments.c.id == refunds.c.payment_id))
-            .where(refunds.c.id == refund_id)
-        ).one()
 
-    return context.database.run(work)
+    return context.database.run(claim_for_this_worker)
+
+
+def _move_claimed(
+    context: ServiceContext,
+    refund: CardRefund,
+    to: RefundState,
+    *,
+    provider_refund_id: str | None = refund_repository.UNCHANGED,
+) -> None:
+    """Move a refund this worker claimed (``sending``) back to pending or on to
+    unconfirmed, as the machine allows; nothing if another worker moved it first
+    (after a lease reset)."""
+    if to in FINAL_STATES:
+        raise ValueError("a claimed refund finishes through _finish (its money and event)")
+    status = refund_states.move(RefundState.SENDING, to)
+    now = context.now()
+
+    def save_the_move(connection: Connection) -> None:
+        refund_repository.save_status(
+            connection,
+            refund.id,
+            expected=RefundState.SENDING,
+            status=status,
+            now=now,
+            provider_refund_id=provider_refund_id,
+        )
+
+    context.database.run(save_the_move)
 
 
 def _finish(
     context: ServiceContext,
-    row: Row,  # type: ignore[type-arg]
+    refund: CardRefund,
     *,
-    status: str,
+    status: RefundState,
     provider_refund_id: str | None = None,
     failure_code: str | None = None,
 ) -> None:
+    """A claimed card refund succeeded (its money leaves the ledger) or failed, with
+    its event, in one transaction."""
+    if status not in FINAL_STATES:
+        raise ValueError(f"{status.value} does not finish a refund")
+    status = refund_states.move(RefundState.SENDING, status)
     now = context.now()
 
-    def work(connection: Connection) -> None:
-        finished = connection.execute(
-            update(refunds)
-            .where(refunds.c.id == row.id, refunds.c.status == "sending")
-            .values(
-                status=status,
-                provider_refund_id=provider_refund_id or row.provider_refund_id,
-                failure_code=failure_code,
-                updated_at=now,
-            )
+    def record_the_outcome(connection: Connection) -> None:
+        finished = refund_repository.save_status(
+            connection,
+            refund.id,
+            expected=RefundState.SENDING,
+            status=status,
+            now=now,
+            provider_refund_id=provider_refund_id or refund.provider_refund_id,
+            failure_code=failure_code,
         )
-        if finished.rowcount != 1:
+        if not finished:
             return  # another worker finished it (after a lease reset): nothing twice
-        if status == "succeeded":
+        if status is RefundState.SUCCEEDED:
             # The money leaves through the provider that took it in.
+            assert refund.provider is not None
             post_or_raise(
                 connection,
                 context,
                 [
                     card_refund_paid(
-                        refund_id=row.id,
-                        amount=row.amount,
-                        currency=row.currency,
-                        provider=row.provider,
-                        order_id=row.order_id,
-                        line_id=row.line_id,
+                        refund_id=refund.id,
+                        amount=refund.amount,
+                        currency=refund.currency,
+                        provider=refund.provider,
+                        order_id=refund.order_id,
+                        line_id=refund.line_id,
                     )
                 ],
             )
         record_event(
             connection,
-            "refund.succeeded" if status == "succeeded" else "refund.failed",
+            f"refund.{status.value}",
             now=now,
             # The order's event: in its outbox sequence, for the order's parties.
-            order=order_repository.load_order(connection, row.order_id),
+            order=order_repository.load_order(connection, refund.order_id),
             data={
-                "refund_id": row.id,
-                "order_id": row.order_id,
-                "line_id": row.line_id,
-                "amount": row.amount,
-                "currency": row.currency,
+                "refund_id": refund.id,
+                "order_id": refund.order_id,
+                "line_id": refund.line_id,
+                "amount": refund.amount,
+                "currency": refund.currency,
                 "method": "card",
                 "failure_code": failure_code,
             },
         )
 
-    context.database.run(work)
-
-
-def record_refund_failure(
-    connection: Connection, context: ServiceContext, refund_id: str, failure_code: str
-) -> None:
-    row = connection.execute(select(refunds).where(refunds.c.id == refund_id)).one()
-    connection.execute(
-        update(refunds)
-        .where(refunds.c.id == refund_id)
-        .values(status="failed", failure_code=failure_code, updated_at=context.now())
-    )
-    record_event(
-        connection,
-        "refund.failed",
-        now=context.now(),
-        order=order_repository.load_order(connection, row.order_id),
-        data={
-            "refund_id": row.id,
-            "order_id": row.order_id,
-            "line_id": row.line_id,
-            "amount": row.amount,
-            "currency": row.currency,
-            "method": row.method,
-            "failure_code": failure_code,
-        },
-    )
-
-
-def _release_claim(context: ServiceContext, refund_id: str) -> None:
-    """The provider could not be reached: leave the refund for a later attempt."""
-    now = context.now()
-
-    def work(connection: Connection) -> None:
-        connection.execute(
-            update(refunds)
-            .where(refunds.c.id == refund_id, refunds.c.status == "sending")
-            .values(status="pending", updated_at=now)
-        )
-
-    context.database.run(work)
+    context.database.run(record_the_outcome)
 
 
 def send_card_refunds(context: ServiceContext, refund_ids: Iterable[str]) -> None:
@@ -299,85 +233,76 @@ def send_card_refunds(context: ServiceContext, refund_ids: Iterable[str]) -> Non
 
 
 def _send_card_refund(context: ServiceContext, refund_id: str) -> None:
-    row = _claim(context, refund_id)
-    if row is None:
+    refund = _claim(context, refund_id)
+    if refund is None:
         return
-    provider = context.providers.get(row.provider) if row.provider else None
-    if provider is None or row.provider_transaction_id is None:
-        _finish(context, row, status="failed", failure_code="no_card_payment")
+    provider = context.providers.get(refund.provider) if refund.provider else None
+    if provider is None or refund.provider_transaction_id is None or not refund.provider_reference:
+        _finish(context, refund, status=RefundState.FAILED, failure_code="no_card_payment")
         return
     try:
         outcome = provider.refund(
-            provider_reference=row.provider_reference,
-            transaction_id=row.provider_transaction_id,
-            amount_minor=row.amount,
-            currency=row.currency,
-            refund_id=row.id,
+            provider_reference=refund.provider_reference,
+            transaction_id=refund.provider_transaction_id,
+            amount_minor=refund.amount,
+            currency=refund.currency,
+            refund_id=refund.id,
         )
     except ProviderError:
         if not provider.refunds_are_idempotent:
             # The refund may have been paid: sending it again could pay it twice.
             # It is reconciled with the provider first (``reconcile_card_refunds``).
-            _set_unconfirmed(context, refund_id, provider_refund_id=None)
-        elif row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
-            _finish(context, row, status="failed", failure_code="provider_unavailable")
+            _move_claimed(context, refund, RefundState.UNCONFIRMED, provider_refund_id=None)
+        elif refund.attempts >= CARD_REFUND_ATTEMPTS_MAX:
+            _finish(context, refund, status=RefundState.FAILED, failure_code="provider_unavailable")
         else:
-            _release_claim(context, refund_id)
+            # The provider could not be reached: left for a later attempt.
+            _move_claimed(context, refund, RefundState.PENDING)
         return
-    _apply_outcome(context, row, outcome)
+    _apply_outcome(context, refund, outcome)
 
 
-def _apply_outcome(context: ServiceContext, row: Row, outcome: RefundOutcome) -> None:  # type: ignore[type-arg]
+def _apply_outcome(context: ServiceContext, refund: CardRefund, outcome: RefundOutcome) -> None:
     """Record what the provider said of a claimed refund (sent or reconciled)."""
+    out_of_attempts = refund.attempts >= CARD_REFUND_ATTEMPTS_MAX
     if outcome.status is RefundStatus.SUCCEEDED:
-        _finish(context, row, status="succeeded", provider_refund_id=outcome.provider_refund_id)
+        _finish(
+            context,
+            refund,
+            status=RefundState.SUCCEEDED,
+            provider_refund_id=outcome.provider_refund_id,
+        )
     elif outcome.status is RefundStatus.FAILED and outcome.failure_code == REFUND_NOT_RECEIVED:
         # The provider shows no trace of it: nothing was paid, it is sent again.
-        if row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
-            _finish(context, row, status="failed", failure_code="provider_unavailable")
+        if out_of_attempts:
+            _finish(context, refund, status=RefundState.FAILED, failure_code="provider_unavailable")
         else:
-            _release_claim(context, row.id)
+            _move_claimed(context, refund, RefundState.PENDING)
     elif outcome.status is RefundStatus.FAILED:
-        _finish(context, row, status="failed", failure_code=outcome.failure_code)
-    elif row.attempts >= CARD_REFUND_ATTEMPTS_MAX:
+        _finish(context, refund, status=RefundState.FAILED, failure_code=outcome.failure_code)
+    elif out_of_attempts:
         # Still unknown after every attempt: the operator checks with the provider.
-        _finish(context, row, status="failed", failure_code="refund_outcome_unknown")
+        _finish(context, refund, status=RefundState.FAILED, failure_code="refund_outcome_unknown")
     else:
         # Pending at the provider (a refund request to confirm, say): never sent
         # again blindly; reconciled later.
-        _set_unconfirmed(
-            context, row.id, provider_refund_id=outcome.provider_refund_id or row.provider_refund_id
+        _move_claimed(
+            context,
+            refund,
+            RefundState.UNCONFIRMED,
+            provider_refund_id=outcome.provider_refund_id or refund.provider_refund_id,
         )
-
-
-def _set_unconfirmed(
-    context: ServiceContext, refund_id: str, *, provider_refund_id: str | None
-) -> None:
-    now = context.now()
-
-    def work(connection: Connection) -> None:
-        connection.execute(
-            update(refunds)
-            .where(refunds.c.id == refund_id, refunds.c.status == "sending")
-            .values(status="unconfirmed", provider_refund_id=provider_refund_id, updated_at=now)
-        )
-
-    context.database.run(work)
 
 
 def reconcile_card_refunds(context: ServiceContext, *, limit: int) -> int:
     """Ask the provider what became of unconfirmed card refunds (oldest first)."""
 
-    def work(connection: Connection) -> list[str]:
-        rows = connection.execute(
-            select(refunds.c.id)
-            .where(refunds.c.method == "card", refunds.c.status == "unconfirmed")
-            .order_by(refunds.c.updated_at, refunds.c.id)
-            .limit(limit)
+    def unconfirmed_refund_ids(connection: Connection) -> list[str]:
+        return refund_repository.card_refund_ids(
+            connection, RefundState.UNCONFIRMED, limit=limit, oldest_change_first=True
         )
-        return [row.id for row in rows]
 
-    refund_ids = context.database.run(work)
+    refund_ids = context.database.run(unconfirmed_refund_ids)
     for refund_id in refund_ids:
         try:
             _reconcile_card_refund(context, refund_id)
@@ -387,37 +312,29 @@ def reconcile_card_refunds(context: ServiceContext, *, limit: int) -> int:
 
 
 def _reconcile_card_refund(context: ServiceContext, refund_id: str) -> None:
-    row = _claim(context, refund_id, from_status="unconfirmed")
-    if row is None:
+    refund = _claim(context, refund_id, from_state=RefundState.UNCONFIRMED)
+    if refund is None:
         return
-    provider = context.providers.get(row.provider) if row.provider else None
-    if provider is None or row.provider_transaction_id is None:
-        _finish(context, row, status="failed", failure_code="refund_outcome_unknown")
+    provider = context.providers.get(refund.provider) if refund.provider else None
+    if provider is None or refund.provider_transaction_id is None or not refund.provider_reference:
+        _finish(context, refund, status=RefundState.FAILED, failure_code="refund_outcome_unknown")
         return
     with context.database.read() as connection:
-        known = (
-            connection.execute(
-                select(refunds.c.provider_refund_id).where(
-                    refunds.c.payment_id == row.payment_id,
-                    refunds.c.id != row.id,
-                    refunds.c.provider_refund_id.is_not(None),
-                )
-            )
-            .scalars()
-            .all()
+        known = refund_repository.provider_refund_ids_besides(
+            connection, refund.payment_id, refund.id
         )
     try:
         outcome = provider.reconcile_refund(
-            provider_reference=row.provider_reference,
-            transaction_id=row.provider_transaction_id,
-            amount_minor=row.amount,
-            refund_id=row.id,
-            provider_refund_id=row.provider_refund_id,
-            known_refund_ids=list(known),
+            provider_reference=refund.provider_reference,
+            transaction_id=refund.provider_transaction_id,
+            amount_minor=refund.amount,
+            refund_id=refund.id,
+            provider_refund_id=refund.provider_refund_id,
+            known_refund_ids=known,
         )
     except ProviderError:
         outcome = RefundOutcome(status=RefundStatus.PENDING)
-    _apply_outcome(context, row, outcome)
+    _apply_outcome(context, refund, outcome)
 
 
 def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
@@ -425,37 +342,26 @@ def retry_stalled_card_refunds(context: ServiceContext, *, limit: int) -> int:
     now = context.now()
     # A claimed refund whose worker died is sent again after this lease.
     stale = now - timedelta(seconds=context.settings.refund_sending_lease_seconds)
-
     resendable = sorted(
         name for name, provider in context.providers.items() if provider.refunds_are_idempotent
     )
+    back_to_pending = refund_states.move(RefundState.SENDING, RefundState.PENDING)
+    to_confirm = refund_states.move(RefundState.SENDING, RefundState.UNCONFIRMED)
 
-    def work(connection: Connection) -> list[str]:
-        stuck = select(refunds.c.id).where(
-            refunds.c.status == "sending", refunds.c.updated_at <= stale
-        )
-        resent_by = select(payments.c.id).where(payments.c.provider.in_(resendable))
-        connection.execute(
-            update(refunds)
-            .where(refunds.c.id.in_(stuck), refunds.c.payment_id.in_(resent_by))
-            .values(status="pending", updated_at=now)
+    def release_stalled_and_list_pending(connection: Connection) -> list[str]:
+        refund_repository.move_stalled_sends(
+            connection, stale_before=stale, status=back_to_pending, now=now, providers=resendable
         )
         # A worker died while sending through a provider whose refunds are not
         # idempotent: it may have been paid. Reconciled with the provider first.
-        connection.execute(
-            update(refunds)
-            .where(refunds.c.id.in_(stuck))
-            .values(status="unconfirmed", updated_at=now)
+        refund_repository.move_stalled_sends(
+            connection, stale_before=stale, status=to_confirm, now=now
         )
-        rows = connection.execute(
-            select(refunds.c.id)
-            .where(refunds.c.method == "card", refunds.c.status == "pending")
-            .order_by(refunds.c.created_at)
-            .limit(limit)
+        return refund_repository.card_refund_ids(
+            connection, RefundState.PENDING, limit=limit, oldest_change_first=False
         )
-        return [row.id for row in rows]
 
-    refund_ids = context.database.run(work)
+    refund_ids = context.database.run(release_stalled_and_list_pending)
     reconcile_card_refunds(context, limit=limit)
     send_card_refunds(context, refund_ids)
     return len(refund_ids)
@@ -469,29 +375,15 @@ def list_refunds(
     limit: int,
     starting_after: str | None,
 ) -> tuple[list[Refund], bool]:
-    query = (
-        select(refunds)
-        .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
-        .where(visible_orders_clause(principal))
-    )
-    if order_id is not None:
-        query = query.where(refunds.c.order_id == order_id)
-    if starting_after is not None:
-        query = query.where(refunds.c.id < starting_after)
-    query = query.order_by(refunds.c.id.desc()).limit(limit + 1)
     with context.database.read() as connection:
-        rows = connection.execute(query).all()
-    return [refund_from_row(row) for row in rows[:limit]], len(rows) > limit
+        return refund_repository.refunds_page(
+            connection, principal, order_id=order_id, limit=limit, starting_after=starting_after
+        )
 
 
 def get_refund(context: ServiceContext, principal: Principal, refund_id: str) -> Refund:
-    query = (
-        select(refunds)
-        .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
-        .where(refunds.c.id == refund_id, visible_orders_clause(principal))
-    )
     with context.database.read() as connection:
-        row = connection.execute(query).first()
-    if row is None:
+        refund = refund_repository.visible_refund(connection, principal, refund_id)
+    if refund is None:
         raise NotFound(f"refund {refund_id} not found", code="refund_not_found")
-    return refund_from_row(row)
+    return refund

@@ -51,7 +51,7 @@ class SweepReport:
 
 
 def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[int, int]:
-    def work(connection: Connection) -> tuple[int, int, list[str]]:
+    def settle_due_refunds_and_expiry(connection: Connection) -> tuple[int, int, list[str]]:
         order = order_repository.load_order(connection, order_id, lock=True)
         assert order is not None
         now = context.now()
@@ -65,7 +65,7 @@ def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[i
         lines = sum(1 for refund in settlement.refunds if refund.line_id is not None)
         return lines, sum(refund.amount for refund in settlement.refunds), card_refunds
 
-    lines, amount, card_refunds = context.database.run(work)
+    lines, amount, card_refunds = context.database.run(settle_due_refunds_and_expiry)
     refunding.send_card_refunds(context, card_refunds)
     return lines, amount
 

@@ -208,7 +208,7 @@ def _record(
     now = context.now()
     endpoint = claim.endpoint
 
-    def work(connection: Any) -> str:
+    def record_delivery_outcome(connection: Any) -> str:
         if outcome is None:
             webhook_repository.finish_delivery(
                 connection,
@@ -266,7 +266,7 @@ def _record(
             else "given_up"
         )
 
-    result = context.database.run(work)
+    result = context.database.run(record_delivery_outcome)
     report.attempted += outcome is not None
     if result == "succeeded":
         report.succeeded += 1

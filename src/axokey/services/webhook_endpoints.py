@@ -106,7 +106,7 @@ def create_endpoint(
         "updated_at": now,
     }
 
-    def work(connection: Any) -> Endpoint:
+    def add_endpoint(connection: Any) -> Endpoint:
         webhook_repository.insert_endpoint(connection, values)
         audit.record(
             connection,
@@ -119,7 +119,7 @@ def create_endpoint(
         row = webhook_repository.find_endpoint(connection, endpoint_id, owner=None, operator=True)
         return _endpoint(row)
 
-    return context.database.run(work), secret
+    return context.database.run(add_endpoint), secret
 
 
 def _find(connection: Any, principal: Principal, endpoint_id: str) -> Any:
@@ -176,7 +176,7 @@ def update_endpoint(
         changes["enabled"] = enabled
         changes["disabled_reason"] = None if enabled else "disabled_by_owner"
 
-    def work(connection: Any) -> Endpoint:
+    def apply_changes(connection: Any) -> Endpoint:
         _find(connection, principal, endpoint_id)
         if changes:
             changes["updated_at"] = context.now()
@@ -191,13 +191,13 @@ def update_endpoint(
             )
         return _endpoint(_find(connection, principal, endpoint_id))
 
-    return context.database.run(work)
+    return context.database.run(apply_changes)
 
 
 def delete_endpoint(context: ServiceContext, principal: Principal, endpoint_id: str) -> Endpoint:
     require_role(principal, *ENDPOINT_ROLES)
 
-    def work(connection: Any) -> Endpoint:
+    def remove_endpoint(connection: Any) -> Endpoint:
         endpoint = _endpoint(_find(connection, principal, endpoint_id))
         webhook_repository.delete_endpoint(connection, endpoint_id)
         audit.record(
@@ -210,7 +210,7 @@ def delete_endpoint(context: ServiceContext, principal: Principal, endpoint_id: 
         )
         return endpoint
 
-    return context.database.run(work)
+    return context.database.run(remove_endpoint)
 
 
 def rotate_secret(
@@ -222,7 +222,7 @@ def rotate_secret(
     now = context.now()
     ttl = timedelta(seconds=context.settings.webhook_previous_secret_ttl_seconds)
 
-    def work(connection: Any) -> Endpoint:
+    def replace_secret(connection: Any) -> Endpoint:
         _find(connection, principal, endpoint_id)
         row = webhook_repository.lock_endpoint(connection, endpoint_id)
         assert row is not None
@@ -246,7 +246,7 @@ def rotate_secret(
         )
         return _endpoint(_find(connection, principal, endpoint_id))
 
-    return context.database.run(work), secret
+    return context.database.run(replace_secret), secret
 
 
 # --- the events feed -----------------------------------------------------------
@@ -320,7 +320,7 @@ def redeliver(context: ServiceContext, principal: Principal, event_id: str) -> i
     party_id = None if principal.is_admin else principal.party_id
     now = context.now()
 
-    def work(connection: Any) -> int:
+    def queue_redeliveries(connection: Any) -> int:
         row = event_repository.find_event(connection, event_id, party_id=party_id)
         if row is None:
             raise NotFound(f"event {event_id} not found", code="event_not_found")
@@ -355,7 +355,7 @@ def redeliver(context: ServiceContext, principal: Principal, event_id: str) -> i
             )
         return queued
 
-    return context.database.run(work)
+    return context.database.run(queue_redeliveries)
 
 
 # --- attempts and tests --------------------------------------------------------
@@ -435,8 +435,8 @@ def send_test(context: ServiceContext, principal: Principal, endpoint_id: str) -
         None, endpoint.id, event_id, TEST_EVENT, outcome, attempted_at=context.now()
     )
 
-    def work(connection: Any) -> None:
+    def record_test_attempt(connection: Any) -> None:
         webhook_repository.insert_attempt(connection, values)
 
-    context.database.run(work)
+    context.database.run(record_test_attempt)
     return Attempt(**{field: values[field] for field in Attempt.__dataclass_fields__})

@@ -78,7 +78,6 @@ def format_money(amount_minor: int, currency: str) -> str:
     """An amount in minor units as the page's language writes it, exactly.
 
     >>> from axokey import i18n
-from axokey.i18n import N_
     >>> i18n.set_language("en")
     >>> format_money(1234589, "EUR")
     '12,345.89 EUR'

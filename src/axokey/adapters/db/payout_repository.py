@@ -1,15 +1,15 @@
 """Payout batches and their items: the only module that queries them.
 
 Also reads what a batch gathers (parties' available balances with their payout
-details, pending SEPA refunds) and writes what a confirmation decides for a SEPA
-refund (succeeded, or back to pending with the bank's reason).
+details, pending SEPA refunds). What a confirmation decides for a SEPA refund
+(succeeded, or pending again with the bank's reason) is written by
+``refund_repository``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Exists, Row, and_, exists, func, insert, select, update
@@ -347,25 +347,6 @@ def save_confirmation(
     return 1
 
 
-def mark_refund_paid(connection: Connection, refund_id: str, now: datetime) -> None:
-    connection.execute(
-        update(refunds)
-        .where(refunds.c.id == refund_id, refunds.c.status == "pending")
-        .values(status="succeeded", failure_code=None, updated_at=now)
-    )
-
-
-def mark_refund_returned(
-    connection: Connection, refund_id: str, reason: str, now: datetime
-) -> None:
-    """The bank sent a SEPA refund back: pending again, with the bank's reason."""
-    connection.execute(
-        update(refunds)
-        .where(refunds.c.id == refund_id)
-        .values(status="pending", failure_code=reason[:64], updated_at=now)
-    )
-
-
 def items_of_party(
     connection: Connection, party_id: str, *, limit: int, starting_after: str | None
 ) -> tuple[list[PayoutItem], bool]:
@@ -416,67 +397,7 @@ def refund_in_transit(connection: Connection, refund_id: str) -> bool:
     )
 
 
-# --- Card refunds that failed: retried, or paid by SEPA transfer instead ------------
-
-
-@dataclass(frozen=True)
-class RefundState:
-    id: str
-    order_id: str
-    method: str
-    status: str
-    failure_code: str | None
-
-
-def lock_refund(connection: Connection, refund_id: str) -> RefundState | None:
-    query = select(
-        refunds.c.id, refunds.c.order_id, refunds.c.method, refunds.c.status, refunds.c.failure_code
-    ).where(refunds.c.id == refund_id)
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = connection.execute(query).first()
-    return (
-        RefundState(row.id, row.order_id, row.method, row.status, row.failure_code) if row else None
-    )
-
-
-def failed_card_refunds_of_order(connection: Connection, order_id: str) -> list[RefundState]:
-    rows = connection.execute(
-        select(
-            refunds.c.id,
-            refunds.c.order_id,
-            refunds.c.method,
-            refunds.c.status,
-            refunds.c.failure_code,
-        )
-        .where(
-            refunds.c.order_id == order_id,
-            refunds.c.method == "card",
-            refunds.c.status == "failed",
-        )
-        .order_by(refunds.c.created_at, refunds.c.id)
-    )
-    return [RefundState(r.id, r.order_id, r.method, r.status, r.failure_code) for r in rows]
-
-
-def reopen_card_refund(connection: Connection, refund_id: str, now: datetime) -> bool:
-    """A failed card refund becomes pending again, to be sent once more."""
-    done = connection.execute(
-        update(refunds)
-        .where(refunds.c.id == refund_id, refunds.c.method == "card", refunds.c.status == "failed")
-        .values(status="pending", failure_code=None, updated_at=now)
-    ).rowcount
-    return bool(done == 1)
-
-
-def convert_to_sepa(connection: Connection, refund_id: str, iban: str, now: datetime) -> bool:
-    """A failed card refund is paid by SEPA transfer instead: the next batch carries it."""
-    done = connection.execute(
-        update(refunds)
-        .where(refunds.c.id == refund_id, refunds.c.method == "card", refunds.c.status == "failed")
-        .values(method="sepa", status="pending", iban=iban, updated_at=now)
-    ).rowcount
-    return bool(done == 1)
+# --- The customer's IBAN a failed card refund is paid to -----------------------------
 
 
 def customer_iban(connection: Connection, order_id: str) -> str | None:

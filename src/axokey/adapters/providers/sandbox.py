@@ -96,7 +96,7 @@ class SandboxProvider:
         reference = "sbx_" + secrets.token_hex(12)
         now = self.clock()
 
-        def work(connection: Connection) -> None:
+        def record_the_checkout(connection: Connection) -> None:
             connection.execute(
                 insert(sandbox_payments).values(
                     reference=reference,
@@ -112,7 +112,7 @@ class SandboxProvider:
                 )
             )
 
-        self.database.run(work)
+        self.database.run(record_the_checkout)
         return CheckoutSession(reference, self.checkout_url(reference))
 
     def fetch_status(self, provider_reference: str) -> ProviderPaymentState:
@@ -134,7 +134,7 @@ class SandboxProvider:
     ) -> RefundOutcome:
         now = self.clock()
 
-        def work(connection: Connection) -> RefundOutcome:
+        def refund_once(connection: Connection) -> RefundOutcome:
             done = connection.execute(
                 select(sandbox_refunds).where(sandbox_refunds.c.refund_id == refund_id)
             ).first()
@@ -169,7 +169,7 @@ class SandboxProvider:
                 )
             return RefundOutcome(status, refund_id, failure)
 
-        return self.database.run(work)
+        return self.database.run(refund_once)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> ProviderNotification:
         signature = {key.lower(): value for key, value in headers.items()}.get(SIGNATURE_HEADER)
@@ -330,7 +330,7 @@ class SandboxProvider:
     ) -> None:
         now = self.clock()
 
-        def work(connection: Connection) -> tuple[str, bytes]:
+        def change_and_queue_notification(connection: Connection) -> tuple[str, bytes]:
             row = self._row(connection, reference, lock=True)
             if row.status != expect.value:
                 raise Conflict(
@@ -369,7 +369,7 @@ class SandboxProvider:
             )
             return event_id, body
 
-        event_id, body = self.database.run(work)
+        event_id, body = self.database.run(change_and_queue_notification)
         self._deliver(event_id, body)
 
     def _deliver(self, event_id: str, body: bytes) -> bool:
