@@ -60,6 +60,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/v1/payment-alerts"): "orders:read",
     ("POST", "/v1/redemptions/preview"): "redeem",
     ("POST", "/v1/redemptions"): "redeem",
+    ("POST", "/v1/redemptions/code-image"): "redeem",
     ("GET", "/v1/refunds"): "orders:read",
     ("GET", "/v1/refunds/{refund_id}"): "orders:read",
     ("GET", "/v1/balance"): "payouts:read",
