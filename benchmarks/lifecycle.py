@@ -90,7 +90,7 @@ SERVICE_THREADS = (1, 4)
 HTTP_CLIENTS = (1, 4, 8)
 # The tables that hold the worlds (parties and catalog); every other table is
 # emptied between cells.
-WORLD_TABLES = frozenset({"parties", "products", "listings", "agreements"})
+WORLD_TABLES = frozenset({"parties", "api_keys", "products", "listings", "agreements"})
 # What one lifecycle moves (SPEC example B): the total, and the refund of line 2.
 ORDER_TOTAL = 13589
 MISSING_LINE_REFUND = 2599
@@ -237,7 +237,7 @@ def service_lifecycle(
     )
     redeemed = time.perf_counter()
     mark("done")
-    refunded = [decision.amount for decision in redemption.settlement.refunds]
+    refunded = [decision.amount for decision in redemption.decision.refunds]
     if redemption.order.status is not OrderStatus.COMPLETED or refunded != [MISSING_LINE_REFUND]:
         raise LifecycleFailed(f"order {order.id}: {redemption.order.status}, refunds {refunded}")
     return {

@@ -8,7 +8,7 @@ import re
 import secrets
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import SecretStr, ValidationError
@@ -94,14 +94,32 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.", metavar="HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", metavar="PORT")] = 8000,
     demo: Annotated[bool, typer.Option(help="Add demo parties, products and orders.")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes (more than one needs PostgreSQL).",
+            metavar="N",
+        ),
+    ] = 1,
 ) -> None:
-    """Run the API and the web pages, after applying pending migrations."""
+    """Run the API and the web pages, after applying pending migrations.
+
+    With ``--workers N`` (PostgreSQL), N processes share the port; each runs the
+    background jobs' loops, and each job's round runs in one of them at a time."""
     import uvicorn
 
     from axokey.adapters.db.migrations import upgrade_database
     from axokey.api.app import create_app
 
     settings = _settings()
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        errors.print(
+            "axokey: --workers needs PostgreSQL: SQLite takes one writer at a time, "
+            "so one process serves it (see README, running several workers)"
+        )
+        raise typer.Exit(2)
     upgrade_database(settings.database_url)
     demo_state = _demo_state(settings) if demo else None
     generated = None
@@ -144,15 +162,68 @@ def serve(
         # No SMTP: the customer's emails are written as .eml files to look at.
         settings.email_directory = str(Path("axokey-emails").resolve())
         console.print(f"customer emails (no SMTP configured) go to: {settings.email_directory}")
+    console.print(
+        f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs"
+    )
+    if workers > 1:
+        context.database.dispose()
+        _serve_workers(settings, host=host, port=port, workers=workers, demo=demo)
+        return
     from axokey.api.background import background_lifespan
 
     application = create_app(context=context, lifespan=background_lifespan(context))
     application.state.demo = demo_world
-    console.print(
-        f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs"
-    )
     _hide_link_tokens_in_access_log()
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+WORKER_DEMO_ENVIRONMENT = "AXOKEY_SERVE_DEMO"
+
+
+def _serve_workers(settings: Settings, *, host: str, port: int, workers: int, demo: bool) -> None:
+    """uvicorn's worker processes, each building the app with :func:`worker_app` from
+    the environment (the settings this command decided are passed through it), and
+    the metrics of all of them added up (prometheus-client's multiprocess mode)."""
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    os.environ["AXOKEY_PUBLIC_BASE_URL"] = settings.public_base_url
+    if settings.email_directory:
+        os.environ["AXOKEY_EMAIL_DIRECTORY"] = settings.email_directory
+    os.environ[WORKER_DEMO_ENVIRONMENT] = "1" if demo else ""
+    made_directory = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        made_directory = tempfile.mkdtemp(prefix="axokey-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = made_directory
+    console.print(f"{workers} worker processes")
+    try:
+        uvicorn.run(
+            "axokey.cli:worker_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+    finally:
+        if made_directory is not None:
+            shutil.rmtree(made_directory, ignore_errors=True)
+
+
+def worker_app() -> Any:
+    """The app of one worker process of ``serve --workers N`` (uvicorn's factory)."""
+    from axokey.api.app import create_app
+    from axokey.api.background import background_lifespan
+
+    settings = _settings()
+    context = _context(settings)
+    application = create_app(context=context, lifespan=background_lifespan(context))
+    if os.environ.get(WORKER_DEMO_ENVIRONMENT) == "1":
+        application.state.demo = _demo_state(settings)
+    _hide_link_tokens_in_access_log()
+    return application
 
 
 def _demo_state_path(settings: Settings) -> Path:

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     code_image_max_bytes: int = Field(12 * 1024 * 1024, ge=1024)
     rate_limit_requests_per_second: float = Field(50.0, gt=0)
     rate_limit_burst_requests: int = Field(200, ge=1)
+    # Where the rate limits count: this process's memory (each worker and instance
+    # counts apart), or shared by all, e.g. redis://127.0.0.1:6379/0.
+    rate_limit_storage_url: str = "memory://"
+    # Prefix of the shared storage's keys (deployments that share one Redis).
+    rate_limit_key_prefix: str = "axokey"
     idempotency_key_ttl_seconds: int = Field(48 * 3600, ge=1)
     # A keyed request recorded as running for longer than this is taken to have
     # died with its process: its key may be taken over (if its use case never

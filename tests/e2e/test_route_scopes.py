@@ -91,13 +91,19 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/v1/payouts"): "payouts:read",
     ("POST", "/v1/refunds/{refund_id}/retry"): "payouts:write",
     ("POST", "/v1/refunds/{refund_id}/convert-to-sepa"): "payouts:write",
+    # Operator keys only (a party's key is refused whatever its scopes).
+    ("GET", "/metrics"): "metrics:read",
 }
 
 # Routes that take no API key: verified otherwise (signatures, the customer's
 # link token) or meant for anyone (pages, which call the API with the user's key).
 # "/" is the sandbox's landing page (a 404 page with any other provider).
 PUBLIC_PREFIXES = ("/v1/providers/", "/v1/sandbox/payments/", "/orders/", "/sandbox/")
-PUBLIC_PATHS = {"/", "/scan", "/dashboard", "/docs", "/openapi.json", "/store", "/privacy"}
+PUBLIC_PATHS = {
+    *("/", "/scan", "/dashboard", "/docs", "/openapi.json", "/store", "/privacy"),
+    # Probes: the process is up; the database answers and its schema is current.
+    *("/healthz", "/readyz"),
+}
 
 
 def scope_dependencies(route: APIRoute) -> list[RequireScope]:

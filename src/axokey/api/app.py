@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from axokey import __version__
 from axokey.api import docs
+from axokey.api.metrics_middleware import MetricsMiddleware
 from axokey.api.middleware import ApiGuardMiddleware
 from axokey.api.problems import install_problem_handlers
 from axokey.api.request_id import RequestIdMiddleware
@@ -20,6 +21,7 @@ from axokey.api.routers import (
     exports,
     ledger,
     money,
+    operations,
     orders,
     parties,
     payouts,
@@ -65,6 +67,8 @@ def create_app(
     app.add_middleware(ApiGuardMiddleware, context=context)
     # Outermost: every response, a 429 or 413 too, carries the request id.
     app.add_middleware(RequestIdMiddleware)
+    # Outermost of all: counts every answer, a 429 too, by route template.
+    app.add_middleware(MetricsMiddleware)
     return app
 
 
@@ -84,6 +88,7 @@ def _routers() -> list[Any]:
         exports.router,
         alerts.router,
         payouts.router,
+        operations.router,
         docs.router,
         pages.router,
     ]

@@ -2,7 +2,9 @@
 every ``interval`` seconds until the app stops. A failed round is logged and the
 next one runs. Jobs: the deadline sweep (then the scheduled payout batch, with
 ``AXOKEY_PAYOUT_SCHEDULE``), the webhook dispatcher, the customer's emails (when SMTP
-or an email folder is configured)."""
+or an email folder is configured). Every ``serve`` process (each of ``--workers N``,
+each instance) runs the loops; a round runs in one process at a time: the one that
+holds the job's lock on the database (``services.jobs``)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from axokey.adapters.metrics import SWEEP_SECONDS
 from axokey.services.context import ServiceContext
+from axokey.services.jobs import run_exclusively
 
 logger = logging.getLogger("axokey.background")
 
@@ -60,7 +64,8 @@ def sweep_job(context: ServiceContext) -> Job:
     def run() -> bool:
         from axokey.services.sweeping import sweep
 
-        report = sweep(context)
+        with SWEEP_SECONDS.time():
+            report = sweep(context)
         if report.orders_settled or report.pending_transfers_expired:
             logger.info("sweep: %s", report)
         if context.settings.payout_schedule:
@@ -98,12 +103,23 @@ def email_job(context: ServiceContext) -> Job | None:
     return Job("emails", context.settings.webhook_dispatch_interval_seconds, run)
 
 
+def one_runner_at_a_time(context: ServiceContext, job: Job) -> Job:
+    """``job``, whose round runs only in the process that holds the job's lock on the
+    database (``services.jobs``); in the other processes the round is skipped."""
+
+    def run() -> bool:
+        held, busy = run_exclusively(context, job.name, job.run)
+        return bool(held and busy)
+
+    return Job(job.name, job.interval_seconds, run)
+
+
 def default_jobs(context: ServiceContext) -> list[Job]:
     jobs = [sweep_job(context), webhook_job(context)]
     emails = email_job(context)
     if emails is not None:
         jobs.append(emails)
-    return jobs
+    return [one_runner_at_a_time(context, job) for job in jobs]
 
 
 def background_lifespan(context: ServiceContext, jobs: list[Job] | None = None) -> Any:

@@ -23,10 +23,8 @@ import asyncio
 import hashlib
 import json
 import re
-import threading
 import time
 import urllib.parse
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -34,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from axokey import i18n
 from axokey.api.problems import PROBLEM_CONTENT_TYPE, problem_body
+from axokey.api.rate_limits import RateLimits, build_storage, window_item
 from axokey.api.routers.redemptions import CODE_IMAGE_PATH
 from axokey.domain.errors import AxokeyError
 from axokey.services import idempotency
@@ -124,32 +123,6 @@ ADDRESS_RATE_FACTOR = 4
 PHOTO_PATH = CODE_IMAGE_PATH
 
 
-class TokenBuckets:
-    """A token bucket per caller, in memory, the least recently seen evicted first."""
-
-    MAX_BUCKETS = 100_000
-
-    def __init__(self, rate_per_second: float, burst: int) -> None:
-        if not (rate_per_second > 0 and burst >= 1):
-            raise ValueError("a rate limit needs a positive rate and a burst of at least 1")
-        self.rate = rate_per_second
-        self.burst = burst
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, caller: str) -> float:
-        """0 when allowed; otherwise the seconds to wait."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, updated = self._buckets.pop(caller, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - updated) * self.rate)
-            allowed = tokens >= 1
-            self._buckets[caller] = (tokens - 1 if allowed else tokens, now)
-            while len(self._buckets) > self.MAX_BUCKETS:
-                self._buckets.popitem(last=False)
-            return 0.0 if allowed else (1 - tokens) / self.rate
-
-
 # A JSON ``\u0000`` escape: preceded by an even number of backslashes (each pair an
 # escaped backslash), so that a literal ``\\u0000`` text is not mistaken for one.
 _JSON_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -221,14 +194,24 @@ class ApiGuardMiddleware:
         settings = context.settings
         self.body_limit = settings.request_body_max_bytes
         self.photo_limit = settings.code_image_max_bytes
-        self.buckets = TokenBuckets(
-            settings.rate_limit_requests_per_second, settings.rate_limit_burst_requests
+        storage = build_storage(settings.rate_limit_storage_url, settings.rate_limit_key_prefix)
+        self.buckets = RateLimits(
+            storage,
+            window_item(
+                settings.rate_limit_requests_per_second,
+                settings.rate_limit_burst_requests,
+                "key",
+            ),
         )
         # Per client address too, with more room (several parties may share one
         # address): made-up keys cannot each buy a fresh burst.
-        self.address_buckets = TokenBuckets(
-            settings.rate_limit_requests_per_second * ADDRESS_RATE_FACTOR,
-            settings.rate_limit_burst_requests * ADDRESS_RATE_FACTOR,
+        self.address_buckets = RateLimits(
+            storage,
+            window_item(
+                settings.rate_limit_requests_per_second * ADDRESS_RATE_FACTOR,
+                settings.rate_limit_burst_requests * ADDRESS_RATE_FACTOR,
+                "address",
+            ),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -249,7 +232,10 @@ class ApiGuardMiddleware:
             if authorization
             else f"ip:{client[0]}"
         )
-        wait_seconds = self.address_buckets.take(f"ip:{client[0]}") or self.buckets.take(caller)
+        if self.buckets.shared:  # a network round trip: not on the event loop
+            wait_seconds = await run_in_threadpool(self._limit, f"ip:{client[0]}", caller)
+        else:
+            wait_seconds = self._limit(f"ip:{client[0]}", caller)
         if wait_seconds > 0:
             await send_problem(
                 send,
@@ -303,6 +289,9 @@ class ApiGuardMiddleware:
             title="Request body too large",
             detail=f"the body must not exceed {self.body_limit} bytes",
         )
+
+    def _limit(self, address: str, caller: str) -> float:
+        return self.address_buckets.take(address) or self.buckets.take(caller)
 
     async def _begin(
         self, caller: str, key: str, fingerprint: str

@@ -35,6 +35,7 @@ class Scope(StrEnum):
     AUDIT_READ = "audit:read"
     LEDGER_READ = "ledger:read"
     SANDBOX_WRITE = "sandbox:write"
+    METRICS_READ = "metrics:read"
 
 
 SCOPE_DESCRIPTIONS: dict[Scope, str] = {
@@ -57,6 +58,7 @@ SCOPE_DESCRIPTIONS: dict[Scope, str] = {
     Scope.AUDIT_READ: "read the audit trail",
     Scope.LEDGER_READ: "read ledger transfers (operator)",
     Scope.SANDBOX_WRITE: "sandbox time travel (operator)",
+    Scope.METRICS_READ: "read the Prometheus metrics at /metrics (operator)",
 }
 
 SCOPES_MAX = len(Scope)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from axokey.adapters import code_images
+from axokey.adapters import code_images, metrics
 from axokey.adapters.db import (
     catalog_repository,
     order_repository,
@@ -24,7 +24,7 @@ from axokey.adapters.db import (
 from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import FieldError, TooLarge, UnsupportedMedia, ValidationFailed
 from axokey.domain.identifiers import new_id
-from axokey.domain.orders import LineStatus, Order, OrderLine
+from axokey.domain.orders import LineStatus, Order, OrderLine, OrderStatus
 from axokey.domain.parties import PROFESSIONAL_ROLES, Principal
 from axokey.domain.redemption import (
     Handover,
@@ -236,5 +236,8 @@ def redeem_order(
         )
 
     redemption, card_refunds = context.database.run(release_and_refund)
+    metrics.REDEMPTIONS.inc()
+    if redemption.order.status is OrderStatus.COMPLETED:
+        metrics.LIFECYCLES.inc()
     refunding.send_card_refunds(context, card_refunds)
     return redemption

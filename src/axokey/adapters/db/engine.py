@@ -13,6 +13,8 @@ failures are retried a bounded number of times.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -20,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
@@ -143,6 +145,18 @@ def _is_retryable(error: DBAPIError) -> bool:
     )
 
 
+# Ledger batches posted in the current transaction (``ledger_store.post_transfers``
+# counts them); the metric counts them once the transaction has committed.
+LEDGER_BATCHES_KEY = "axokey_ledger_batches"
+
+
+def _count_ledger_batches(batches: int) -> None:
+    if batches:
+        from axokey.adapters.metrics import LEDGER_BATCHES
+
+        LEDGER_BATCHES.inc(batches)
+
+
 CommitCheck = Callable[[Connection], None]
 
 # Checks run inside every write transaction of the current context (a request),
@@ -172,16 +186,22 @@ class Database:
         """One write transaction: commits on success, rolls back on any error."""
         if self._sqlite_writer is None:
             with self.engine.begin() as connection:
+                connection.info[LEDGER_BATCHES_KEY] = 0
                 yield connection
                 _run_commit_checks(connection)
+                batches = connection.info.pop(LEDGER_BATCHES_KEY, 0)
+            _count_ledger_batches(batches)
             return
         # SQLite has one writer at a time. Threads of this process queue on a lock
         # instead of polling the busy handler, whose sleeps make the tail latency
         # (p99) of concurrent writers hundreds of milliseconds; other processes
         # still wait on the busy timeout.
         with self._sqlite_writer, self.engine.begin() as connection:
+            connection.info[LEDGER_BATCHES_KEY] = 0
             yield connection
             _run_commit_checks(connection)
+            batches = connection.info.pop(LEDGER_BATCHES_KEY, 0)
+        _count_ledger_batches(batches)
 
     @staticmethod
     @contextmanager
@@ -252,5 +272,62 @@ class Database:
         finally:
             _commit_checks.reset(token)
 
+    @contextmanager
+    def exclusively(self, name: str) -> Iterator[bool]:
+        """Whether this caller holds the lock ``name`` among every process on this
+        database, held until the block ends; False at once when another holds it.
+
+        PostgreSQL: a session advisory lock (``pg_try_advisory_lock``) on a connection
+        of its own in autocommit (no transaction stays open meanwhile); a process that
+        dies loses its connection, and with it the lock. SQLite: an exclusive
+        ``flock`` on a file beside the database (``<file>.<name>.lock``), released by
+        the kernel when the process dies; an in-memory database is one process's.
+        """
+        if self.dialect == "postgresql":
+            key = _advisory_key(name)
+            with self.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as connection:
+                held = bool(
+                    connection.execute(
+                        text("SELECT pg_try_advisory_lock(:key)"), {"key": key}
+                    ).scalar()
+                )
+                try:
+                    yield held
+                finally:
+                    if held:
+                        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            return
+        path = self.engine.url.database
+        if not path or path == ":memory:":
+            lock = _process_locks.setdefault(name, threading.Lock())
+            held = lock.acquire(blocking=False)
+            try:
+                yield held
+            finally:
+                if held:
+                    lock.release()
+            return
+        with open(f"{path}.{name}.lock", "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_process_locks: dict[str, threading.Lock] = {}
+
+
+def _advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for ``name`` (PostgreSQL's advisory lock space)."""
+    digest = hashlib.sha256(f"axokey:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)

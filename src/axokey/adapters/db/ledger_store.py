@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Row, select, update
 
-from axokey.adapters.db.engine import insert_ignoring_conflicts
+from axokey.adapters.db.engine import LEDGER_BATCHES_KEY, insert_ignoring_conflicts
 from axokey.adapters.db.tables import ledger_accounts, ledger_transfers
 from axokey.domain.ledger import (
     Account,
@@ -184,6 +184,8 @@ def post_transfers(
     outcome = apply_transfers(
         _LockedView(accounts, transfers, resolutions), requests, now=now, linked=linked
     )
+    if outcome.created and LEDGER_BATCHES_KEY in connection.info:
+        connection.info[LEDGER_BATCHES_KEY] += 1
     if outcome.created:
         connection.execute(
             ledger_transfers.insert(),

@@ -199,6 +199,16 @@ ledger_accounts = Table(
     CheckConstraint("credits_pending >= 0", name="credits_pending_not_negative"),
     CheckConstraint("credits_posted >= 0", name="credits_posted_not_negative"),
 )
+# The escrows that hold money now (open orders): the metrics' held money reads only
+# these, however many orders were ever made.
+Index(
+    "ix_ledger_accounts_escrow_holding",
+    ledger_accounts.c.currency,
+    postgresql_where=(ledger_accounts.c.kind == "escrow")
+    & (ledger_accounts.c.credits_posted != ledger_accounts.c.debits_posted),
+    sqlite_where=(ledger_accounts.c.kind == "escrow")
+    & (ledger_accounts.c.credits_posted != ledger_accounts.c.debits_posted),
+)
 
 ledger_transfers = Table(
     "ledger_transfers",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 10:34:32.972559
+Create Date: 2026-12-03 12:08:33.925403
 """
 
 from __future__ import annotations
@@ -126,6 +126,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_accounts")),
     )
     with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_ledger_accounts_escrow_holding",
+            ["currency"],
+            unique=False,
+            postgresql_where=sa.text("kind = 'escrow' AND credits_posted != debits_posted"),
+            sqlite_where=sa.text("kind = 'escrow' AND credits_posted != debits_posted"),
+        )
         batch_op.create_index(batch_op.f("ix_ledger_accounts_owner_id"), ["owner_id"], unique=False)
 
     op.create_table(
@@ -962,6 +969,11 @@ def downgrade() -> None:
     op.drop_table("parties")
     with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_accounts_owner_id"))
+        batch_op.drop_index(
+            "ix_ledger_accounts_escrow_holding",
+            postgresql_where=sa.text("kind = 'escrow' AND credits_posted != debits_posted"),
+            sqlite_where=sa.text("kind = 'escrow' AND credits_posted != debits_posted"),
+        )
 
     op.drop_table("ledger_accounts")
     with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
