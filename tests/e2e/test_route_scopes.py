@@ -64,6 +64,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/v1/refunds"): "orders:read",
     ("GET", "/v1/refunds/{refund_id}"): "orders:read",
     ("GET", "/v1/balance"): "payouts:read",
+    ("GET", "/v1/balance/history"): "payouts:read",
     ("GET", "/v1/ledger/transfers"): "ledger:read",
     ("POST", "/v1/webhook-endpoints"): "webhooks:write",
     ("GET", "/v1/webhook-endpoints"): "webhooks:read",
