@@ -573,12 +573,15 @@ def test_the_professional_pages_say_which_scopes_they_need_in_french_and_english
     english = page(client.get("/scan", headers={"Accept-Language": "en"})).by_id("scopes-needed")
     assert "redeem" in english.text() and "scope" in english.text()
     assert "portée" not in english.text()
-    dashboard = page(client.get("/dashboard"))
+    dashboard = page(client.get("/dashboard", headers={"Accept-Language": "fr"}))
     text = dashboard.by_id("scopes-needed").text()
     for scope in ("orders:read", "payouts:read", "keys:read", "audit:read"):
         assert scope in text
     assert dashboard.by_id("key-rows").tag == "tbody"
     assert dashboard.by_id("audit-rows").tag == "tbody"
     assert "Clés d’API" in dashboard.by_id("keys-section").text()
-    assert "API keys" in dashboard.by_id("keys-section").text()
     assert "Journal d’audit" in dashboard.by_id("audit-section").text()
+    english = page(client.get("/dashboard", headers={"Accept-Language": "en"}))
+    assert "API keys" in english.by_id("keys-section").text()
+    assert "Clés" not in english.by_id("keys-section").text()
+    assert "Audit trail" in english.by_id("audit-section").text()

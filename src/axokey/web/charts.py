@@ -15,12 +15,13 @@ from axokey import i18n
 from axokey.domain.escrow_history import DailyHeld
 from axokey.i18n import N_
 
-WIDTH = 640
-HEIGHT = 220
-LEFT = 12
-RIGHT = 12
-TOP = 40
-BOTTOM = 30
+# Drawn for a phone's width (about 360 px): its words stay readable there.
+WIDTH = 360
+HEIGHT = 200
+LEFT = 8
+RIGHT = 8
+TOP = 52
+BOTTOM = 26
 
 TITLE = N_("Held in escrow, day by day")
 TODAY = N_("Today: %(amount)s")
@@ -61,11 +62,12 @@ def held_chart_svg(days: list[DailyHeld], currency: str, language: str) -> str:
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" lang="{escape(language)}">',
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" lang="{escape(language)}" '
+        'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
         f"<title>{escape(title)} — {escape(summary)}</title>",
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
         _text(LEFT, 18, title, size=15),
-        _text(WIDTH - RIGHT, 18, summary, anchor="end"),
+        _text(LEFT, 38, summary, size=14),
         f'<line x1="{LEFT}" y1="{baseline:.1f}" x2="{WIDTH - RIGHT}" y2="{baseline:.1f}" '
         'stroke="#9aa5b1" stroke-width="1"/>',
         f'<polygon points="{area}" fill="#0b6e4f" fill-opacity="0.15"/>',
@@ -83,10 +85,11 @@ def held_chart_svg(days: list[DailyHeld], currency: str, language: str) -> str:
     if highest > 0:
         parts.append(
             _text(
-                LEFT,
-                TOP - 6,
+                WIDTH - RIGHT,
+                38,
                 words.gettext(HIGHEST) % {"amount": money(highest, currency, language)},
                 size=12,
+                anchor="end",
             )
         )
     parts.append("</svg>")

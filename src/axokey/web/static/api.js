@@ -73,6 +73,24 @@ const AxokeyApi = (() => {
     return answer(response);
   }
 
+  /* A GET whose answer is text (the chart's SVG); problems as from call(). */
+  async function text(path) {
+    let response;
+    try {
+      response = await fetch(path, {
+        headers: { "Accept-Language": LANGUAGE, Authorization: "Bearer " + getKey() },
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (error) {
+      throw new ApiError(0, "network_error", t("The server could not be reached."));
+    }
+    if (!response.ok) {
+      return answer(response);
+    }
+    return response.text();
+  }
+
   /* A body that is not JSON (a photo), sent as it is with its own type. */
   async function send(method, path, body, contentType) {
     let response;
@@ -290,5 +308,5 @@ const AxokeyApi = (() => {
     }
   }
 
-  return { call, send, t, download, formatMoney, formatTime, element, row, showError, setUpKey, ApiError };
+  return { call, send, text, t, download, formatMoney, formatTime, element, row, showError, setUpKey, ApiError };
 })();
