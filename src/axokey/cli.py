@@ -525,34 +525,24 @@ def sweep(
         raise typer.Exit(2)
     context = _context(settings)
     try:
-        report = run_sweep(context, as_of=when)
+        report = _sweep_with_progress(context, run_sweep, when)
     finally:
         context.database.dispose()
-    table = Table(
-        "as of",
-        "orders settled",
-        "lines refunded",
-        "amount refunded",
-        "pending expired",
-        "card refunds retried",
-        "orders failed",
-        "payments reconciled",
-        "notifications processed",
-        "notifications purged",
-        title="sweep",
-    )
-    table.add_row(
-        report.as_of.isoformat(),
-        str(report.orders_settled),
-        str(report.lines_refunded),
-        str(report.amount_refunded),
-        str(report.pending_transfers_expired),
-        str(report.card_refunds_retried),
-        str(report.orders_failed),
-        str(report.payments_reconciled),
-        str(report.notifications_processed),
-        str(report.notifications_purged),
-    )
+    # One figure a row: it reads on a narrow terminal, amounts never wrapped.
+    table = Table("", "", title="sweep", show_header=False)
+    for name, value in (
+        ("as of", report.as_of.isoformat()),
+        ("orders settled", str(report.orders_settled)),
+        ("lines refunded", str(report.lines_refunded)),
+        ("amount refunded", _amounts(report.refunded_by_currency)),
+        ("pending transfers expired", str(report.pending_transfers_expired)),
+        ("card refunds retried", str(report.card_refunds_retried)),
+        ("orders failed", str(report.orders_failed)),
+        ("payments reconciled", str(report.payments_reconciled)),
+        ("notifications processed", str(report.notifications_processed)),
+        ("notifications purged", str(report.notifications_purged)),
+    ):
+        table.add_row(name, value)
     console.print(table)
     if report.orders_failed:
         errors.print(f"{report.orders_failed} order(s) could not be settled: see the log")
@@ -643,6 +633,38 @@ def _operator() -> Principal:
     return command_line_principal()
 
 
+def _money(amount: int, currency: str) -> str:
+    """An amount in minor units with its currency, as the CLI writes every amount
+    (``135.89 EUR``: the same whatever the terminal's language)."""
+    from axokey.i18n import format_money
+
+    return format_money(amount, currency, "en")
+
+
+def _amounts(by_currency: dict[str, int]) -> str:
+    """Amounts of several currencies, each with its own (``0`` when there are none)."""
+    if not by_currency:
+        return "0"
+    return ", ".join(_money(amount, currency) for currency, amount in sorted(by_currency.items()))
+
+
+def _sweep_with_progress(context: ServiceContext, run_sweep: Any, when: datetime | None) -> Any:
+    """The sweep, with a progress line on the terminal (orders settled so far): on a
+    day with many orders due it takes a while."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.completed} order(s) due"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("sweep", total=None)
+        return run_sweep(context, as_of=when, on_order=lambda: progress.advance(task))
+
+
 @payouts_app.command("create")
 def payouts_create(
     currency: Annotated[str, typer.Option(help="ISO 4217 currency of the batch.")] = "EUR",
@@ -665,11 +687,12 @@ def payouts_create(
             item.id,
             item.kind.value,
             item.party_id or item.refund_id,
-            str(item.amount),
+            _money(item.amount, view.batch.currency),
             item.creditor.iban,
         )
     console.print(table)
-    console.print(f"{view.batch.id}: {view.batch.item_count} transfer(s), total {view.batch.total}")
+    total = _money(view.batch.total, view.batch.currency)
+    console.print(f"{view.batch.id}: {view.batch.item_count} transfer(s), total {total}")
 
 
 @payouts_app.command("file")
