@@ -20,6 +20,8 @@ NEEDS_CHALLENGE = "4000002760003184"
 DECLINED = "4000000000000002"
 INSUFFICIENT_FUNDS = "4000000000009995"
 REFUNDS_FAIL = "4000000000005126"
+# What spec_world's store ST holds of each of P1 and P2.
+STORE_STOCK = 100
 
 
 @dataclass
@@ -105,6 +107,28 @@ class World:
             )
         )
 
+    def stock(self, store: str, product: str, on_hand: int, *, as_party: str = "M") -> Any:
+        """Count ``on_hand`` units of a product at a store (as its merchant)."""
+        return ok(
+            self.client.put(
+                f"/v1/stock/{self.parties[store].id}/{self.products[product]}",
+                json={"on_hand": on_hand},
+                headers=self.parties[as_party].headers,
+            )
+        )
+
+    def stock_level(self, store: str, product: str, as_party: str = "M") -> dict[str, int]:
+        body = ok(
+            self.client.get(
+                f"/v1/stock/{self.parties[store].id}/{self.products[product]}",
+                headers=self.parties[as_party].headers,
+            )
+        )
+        return {key: body[key] for key in ("on_hand", "reserved", "available")}
+
+    def get_cart(self, cart_id: str, as_party: str = "M") -> Any:
+        return ok(self.client.get(f"/v1/carts/{cart_id}", headers=self.parties[as_party].headers))
+
     def order(self, *, merchant: str = "M", expect: int = 201, **body: Any) -> Any:
         body.setdefault("currency", "EUR")
         body.setdefault("customer", {"email": "customer@example.com", "name": "Camille"})
@@ -184,6 +208,9 @@ def spec_world(client: Any) -> World:
     world.product("P2", "S2", 2000, 2999, gtin="5901234123457")
     world.product("NIGHT", "H", 10000, 12000, kind="service", deposit_bps=2500)
     world.product("KAYAK", "K", 4000, 4500, kind="service", deposit_bps=1000)
+    # The store has its goods on the shelf: store orders reserve there.
+    for product in ("P1", "P2"):
+        world.stock("ST", product, STORE_STOCK)
     return world
 
 

@@ -42,6 +42,8 @@ payouts_app = typer.Typer(
     help="Payout batches: SEPA transfers to payees and bank refunds.", no_args_is_help=True
 )
 app.add_typer(payouts_app, name="payouts")
+stock_app = typer.Typer(help="Stock per store.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(stock_app, name="stock")
 
 console = Console()
 errors = Console(stderr=True)
@@ -756,6 +758,40 @@ def payouts_confirm(
     paid = sum(1 for item in view.items if item.status.value == "paid")
     returned = len(view.items) - paid
     console.print(f"{view.batch.id}: {view.batch.status.value}, {paid} paid, {returned} rejected")
+
+
+@stock_app.command("import")
+def stock_import(
+    store_id: Annotated[str, typer.Argument(help="The store, pty_….")],
+    file: Annotated[Path, typer.Argument(help="CSV: a header naming sku or gtin, and on_hand.")],
+) -> None:
+    """Count a whole store from a CSV file (the first day); lines that cannot be
+    applied are listed and the command exits 1; the others are applied."""
+    from axokey.domain.errors import AxokeyError
+    from axokey.services.stock import import_stock
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        errors.print(f"axokey: cannot read {file}: {error}")
+        raise typer.Exit(2) from None
+    context = _context(_settings(), with_providers=False)
+    try:
+        report = import_stock(context, _operator(), store_id, text)
+    except AxokeyError as error:
+        errors.print(f"axokey: {error.detail} ({error.code})")
+        raise typer.Exit(1) from None
+    finally:
+        context.database.dispose()
+    console.print(
+        f"{store_id}: {len(report.imported)} line(s) imported, {len(report.refused)} refused"
+    )
+    if report.refused:
+        table = Table("line", "reference", "code", "why", title="refused")
+        for refused in report.refused:
+            table.add_row(str(refused.line), refused.reference, refused.code, refused.message)
+        console.print(table)
+        raise typer.Exit(1)
 
 
 def _parse_time(value: str) -> datetime:

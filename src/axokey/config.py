@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Retention: a customer's contact data (email, name, IBAN) is pseudonymised this
     # many months after their order closes (the amounts stay: accounting, 10 years).
     customer_contact_retention_months: int = Field(13, ge=1, le=120)
+    # Retention: the client addresses (IP) kept with audit entries and API keys' last
+    # use are cleared this many months after they were recorded.
+    client_address_retention_months: int = Field(12, ge=1, le=120)
 
     payxpert_base_url: str = "https://connect2.payxpert.com"
     payxpert_originator: str | None = None
@@ -74,6 +77,12 @@ class Settings(BaseSettings):
     line_quantity_max: int = Field(10_000, ge=1)
     itinerary_grace_seconds: int = Field(24 * 3600, ge=0)
     default_redeem_window_seconds: int = Field(30 * 24 * 3600, ge=1)
+    # A store order reserves its goods at creation; unpaid this long after, it
+    # expires and the sweep frees its reservation for other customers.
+    store_unpaid_hold_seconds: int = Field(3600, ge=60, le=30 * 24 * 3600)
+    # An open cart not changed for this long expires (the sweep marks it).
+    cart_ttl_seconds: int = Field(24 * 3600, ge=60, le=90 * 24 * 3600)
+    cart_lines_max: int = Field(100, ge=1, le=1000)
     sweep_interval_seconds: float = Field(60.0, gt=0)
     # Reconciliation: an open payment (not succeeded, not failed) is asked about
     # (``fetch_status``) once it is this old, then after doubling delays (at most

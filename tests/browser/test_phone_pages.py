@@ -287,3 +287,30 @@ def test_an_english_courier_on_a_phone(browser: Any, live_server: LiveServer) ->
             "refund": "29.99 EUR",
         },
     )
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_store_page_fits_the_screen(
+    browser: Any, live_server: LiveServer, size: dict[str, int]
+) -> None:
+    """The store clerk's page (its whole flow: tests/browser/test_store_page.py)."""
+    world = _world(live_server)
+    order = world.order(
+        payment_mode="escrow",
+        fulfilment="store",
+        store_id=world.parties["ST"].id,
+        lines=[{"product_id": world.products["P1"], "quantity": 2}],
+    )
+    world.pay(order["id"])
+    page = _phone_page(browser, live_server, language="fr", size=size)
+    page.goto("/store")
+    _assert_fits(page, "store-signed-out", size)
+    _sign_in(page, world.parties["ST"].key)
+    page.locator(f'#reservation-rows tr[data-order-id="{order["id"]}"]').wait_for()
+    page.locator("#stock-rows tr[data-product-id]").first.wait_for()
+    page.locator("#scan-input").fill("4006381333931")
+    page.locator("#scan-add").click()
+    page.locator("#cart-lines tr").first.wait_for()
+    _assert_fits(page, "store", size)
+    assert page.problems == []
+    page.context.close()

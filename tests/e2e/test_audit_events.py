@@ -139,3 +139,22 @@ def test_postgresql_refuses_to_change_or_delete_an_audit_entry(client: Any, cont
         ):
             connection.execute(statement)
     assert trail(client, ADMIN, "&action=api_key.created") == [event]
+
+
+def test_postgresql_lets_only_the_client_address_be_cleared(client: Any, context: Any) -> None:
+    """The retention sweep clears an entry's address; the trigger allows that change
+    alone (not a new address, not the address cleared with anything else)."""
+    if context.database.dialect != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    ok(client.post("/v1/api-keys", json={"name": "k"}, headers=ADMIN), 201)
+    [event] = trail(client, ADMIN, "&action=api_key.created")
+    where = audit_events.c.id == event["id"]
+    for values in ({"ip": "10.0.0.1"}, {"ip": None, "action": "x"}, {"ip": None, "details": {}}):
+        with (
+            pytest.raises(DBAPIError, match="audit events cannot be changed or deleted"),
+            context.database.transaction() as connection,
+        ):
+            connection.execute(update(audit_events).where(where).values(**values))
+    with context.database.transaction() as connection:
+        connection.execute(update(audit_events).where(where).values(ip=None))
+    assert trail(client, ADMIN, "&action=api_key.created") == [{**event, "ip": None}]

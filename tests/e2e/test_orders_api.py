@@ -680,13 +680,20 @@ def test_lists_show_each_caller_its_own_orders(world: World) -> None:
     delivery = delivery_order(world, "escrow")
     store = world.order(**store_body(world))
     itinerary = world.order(**itinerary_body(world))
+    store2 = world.party("ST2", "store", merchant_id=world.parties["M2"].id)
+    # M2 sells P1 too, and has one on ST2's shelf.
+    ok(
+        world.client.post(
+            "/v1/listings",
+            json={"product_id": world.products["P1"], "unit_price": 5500},
+            headers=world.parties["M2"].headers,
+        ),
+        201,
+    )
+    world.stock("ST2", "P1", 1, as_party="M2")
     theirs = world.order(
         merchant="M2",
-        **store_body(
-            world,
-            store_id=world.party("ST2", "store", merchant_id=world.parties["M2"].id).id,
-            lines=[line(world, "P1", 1, unit_price=5500)],
-        ),
+        **store_body(world, store_id=store2.id, lines=[line(world, "P1", 1, unit_price=5500)]),
     )
 
     def listed(name: str) -> list[str]:

@@ -9,6 +9,7 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from axokey.adapters.db import field_encryption
 from axokey.adapters.db.tables import events, ledger_transfers, metadata, orders, parties, refunds
 from axokey.services.ledger import check_ledger
 from tests.conftest import ADMIN, ADMIN_KEY, ON_POSTGRES, make_settings
+from tests.payouts_scenario import OPERATOR, confirm, create_batch
 from tests.scenario import World, ok
 
 CUSTOMER_EMAIL = "Camille.Durand@example.com"
@@ -322,6 +324,67 @@ def test_erasing_the_customer_of_a_completed_order(
     assert again["orders_found"] == 0 and again["pseudonym"] == report["pseudonym"]
 
 
+def fec_of_today(client: Any) -> str:
+    today = datetime.now(UTC).date().isoformat()
+    response = client.get(f"/v1/exports/fec?from={today}&to={today}", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return str(response.content.decode("iso-8859-15"))
+
+
+def fec_amounts(fec: str) -> list[tuple[str, ...]]:
+    """Each FEC line's entry, accounts, piece and amounts (its labels left out)."""
+    rows = [line.split("|") for line in fec.split("\r\n")[1:] if line]
+    assert rows, "an empty FEC would prove nothing"
+    return [(row[2], row[4], row[6], row[8], row[11], row[12], row[17]) for row in rows]
+
+
+def test_erasing_the_customer_of_example_a_with_ibans_keeps_the_books_and_no_trace(
+    client: Any, context: Any, tmp_path: Path
+) -> None:
+    """SPEC.md's example A, payees and customer with IBANs; line 2's refund paid by
+    transfer (a payout batch, confirmed); then the customer erased. The ledger check
+    stays green, every ledger transfer as it was, the day's FEC the same amounts on
+    the same accounts, and no trace of the email, the name or the IBAN anywhere in
+    the database (SQL dump and every row of every table)."""
+    for name, value in OPERATOR.items():
+        setattr(context.settings, name, value)
+    world = example_a_world(client)
+    order_id = run_example_a(world)
+    (refund,) = ok(client.get("/v1/refunds", params={"order_id": order_id}, headers=ADMIN))["data"]
+    assert (refund["method"], refund["status"], refund["amount"]) == ("sepa", "pending", 2999)
+    batch = create_batch(client)
+    confirm(client, batch["id"])
+    refund = ok(client.get(f"/v1/refunds/{refund['id']}", headers=ADMIN))
+    assert refund["status"] == "succeeded"
+    # What is held about them includes the transfer that paid them and the emails sent.
+    held = ok(client.get("/v1/customers/data", params={"email": CUSTOMER_EMAIL}, headers=ADMIN))
+    (entry,) = held["orders"]
+    (transfer,) = entry["refund_transfers"]
+    assert (transfer["creditor_name"], transfer["iban"]) == (CUSTOMER_NAME, CUSTOMER_IBAN)
+    assert (transfer["amount"], transfer["status"]) == (2999, "paid")
+    assert entry["emails"], "the order's emails to the customer are data about them"
+    transfers = ledger_transfers_snapshot(context)
+    fec_before = fec_of_today(client)
+    assert check_ledger(context) == []
+
+    report = ok(client.post("/v1/customers/erase", json={"email": CUSTOMER_EMAIL}, headers=ADMIN))
+    (erased,) = report["orders"]
+    assert erased["order_id"] == order_id
+    assert erased["pseudonymised"] is True and erased["iban_removed"] is True
+    reasons = [kept["reason"] for kept in erased["kept"]]
+    assert reasons == ["accounting_retention", "transfer_evidence"]
+
+    assert check_ledger(context) == []
+    assert ledger_transfers_snapshot(context) == transfers
+    fec_after = fec_of_today(client)
+    assert fec_amounts(fec_after) == fec_amounts(fec_before)
+    assert fec_after == fec_before  # it held no contact data to begin with
+    dump = database_dump(context, tmp_path)
+    assert_absent(dump, CUSTOMER_EMAIL, "Camille.Durand", CUSTOMER_NAME, CUSTOMER_IBAN)
+    gone = ok(client.get("/v1/customers/data", params={"email": CUSTOMER_EMAIL}, headers=ADMIN))
+    assert gone["orders"] == []
+
+
 def test_erasure_removes_the_iban_once_no_refund_needs_it(client: Any, context: Any) -> None:
     world = example_a_world(client)
     order = world.order(
@@ -419,6 +482,57 @@ def test_erasure_keeps_what_an_open_order_or_a_refund_to_pay_needs(
     assert check_ledger(context) == []
 
 
+def audit_trail(client: Any, action: str) -> list[Any]:
+    query = {"action": action, "limit": 100}
+    return list(ok(client.get("/v1/audit-events", params=query, headers=ADMIN))["data"])
+
+
+def test_the_export_and_the_erasure_are_audited_by_pseudonym(client: Any) -> None:
+    """Who read or erased a customer's data is in the audit trail, under the
+    customer's pseudonym (the trail holds no email): the operator can find every
+    access to one customer by ``object_id``."""
+    world = example_a_world(client)
+    run_example_a(world, iban=None)
+    assert audit_trail(client, "customer.data_exported") == []
+    ok(client.get("/v1/customers/data", params={"email": CUSTOMER_EMAIL}, headers=ADMIN))
+    ok(client.get("/v1/customers/data", params={"email": "nobody@example.com"}, headers=ADMIN))
+    report = ok(client.post("/v1/customers/erase", json={"email": CUSTOMER_EMAIL}, headers=ADMIN))
+
+    exported = audit_trail(client, "customer.data_exported")
+    assert [entry["details"] for entry in exported] == [{"orders": 0}, {"orders": 1}]
+    assert exported[1]["object_id"] == report["pseudonym"]
+    assert exported[0]["object_id"] != report["pseudonym"]  # another customer
+    [erased] = audit_trail(client, "customer.erased")
+    assert erased["object_id"] == report["pseudonym"]
+    assert erased["details"] == {
+        "orders_found": 1,
+        "orders_pseudonymised": 1,
+        "kept": ["accounting_retention"],
+    }
+    assert erased["actor"] == "bootstrap_key" and erased["party_id"] is None
+    for entry in [*exported, erased]:
+        assert "camille" not in str(entry).lower()
+    by_customer = ok(
+        client.get("/v1/audit-events", params={"object_id": report["pseudonym"]}, headers=ADMIN)
+    )["data"]
+    assert [entry["action"] for entry in by_customer] == [
+        "customer.erased",
+        "customer.data_exported",
+    ]
+
+
+def test_refused_calls_to_the_customers_rights_are_not_audited(client: Any) -> None:
+    world = example_a_world(client)
+    run_example_a(world, iban=None)
+    headers = world.parties["M"].headers
+    params = {"email": CUSTOMER_EMAIL}
+    assert client.get("/v1/customers/data", params=params, headers=headers).status_code == 403
+    erase = client.post("/v1/customers/erase", json={"email": "bad"}, headers=ADMIN)
+    assert erase.status_code == 422
+    assert audit_trail(client, "customer.data_exported") == []
+    assert audit_trail(client, "customer.erased") == []
+
+
 @pytest.mark.parametrize("method", ["export", "erase"])
 def test_only_the_operator_may_use_the_customers_rights(client: Any, method: str) -> None:
     world = example_a_world(client)
@@ -486,6 +600,49 @@ def test_the_sweep_pseudonymises_contact_data_past_its_retention(
     assert world.get_order(waiting)["customer"]["iban"] == CUSTOMER_IBAN
     assert ledger_transfers_snapshot(context) == transfers
     assert check_ledger(context) == []
+
+
+def test_the_sweep_clears_client_addresses_past_their_retention(
+    client: Any, context: Any, clock: Any
+) -> None:
+    """Audit entries and API keys' last use keep the client's address 12 months, then
+    the sweep clears it; the entry itself, and the time of the last use, stay."""
+    from axokey.services.sweeping import sweep
+
+    old_key = ok(client.post("/v1/api-keys", json={"name": "old"}, headers=ADMIN), 201)
+    used = {"Authorization": f"Bearer {old_key['secret']}"}
+    assert client.get("/v1/audit-events", headers=used).status_code == 200
+    [old_entry] = audit_trail(client, "api_key.created")
+    assert old_entry["ip"] == "testclient"
+    assert ok(client.get(f"/v1/api-keys/{old_key['id']}", headers=ADMIN))["last_used_ip"]
+
+    clock.advance(days=11 * 31)
+    ok(client.post("/v1/api-keys", json={"name": "recent"}, headers=ADMIN), 201)
+    sweep(context)  # the first entry is 11 months old: kept
+    assert audit_trail(client, "api_key.created")[-1]["ip"] == "testclient"
+
+    clock.advance(days=40)  # the first is past 12 months, the second 40 days old
+    sweep(context)
+    recent, old = audit_trail(client, "api_key.created")
+    assert recent["ip"] == "testclient"
+    assert old == {**old_entry, "ip": None}
+    key = ok(client.get(f"/v1/api-keys/{old_key['id']}", headers=ADMIN))
+    assert key["last_used_ip"] is None and key["last_used_at"] is not None
+
+
+def test_the_client_address_retention_is_configurable(
+    database_url: str, client: Any, context: Any, clock: Any
+) -> None:
+    from axokey.services.sweeping import sweep
+
+    assert make_settings(database_url).client_address_retention_months == 12
+    with pytest.raises(ValueError, match="client_address_retention_months"):
+        make_settings(database_url, client_address_retention_months=0)
+    context.settings.client_address_retention_months = 1
+    ok(client.post("/v1/api-keys", json={"name": "k"}, headers=ADMIN), 201)
+    clock.advance(days=32)
+    sweep(context)
+    assert audit_trail(client, "api_key.created")[0]["ip"] is None
 
 
 def test_the_retention_period_is_configurable(database_url: str) -> None:

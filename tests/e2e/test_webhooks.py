@@ -140,17 +140,28 @@ def test_a_supplier_receives_only_its_own_lines_and_no_customer_contact(
     for delivery in s2_deliveries:
         shown = delivery["data"]["order"]
         assert shown["customer"]["email"] is None
+        assert shown["customer"]["name"] is None  # a supplier hands nothing over
         assert [line["id"] for line in shown["lines"]] == [line2]
         assert "deposits" not in delivery["data"]
     redeemed = next(d for d in s2_deliveries if d["type"] == "order.redeemed")
     assert (redeemed["data"]["released"], redeemed["data"]["refunded"]) == ([], [line2])
     raw = b"".join(request.body for request in receiver.to("/hooks/s2"))
     assert order["customer"]["email"].encode() not in raw
+    assert order["customer"]["name"].encode() not in raw
     assert line1.encode() not in raw
+    # Nor does it read them through the API.
+    as_s2 = client.get(f"/v1/orders/{order['id']}", headers=world.parties["S2"].headers)
+    assert as_s2.json()["customer"] == {
+        "email": None,
+        "name": None,
+        "iban": None,
+        "locale": order["customer"]["locale"],
+    }
 
     # The courier sees every line to hand over, but nobody's earnings.
     for delivery in verified(receiver, "/hooks/c", courier["secret"]):
         assert delivery["data"]["order"]["customer"]["email"] is None
+        assert delivery["data"]["order"]["customer"]["name"] == order["customer"]["name"]
         for line in delivery["data"]["order"]["lines"]:
             assert line["commission"] is None and line["supplier_amount"] is None
         if delivery["type"].startswith("line."):
@@ -424,11 +435,15 @@ def test_the_events_api_shows_each_party_its_own(client: Any, context: Any) -> N
         "order.completed",
         "refund.succeeded",
     ]
-    assert types("M") == full
-    assert types("operator") == full
+    # spec_world counted the store's two products: the store and its merchant (and
+    # the operator) read those stock events; suppliers do not.
+    stock = ["stock.changed", "stock.changed"]
+    assert types("M") == stock + full
+    assert types("operator") == stock + full
     assert types("S1") == [t for t in full if t not in ("line.refunded", "refund.succeeded")]
     assert types("S2") == [t for t in full if t != "line.released"]
-    assert types("ST") == []
+    assert types("ST") == stock
+    assert types("C", "&type=stock.changed") == []
     assert types("M", "&type=line.released") == ["line.released"]
 
     # Pages, newest first.
@@ -440,7 +455,7 @@ def test_the_events_api_shows_each_party_its_own(client: Any, context: Any) -> N
             headers=world.parties["M"].headers,
         )
     )
-    assert [e["type"] for e in page1["data"] + page2["data"]] == list(reversed(full))
+    assert [e["type"] for e in page1["data"] + page2["data"]] == list(reversed(stock + full))
     assert page2["has_more"] is False
 
     # One event: its reader's view; another party's → 404.

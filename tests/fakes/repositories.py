@@ -168,7 +168,8 @@ class FakeRefunds:
 
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
-    captured: dict[str, str] = field(default_factory=dict)  # order id -> payment id
+    # order id -> the payment that paid it (``payment_repository.captured_payment_id``)
+    captured: dict[str, str] = field(default_factory=dict)
     UNCHANGED: Any = UNCHANGED
 
     def add(
@@ -203,9 +204,6 @@ class FakeRefunds:
 
     def state(self, refund_id: str) -> RefundState:
         return RefundState(self.rows[refund_id]["status"])
-
-    def captured_payment_id(self, _c: Any, order_id: str) -> str | None:
-        return self.captured.get(order_id)
 
     def add_refund(self, _c: Any, *, refund_id: str, now: datetime, **values: Any) -> None:
         assert refund_id not in self.rows

@@ -54,7 +54,7 @@ from axokey.domain.money import allocate
 from axokey.domain.orders import Customer, Fulfilment, LineRequest, PaymentMode
 from axokey.domain.parties import Principal, Role
 from axokey.domain.redemption import Handover
-from axokey.services import catalog, ordering, payments, redeeming, sweeping
+from axokey.services import catalog, ordering, payments, redeeming, stock, sweeping
 from axokey.services.context import ServiceContext
 from axokey.services.ledger import check_ledger
 from axokey.services.parties import authenticate, create_party
@@ -100,6 +100,7 @@ class LineModel:
     wholesale: int
     deposit: int
     deadline: datetime
+    product: str = ""
     status: str = "pending"
     quantity_released: int = 0
     released: int = 0  # released at hand-over (supplier share + commission)
@@ -132,6 +133,7 @@ class OrderModel:
     captured: int = 0
     refunded_at_payment: int = 0  # paid too late: the whole payment went back
     redemptions: list[tuple[str, list[Handover], bool]] = field(default_factory=list)
+    created_at: datetime | None = None
 
     @property
     def total(self) -> int:
@@ -208,6 +210,21 @@ class OrderLifecycle(RuleBasedStateMachine):
                 deposit_bps=spec.deposit_bps,
             )
             self.product_ids[spec.name] = product.id
+            if spec.kind is ProductKind.GOOD:
+                # Listed and on both stores' shelves, plenty: store orders flow here
+                # (stock itself has its own stateful test, test_stock_stateful.py).
+                catalog.create_listing(
+                    self.context,
+                    self.principals["M"],
+                    product_id=product.id,
+                    unit_price=spec.wholesale,
+                )
+                for store in ("ST1", "ST2"):
+                    store_id = self.principals[store].party_id
+                    assert store_id is not None
+                    stock.set_stock(
+                        self.context, self.principals["M"], store_id, product.id, 1_000_000
+                    )
         self.bps = {"S1": s1_bps, "S2": s2_bps, "K": k_bps}
         for supplier, bps in self.bps.items():
             supplier_id = self.principals[supplier].party_id
@@ -281,12 +298,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             store_id=self.principals[professional].party_id if fulfilment == "store" else None,
             redeem_by=redeem_by,
         )
-        try:
-            view = ordering.create_order(self.context, self.principals["M"], new)
-        except AxokeyError as error:
-            # Stock at the stores is not this machine's business.
-            assert error.code == "out_of_stock", error
-            return
+        view = ordering.create_order(self.context, self.principals["M"], new)
         order = view.order
         assert order.status.value == "awaiting_payment"
         if redeem_by is not None:
@@ -305,6 +317,7 @@ class OrderLifecycle(RuleBasedStateMachine):
                 wholesale=spec.wholesale,
                 deposit=deposit,
                 deadline=deadline_of(service_date, order.redeem_by, self.grace),
+                product=spec.name,
             )
             assert (line.amount, line.deposit) == (model.amount, deposit)
             assert order.line_deadline(line, self.grace) == model.deadline
@@ -319,6 +332,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             iban=iban,
             lines=lines,
             fee_status="pending" if fee else "none",
+            created_at=now,
         )
         assert order.amount_total == model_order.total
         self.orders.append(model_order)
@@ -594,6 +608,13 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.clock.advance(hours=hours)
         now = self.now()
         lines_due = amount_due = 0
+        # A store order never paid within the hold expires: its goods go back on sale.
+        hold = timedelta(seconds=self.context.settings.store_unpaid_hold_seconds)
+        for order in self.orders:
+            if order.status == "awaiting_payment" and order.fulfilment == "store":
+                assert order.created_at is not None
+                if now >= order.created_at + hold:
+                    order.status = "expired"
         for order in self.orders:
             if order.status not in OPEN:
                 continue
@@ -623,6 +644,36 @@ class OrderLifecycle(RuleBasedStateMachine):
             for model in self.orders:
                 self._check_order(connection, model)
         assert check_ledger(self.context) == []
+
+    @invariant()
+    def store_stock_follows_the_orders(self) -> None:
+        """reserved = the units of store orders still to hand over; on_hand = the
+        initial count minus the units handed over (SPEC.md, stock rules)."""
+        for store in ("ST1", "ST2"):
+            store_id = self.principals[store].party_id
+            assert store_id is not None
+            for spec in GOODS:
+                mine = [
+                    (order, line)
+                    for order in self.orders
+                    if order.professional == store
+                    for line in order.lines
+                    if line.product == spec.name
+                ]
+                reserved = sum(
+                    line.quantity
+                    for order, line in mine
+                    if order.status in ("awaiting_payment", *OPEN)
+                    and line.status in ("pending", "held")
+                )
+                taken = sum(line.quantity_released for _, line in mine)
+                level = stock.get_stock(
+                    self.context, self.principals[store], store_id, self.product_ids[spec.name]
+                )
+                assert (level.on_hand, level.reserved) == (1_000_000 - taken, reserved), (
+                    store,
+                    spec.name,
+                )
 
     def _check_order(self, connection: Any, model: OrderModel) -> None:
         order = order_repository.load_order(connection, model.id)

@@ -93,6 +93,11 @@ def world(monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setattr(
         refunding, "order_repository", SimpleNamespace(load_order=lambda _c, order_id: order_id)
     )
+    monkeypatch.setattr(
+        refunding,
+        "payment_repository",
+        SimpleNamespace(captured_payment_id=lambda _c, order_id: built.refunds.captured[order_id]),
+    )
     return built
 
 

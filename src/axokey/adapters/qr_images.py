@@ -41,3 +41,23 @@ def qr_png(payload: str, scale: int = 8) -> bytes:
     buffer = io.BytesIO()
     qr_code(payload).save(buffer, kind="png", scale=scale, border=QUIET_ZONE_MODULES)
     return buffer.getvalue()
+
+
+def link_qr_code(url: str) -> segno.QRCode:
+    """The QR symbol of a link (a customer's payment page): byte mode, since a URL
+    has lower-case letters; same error correction and quiet zone as the tokens'."""
+    return segno.make_qr(url, error=ERROR_CORRECTION, mode="byte", boost_error=False)
+
+
+def link_svg(url: str) -> bytes:
+    buffer = io.BytesIO()
+    link_qr_code(url).save(
+        buffer, kind="svg", scale=SVG_SCALE, border=QUIET_ZONE_MODULES, xmldecl=False
+    )
+    return buffer.getvalue()
+
+
+def link_png(url: str, scale: int = 8) -> bytes:
+    buffer = io.BytesIO()
+    link_qr_code(url).save(buffer, kind="png", scale=scale, border=QUIET_ZONE_MODULES)
+    return buffer.getvalue()

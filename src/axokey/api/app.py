@@ -16,6 +16,7 @@ from axokey.api.routers import (
     alerts,
     api_keys,
     audit,
+    carts,
     catalog,
     customers,
     exports,
@@ -27,6 +28,7 @@ from axokey.api.routers import (
     payouts,
     providers,
     redemptions,
+    stock,
     webhooks,
 )
 from axokey.bootstrap import bootstrap
@@ -81,6 +83,8 @@ def _routers() -> list[Any]:
         orders.router,
         providers.router,
         redemptions.router,
+        stock.router,
+        carts.router,
         money.router,
         ledger.router,
         customers.router,

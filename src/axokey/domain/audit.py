@@ -34,6 +34,9 @@ class Action(StrEnum):
     PAYOUT_BATCH_CONFIRMED = "payout_batch.confirmed"
     REFUND_RETRIED = "refund.retried"
     REFUND_CONVERTED_TO_SEPA = "refund.converted_to_sepa"
+    # The customer's rights: the object is the customer's pseudonym, never the email.
+    CUSTOMER_DATA_EXPORTED = "customer.data_exported"
+    CUSTOMER_ERASED = "customer.erased"
 
 
 class Actor(StrEnum):

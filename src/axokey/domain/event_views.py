@@ -7,9 +7,10 @@ read (``services/visibility.py``, ``OrderView``):
 - the operator and the order's merchant see everything, the customer's contact
   details included;
 - a supplier sees its own lines only (never another supplier's line, amount or
-  refund) and what it earns on them;
-- a courier or a store sees every line to hand over, but not what the merchant
-  and the suppliers earn (line shares, refunded amounts, deposits).
+  refund) and what it earns on them; nothing of the customer but their language;
+- a courier or a store sees every line to hand over and the customer's name (to
+  hand over to them), but not their email nor what the merchant and the suppliers
+  earn (line shares, refunded amounts, deposits).
 
 An event that tells a reader nothing it may see (another supplier's line
 released) is not that reader's event at all: it is neither listed nor delivered.
@@ -128,6 +129,8 @@ class _OrderRule:
         customer = dict(self.snapshot["customer"])
         if not self.confidential:
             customer["email"] = None
+        if self.supplier is not None:
+            customer["name"] = None  # only those who hand over need it
         shown["customer"] = customer
         shown["lines"] = [
             {

@@ -34,6 +34,7 @@ PREFIXES = frozenset(
         "aud",
         "wha",
         "eml",
+        "cln",
     }
 )
 

@@ -47,6 +47,12 @@ def currency_exponent(code: str) -> int:
     return int(exponent)
 
 
+@lru_cache(maxsize=1)
+def payable_currency_codes() -> tuple[str, ...]:
+    """Every ISO 4217 code ``check_currency`` accepts (those with a minor unit)."""
+    return tuple(sorted(c.code for c in iso4217.Currency if c.exponent is not None))
+
+
 def check_currency(code: str, *, field: str = "currency") -> str:
     """Return ``code`` when it is an ISO 4217 currency that can be paid in; raise otherwise
     (naming ``field`` in the error)."""

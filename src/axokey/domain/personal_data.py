@@ -10,7 +10,10 @@ AXOKEY order that means:
   transfer (the money must reach the customer);
 - every amount, ledger transfer and accounting record stays for ten years after the
   close of the financial year (Code de commerce, article L123-22): they hold no
-  contact data, only the order's identifiers.
+  contact data, only the order's identifiers;
+- a bank transfer that paid a refund to the customer keeps the IBAN it went to
+  (encrypted) for the same period, as the evidence of that refund's entry; its
+  creditor name becomes the pseudonym.
 
 Everything else goes: the email and the name become a stable pseudonym, the IBAN is
 removed. Retention applies the same rule to orders closed for longer than the
@@ -65,6 +68,7 @@ def decide_erasure(
     has_iban: bool,
     open_refund_methods: tuple[str, ...],
     retention_until: str,
+    refund_transferred: bool = False,
 ) -> ErasureDecision:
     """What erasing the customer of one order does (see the module's rule)."""
     kept = [
@@ -94,4 +98,15 @@ def decide_erasure(
             )
         )
         return ErasureDecision(False, False, tuple(kept))
+    if refund_transferred:
+        kept.append(
+            Kept(
+                "the IBAN a refund was transferred to (encrypted), in that transfer's record",
+                "transfer_evidence",
+                "a bank transfer paid to the customer is the evidence of the refund's "
+                "accounting entry (Code de commerce, art. L123-22); its creditor name is "
+                "replaced by the pseudonym",
+                retention_until,
+            )
+        )
     return ErasureDecision(True, has_iban, tuple(kept))

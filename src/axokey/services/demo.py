@@ -22,7 +22,7 @@ from axokey.adapters.db import party_repository
 from axokey.domain.catalog import ProductKind
 from axokey.domain.orders import Customer, Fulfilment, LineRequest, PaymentMode
 from axokey.domain.parties import PostalAddress, Role
-from axokey.services import catalog, ordering, parties
+from axokey.services import catalog, ordering, parties, stock
 from axokey.services.context import ServiceContext
 
 DEMO_IBANS = {
@@ -165,6 +165,11 @@ def seed_demo(context: ServiceContext, *, admin_key: str | None = None) -> DemoW
     )
     for product, price in ((lamp, 5000), (vase, 2999), (night, 12000)):
         catalog.create_listing(context, merchant, product_id=product.id, unit_price=price)
+    # The store's shelf: 12 lamps, 3 vases (the store order below reserves 2 vases;
+    # the store's page highlights what runs low).
+    assert store.party_id is not None
+    for product, on_hand in ((lamp, 12), (vase, 3)):
+        stock.set_stock(context, merchant, store.party_id, product.id, on_hand)
 
     redeem_by = datetime.now(UTC) + timedelta(days=14)
     customer = Customer("camille@example.com", "Camille")

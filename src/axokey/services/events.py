@@ -41,7 +41,10 @@ def record_event(
     order: Order | None = None,
     party_ids: Iterable[str] = (),
     data: dict[str, Any] | None = None,
+    object_id: str | None = None,
 ) -> str:
+    """Write one event and queue its deliveries. ``object_id``: what the event is
+    about when it is not an order (deliveries about one object go out in order)."""
     if event_type not in EVENT_TYPES:
         raise InvariantBroken(f"unknown event type {event_type}")
     event_id = new_id("evt")
@@ -72,7 +75,7 @@ def record_event(
         event_id=event_id,
         event_seq=seq,
         event_type=event_type,
-        object_id=order.id if order else event_id,
+        object_id=order.id if order else (object_id or event_id),
         party_ids=readers,
         now=now,
     )

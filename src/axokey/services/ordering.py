@@ -34,7 +34,7 @@ from axokey.domain.orders import (
 )
 from axokey.domain.parties import Party, Principal, Role
 from axokey.domain.refunds import cancel
-from axokey.services import audit, refunding, signing
+from axokey.services import audit, refunding, signing, stock
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
@@ -146,6 +146,25 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
     require_role(principal, Role.MERCHANT)
     assert principal.party_id is not None
     merchant_id = principal.party_id
+    placing = prepare_order(context, new)
+    order = context.database.run(
+        lambda connection: place_order(connection, context, merchant_id, placing)
+    )
+    return new_order_view(context, order, principal)
+
+
+@dataclass(frozen=True)
+class PreparedOrder:
+    """An order request checked as far as it can be without the database."""
+
+    new: NewOrder
+    currency: str
+    customer: Customer
+    order_id: str
+    line_ids: list[str]
+
+
+def prepare_order(context: ServiceContext, new: NewOrder) -> PreparedOrder:
     currency = check_currency(new.currency)
     try:
         iban, _ = normalise_bank_details(new.customer.iban, None)
@@ -156,77 +175,15 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
             errors=[FieldError(f"customer.{e.field}", e.message) for e in error.errors],
         ) from None
     customer = Customer(new.customer.email, new.customer.name, iban, new.customer.locale)
-    limits = order_limits(context)
-    now = context.now()
-    order_id = new_id("ord")
-    line_ids = [new_id("ln") for _ in new.lines]
+    return PreparedOrder(new, currency, customer, new_id("ord"), [new_id("ln") for _ in new.lines])
 
-    def place_order(connection: Connection) -> tuple[Order, dict[str, str]]:
-        courier = _party(connection, new.courier_id)
-        store = _party(connection, new.store_id)
-        check_fulfilment_parties(
-            new.fulfilment,
-            courier_id=new.courier_id,
-            courier_is_courier=courier is not None and courier.role == Role.COURIER,
-            store_id=new.store_id,
-            store_merchant_id=store.merchant_id
-            if store is not None and store.role == Role.STORE
-            else None,
-            merchant_id=merchant_id,
-            delivery_fee=new.delivery_fee,
-        )
-        product_ids = [line.product_id for line in new.lines]
-        products = catalog_repository.products_by_ids(connection, product_ids)
-        listings = catalog_repository.listings_for(connection, merchant_id, product_ids)
-        agreements = {
-            supplier_id: catalog_repository.active_agreement(connection, merchant_id, supplier_id)
-            for supplier_id in {product.supplier_id for product in products.values()}
-        }
-        lines = build_lines(
-            mode=new.payment_mode,
-            fulfilment=new.fulfilment,
-            currency=currency,
-            requests=new.lines,
-            products=products,
-            listings=listings,
-            agreements=agreements,
-            line_ids=line_ids,
-            limits=limits,
-            delivery_fee=new.delivery_fee,
-        )
-        redeem_by = new.redeem_by or default_redeem_by(new.fulfilment, lines, now, limits)
-        check_redeem_by(redeem_by, now)
-        order = Order(
-            id=order_id,
-            merchant_id=merchant_id,
-            status=OrderStatus.AWAITING_PAYMENT,
-            currency=currency,
-            payment_mode=new.payment_mode,
-            fulfilment=new.fulfilment,
-            customer=customer,
-            courier_id=new.courier_id,
-            store_id=new.store_id,
-            delivery_fee=new.delivery_fee,
-            fee_status=FeeStatus.PENDING if new.delivery_fee > 0 else FeeStatus.NONE,
-            redeem_by=redeem_by,
-            created_at=now,
-            lines=lines,
-        )
-        order_repository.insert_order(
-            connection,
-            order,
-            customer_token_hash=customer_token_hash(customer_token(context, order.id)),
-        )
-        record_event(
-            connection,
-            "order.created",
-            now=now,
-            order=order,
-            data={"amount_total": order.amount_total},
-        )
-        return order, _names(connection, [order])
 
-    order, names = context.database.run(place_order)
+def new_order_view(
+    context: ServiceContext, order: Order, principal: Principal | None = None
+) -> OrderView:
+    """A new order as its creator sees it (nothing paid yet)."""
+    with context.database.read() as connection:
+        names = _names(connection, [order])
     return OrderView(
         order,
         OrderMoney(0, 0, 0, 0),
@@ -234,9 +191,84 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
         customer_url(context, order.id),
         None,
         None,
-        share=_share_of(order, principal, []),
+        share=_share_of(order, principal, []) if principal is not None else None,
         names=names,
     )
+
+
+def place_order(
+    connection: Connection, context: ServiceContext, merchant_id: str, placing: PreparedOrder
+) -> Order:
+    """Create the order in the caller's transaction: validate it against the
+    catalog, write it, reserve a store order's goods (or refuse it: out_of_stock),
+    record ``order.created``. Used by ``POST /v1/orders`` and the carts' checkout."""
+    new = placing.new
+    limits = order_limits(context)
+    now = context.now()
+    courier = _party(connection, new.courier_id)
+    store = _party(connection, new.store_id)
+    check_fulfilment_parties(
+        new.fulfilment,
+        courier_id=new.courier_id,
+        courier_is_courier=courier is not None and courier.role == Role.COURIER,
+        store_id=new.store_id,
+        store_merchant_id=store.merchant_id
+        if store is not None and store.role == Role.STORE
+        else None,
+        merchant_id=merchant_id,
+        delivery_fee=new.delivery_fee,
+    )
+    product_ids = [line.product_id for line in new.lines]
+    products = catalog_repository.products_by_ids(connection, product_ids)
+    listings = catalog_repository.listings_for(connection, merchant_id, product_ids)
+    agreements = {
+        supplier_id: catalog_repository.active_agreement(connection, merchant_id, supplier_id)
+        for supplier_id in {product.supplier_id for product in products.values()}
+    }
+    lines = build_lines(
+        mode=new.payment_mode,
+        fulfilment=new.fulfilment,
+        currency=placing.currency,
+        requests=new.lines,
+        products=products,
+        listings=listings,
+        agreements=agreements,
+        line_ids=placing.line_ids,
+        limits=limits,
+        delivery_fee=new.delivery_fee,
+    )
+    redeem_by = new.redeem_by or default_redeem_by(new.fulfilment, lines, now, limits)
+    check_redeem_by(redeem_by, now)
+    order = Order(
+        id=placing.order_id,
+        merchant_id=merchant_id,
+        status=OrderStatus.AWAITING_PAYMENT,
+        currency=placing.currency,
+        payment_mode=new.payment_mode,
+        fulfilment=new.fulfilment,
+        customer=placing.customer,
+        courier_id=new.courier_id,
+        store_id=new.store_id,
+        delivery_fee=new.delivery_fee,
+        fee_status=FeeStatus.PENDING if new.delivery_fee > 0 else FeeStatus.NONE,
+        redeem_by=redeem_by,
+        created_at=now,
+        lines=lines,
+    )
+    order_repository.insert_order(
+        connection,
+        order,
+        customer_token_hash=customer_token_hash(customer_token(context, order.id)),
+    )
+    stock.reserve_for_order(connection, order, now=now)
+    record_event(
+        connection,
+        "order.created",
+        now=now,
+        order=order,
+        data={"amount_total": order.amount_total},
+    )
+    return order
 
 
 def customer_url(context: ServiceContext, order_id: str) -> str:
@@ -414,6 +446,7 @@ def cancel_order(context: ServiceContext, principal: Principal, order_id: str) -
         order_repository.save_order(connection, order)
         refund_ids = refunding.record_refunds(connection, context, order, decision.refunds)
         record_order_events(connection, order, decision.events, now=now)
+        stock.settle_reservations(connection, order, now=now)
         audit.record(
             connection,
             context,

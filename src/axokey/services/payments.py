@@ -53,7 +53,7 @@ from axokey.domain.payments import (
     ProviderReport,
 )
 from axokey.domain.refunds import refuse_foreign_currency_payment, refuse_payment
-from axokey.services import refunding, signing
+from axokey.services import refunding, signing, stock
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.ledger import post_or_raise
@@ -615,6 +615,7 @@ def _refund_whole(
     post_or_raise(connection, context, settlement.transfers, now=now)
     order_repository.save_order(connection, order)
     record_order_events(connection, order, settlement.events, now=now)
+    stock.settle_reservations(connection, order, now=now)  # an unpaid order expired
     if failure_code in payment_states.REFUSED_WHOLE_CODES:
         logger.error(
             "payment %s: the provider took %s %s, not %s %s: refunded whole",

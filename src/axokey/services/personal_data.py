@@ -16,10 +16,17 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
-from axokey.adapters.db import field_encryption, personal_data_repository
+from axokey.adapters.db import (
+    api_key_repository,
+    audit_repository,
+    field_encryption,
+    personal_data_repository,
+)
 from axokey.adapters.db.transaction import Connection
 from axokey.domain import personal_data
+from axokey.domain.audit import Action
 from axokey.domain.parties import Principal, Role
+from axokey.services import audit
 from axokey.services.context import ServiceContext
 from axokey.services.parties import require_role
 
@@ -34,18 +41,30 @@ def export_customer_data(
     context: ServiceContext, principal: Principal, email: str
 ) -> dict[str, Any]:
     """Everything held about the customer of ``email`` (operator only): their orders
-    with lines, payments, refunds and events. Articles 15 and 20 of the GDPR."""
+    with lines, payments, refunds, the transfers that paid them, events and emails.
+    Articles 15 and 20 of the GDPR. The audit trail records who read it (by the
+    customer's pseudonym: the trail holds no email)."""
     require_role(principal, Role.ADMIN)
+    normalised = field_encryption.normalise_email(email)
 
-    def read(connection: Connection) -> dict[str, Any]:
+    def export_and_record(connection: Connection) -> dict[str, Any]:
         order_ids = personal_data_repository.order_ids_by_email(connection, email)
-        return {
-            "email": field_encryption.normalise_email(email),
+        exported = {
+            "email": normalised,
             "orders": personal_data_repository.export_orders(connection, order_ids),
         }
+        pseudonym = field_encryption.keyring_for(connection).pseudonym(normalised)
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.CUSTOMER_DATA_EXPORTED,
+            object_id=personal_data.pseudonym_email(pseudonym),
+            details={"orders": len(order_ids)},
+        )
+        return exported
 
-    with context.database.read() as connection:
-        return read(connection)
+    return context.database.run(export_and_record)
 
 
 def _erase_order(
@@ -61,6 +80,7 @@ def _erase_order(
         retention_until=personal_data.accounting_retention_until(
             order.closed_at, order.created_at.year
         ),
+        refund_transferred=order.refund_transferred,
     )
     if decision.pseudonymise:
         personal_data_repository.pseudonymise_order_customer(
@@ -93,12 +113,25 @@ def erase_customer(context: ServiceContext, principal: Principal, email: str) ->
             _erase_order(connection, context, order, pseudonym)
             for order in personal_data_repository.customer_orders(connection, order_ids)
         ]
-        return {
+        report = {
             "pseudonym": personal_data.pseudonym_email(pseudonym),
             "orders_found": len(results),
             "orders_pseudonymised": sum(1 for result in results if result["pseudonymised"]),
             "orders": results,
         }
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.CUSTOMER_ERASED,
+            object_id=personal_data.pseudonym_email(pseudonym),
+            details={
+                "orders_found": report["orders_found"],
+                "orders_pseudonymised": report["orders_pseudonymised"],
+                "kept": sorted({kept["reason"] for result in results for kept in result["kept"]}),
+            },
+        )
+        return report
 
     report = context.database.run(pseudonymise_customer)
     if report["orders_pseudonymised"]:
@@ -136,6 +169,22 @@ def apply_retention(context: ServiceContext) -> int:
     if done:
         context.database.forget_old_versions()
     return done
+
+
+def apply_address_retention(context: ServiceContext) -> int:
+    """Clear the client addresses (IP) recorded longer ago than their retention period
+    (``AXOKEY_CLIENT_ADDRESS_RETENTION_MONTHS``, 12 by default): in the audit trail and
+    in API keys' last use. The entries themselves stay. The sweep calls it. Returns
+    how many addresses it cleared."""
+    months = context.settings.client_address_retention_months
+    cutoff = context.now() - timedelta(days=months * DAYS_PER_MONTH)
+
+    def clear_old_addresses(connection: Connection) -> int:
+        return audit_repository.forget_addresses_before(
+            connection, cutoff
+        ) + api_key_repository.forget_addresses_before(connection, cutoff)
+
+    return context.database.run(clear_old_addresses)
 
 
 def reencrypt_personal_data(

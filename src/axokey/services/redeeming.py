@@ -36,7 +36,7 @@ from axokey.domain.redemption import (
     responsible_lines,
 )
 from axokey.domain.refunds import MoneyDecision
-from axokey.services import refunding, signing
+from axokey.services import refunding, signing, stock
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import post_or_raise
@@ -222,6 +222,7 @@ def redeem_order(
             now=now,
         )
         record_order_events(connection, order, decision.events, now=now)
+        stock.settle_reservations(connection, order, now=now)
         return (
             Redemption(
                 redemption_id,

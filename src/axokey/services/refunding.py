@@ -29,7 +29,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from axokey.adapters.db import order_repository, refund_repository
+from axokey.adapters.db import order_repository, payment_repository, refund_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.adapters.providers.base import (
     REFUND_NOT_RECEIVED,
@@ -82,7 +82,7 @@ def record_refunds(
     if not decisions:
         return []
     now = context.now()
-    payment_id = payment_id or refund_repository.captured_payment_id(connection, order.id)
+    payment_id = payment_id or payment_repository.captured_payment_id(connection, order.id)
     method = "sepa" if order.customer.iban else "card"
     card_refunds = []
     for decision in decisions:

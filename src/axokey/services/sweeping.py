@@ -26,7 +26,7 @@ from axokey.domain.audit import Action
 from axokey.domain.errors import AxokeyError
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refunds import expire_due
-from axokey.services import audit, idempotency, payments, personal_data, refunding
+from axokey.services import audit, carts, idempotency, payments, personal_data, refunding, stock
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_order_events
 from axokey.services.ledger import expire_pending_transfers, post_or_raise
@@ -52,6 +52,8 @@ class SweepReport:
     # ``amount_refunded`` per currency: a sum across currencies means nothing to a
     # person (the CLI shows these).
     refunded_by_currency: dict[str, int] = field(default_factory=dict)
+    unpaid_store_orders_expired: int = 0
+    carts_expired: int = 0
 
 
 def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[int, int, str]:
@@ -66,6 +68,7 @@ def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[i
         order_repository.save_order(connection, order)
         card_refunds = refunding.record_refunds(connection, context, order, settlement.refunds)
         record_order_events(connection, order, settlement.events, now=now)
+        stock.settle_reservations(connection, order, now=now)
         lines = sum(1 for refund in settlement.refunds if refund.line_id is not None)
         amount = sum(refund.amount for refund in settlement.refunds)
         return lines, amount, card_refunds, order.currency
@@ -122,10 +125,14 @@ def sweep(
         after = due[-1]
     else:
         logger.warning("sweep: %s pages of due orders walked; the next goes on", SWEEP_PAGES_MAX)
+    # Store orders never paid: expired, their reservations freed for other customers.
+    unpaid_expired = stock.release_unpaid_reservations(context, now=now, limit=batch)
+    carts_expired = carts.expire_carts(context, now=now, limit=batch)
     expired = expire_pending_transfers(context, batch_size=batch)
     retried = refunding.retry_stalled_card_refunds(context, limit=batch)
     idempotency.purge_expired_keys(context)
     personal_data.apply_retention(context)  # customers' contact data past its period
+    personal_data.apply_address_retention(context)  # client addresses past theirs
     purged = payments.purge_notifications(context, limit=batch)
     return SweepReport(
         now,
@@ -139,6 +146,8 @@ def sweep(
         notifications_processed=reconciliation.notifications_processed,
         notifications_purged=purged,
         refunded_by_currency=by_currency,
+        unpaid_store_orders_expired=unpaid_expired,
+        carts_expired=carts_expired,
     )
 
 

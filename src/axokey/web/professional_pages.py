@@ -1,4 +1,4 @@
-"""The professionals' pages: the scanner and the dashboard.
+"""The professionals' pages: the scanner, the store's page and the dashboard.
 
 They are static shells: their scripts call the JSON API with the API key the
 professional pastes (kept in ``sessionStorage`` only), so the pages themselves need
@@ -91,7 +91,24 @@ SCRIPT_MESSAGES = (
     N_("from %(merchant)s"),
     N_("Created %(time)s"),
     N_("No refund on this order"),
+    # The store's page (store.js).
+    N_("open"),
+    N_("checked out"),
+    N_("Scan or type a barcode first."),
+    N_("Added: %(product)s"),
+    N_("Remove %(product)s"),
+    N_("The cart is empty: scan the products first."),
+    N_("Type the customer's email."),
+    N_("No reservation to hand over."),
+    N_("No stock counted yet."),
+    N_("Handed over: order %(order)s is %(status)s."),
+    N_("No line of this order carries barcode %(gtin)s."),
+    N_("Every unit of %(product)s is already counted."),
+    N_("The camera cannot read barcodes in this browser: type them or use a scanner."),
 )
+
+# The store's page highlights a product with this many units available, or fewer.
+LOW_STOCK_UNITS = 2
 
 
 def _script_messages(request: Request) -> str:
@@ -109,6 +126,20 @@ def scanner_page(request: Request) -> Response:
         "scan.html",
         currency_exponents=currency_exponents_json(),
         script_messages=_script_messages(request),
+    )
+
+
+@router.get("/store", response_class=HTMLResponse)
+def store_page(request: Request) -> Response:
+    """The store clerk's page: the reservations to hand over, a cart built by
+    scanning (camera, USB scanner or typing) with its payment link as a QR code,
+    and the store's stock."""
+    return render(
+        request,
+        "store.html",
+        currency_exponents=currency_exponents_json(),
+        script_messages=_script_messages(request),
+        low_stock=LOW_STOCK_UNITS,
     )
 
 

@@ -186,3 +186,14 @@ def record_use(
         )
         .values(last_used_at=now, last_used_ip=ip)
     )
+
+
+def forget_addresses_before(connection: Connection, cutoff: datetime) -> int:
+    """Clear the address a key was last used from when that use is older than
+    ``cutoff`` (the time of the last use stays); how many."""
+    cleared = connection.execute(
+        update(api_keys)
+        .where(api_keys.c.last_used_at < cutoff, api_keys.c.last_used_ip.is_not(None))
+        .values(last_used_ip=None)
+    )
+    return int(cleared.rowcount)

@@ -1,11 +1,13 @@
 """The audit trail: the only place that queries ``audit_events``. Append-only:
-nothing here updates or deletes."""
+nothing here deletes, and the one update clears the client address of entries
+past its retention (the PostgreSQL trigger allows that change and no other)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, insert, or_, select, update
 
 from axokey.adapters.db.tables import audit_events
 from axokey.domain.audit import Actor, AuditEvent
@@ -69,3 +71,13 @@ def list_events(
         query = query.where(audit_events.c.id < starting_after)
     rows = connection.execute(query.order_by(audit_events.c.id.desc()).limit(limit)).all()
     return [audit_event_from_row(row) for row in rows]
+
+
+def forget_addresses_before(connection: Connection, cutoff: datetime) -> int:
+    """Clear the client address of the entries recorded before ``cutoff``; how many."""
+    cleared = connection.execute(
+        update(audit_events)
+        .where(audit_events.c.created_at < cutoff, audit_events.c.ip.is_not(None))
+        .values(ip=None)
+    )
+    return int(cleared.rowcount)

@@ -174,6 +174,17 @@ def listed_product_by_gtin(
     return product, found
 
 
+def listed_product_ids_by_sku(connection: Connection, merchant_id: str, sku: str) -> list[str]:
+    """The products the merchant lists with this SKU (one per supplier at most)."""
+    rows = connection.execute(
+        select(products.c.id)
+        .join(listings, listings.c.product_id == products.c.id)
+        .where(listings.c.merchant_id == merchant_id, products.c.sku == sku)
+        .order_by(products.c.id)
+    ).all()
+    return [row.id for row in rows]
+
+
 def listing_with_same_gtin(connection: Connection, merchant_id: str, gtin: str) -> Listing | None:
     """A listing of the merchant whose product has this (normalised) GTIN, in any
     GTIN length."""

@@ -2,8 +2,9 @@
 email, what is held about them (the export), replacing their contact data by a
 pseudonym, and rewriting every encrypted column under the newest data key.
 
-A read model over ``orders``, ``order_lines``, ``payments``, ``refunds`` and
-``events``, for the customer's rights only; the aggregates' own repositories stay
+A read model over ``orders``, ``order_lines``, ``payments``, ``refunds``,
+``payout_items`` (the transfers that paid refunds), ``events`` and
+``outbound_emails``, for the customer's rights only; the aggregates' own repositories stay
 the place that loads and saves them for the use cases.
 """
 
@@ -25,6 +26,7 @@ from axokey.adapters.db.tables import (
     orders,
     outbound_emails,
     payments,
+    payout_items,
     refunds,
 )
 
@@ -32,9 +34,10 @@ from axokey.adapters.db.tables import (
 # data about the person.
 _NOT_EXPORTED = frozenset({"customer_token_hash", "customer_email_index", "qr_reference"})
 
-# Refunds whose money has reached the customer (or finally could not): nothing left
-# to pay, so the IBAN they were paid to is no longer needed.
-REFUND_FINAL_STATUSES = frozenset({"succeeded", "paid", "cancelled"})
+# Refunds whose money has reached the customer: nothing left to pay, so the IBAN they
+# were paid to is no longer needed. (A failed refund is still owed: the operator
+# retries it or pays it by transfer.)
+REFUND_FINAL_STATUSES = frozenset({"succeeded"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class CustomerOrder:
     pseudonymised_at: datetime | None
     # Refunds not final yet: (method, status) of each.
     open_refunds: tuple[tuple[str, str], ...]
+    # Whether a payout batch transferred a refund of the order to the customer's IBAN.
+    refund_transferred: bool = False
 
 
 def _plain(value: Any) -> Any:
@@ -86,6 +91,13 @@ def customer_orders(connection: Connection, order_ids: Sequence[str]) -> list[Cu
         )
     ):
         open_refunds[row.order_id].append((row.method, row.status))
+    transferred = set(
+        connection.execute(
+            select(refunds.c.order_id)
+            .join(payout_items, payout_items.c.refund_id == refunds.c.id)
+            .where(refunds.c.order_id.in_(order_ids), payout_items.c.status == "paid")
+        ).scalars()
+    )
     rows = connection.execute(
         select(
             orders.c.id,
@@ -107,6 +119,7 @@ def customer_orders(connection: Connection, order_ids: Sequence[str]) -> list[Cu
             bool(row.has_iban),
             row.customer_pseudonymised_at,
             tuple(open_refunds[row.id]),
+            row.id in transferred,
         )
         for row in rows
     ]
@@ -151,8 +164,9 @@ def count_email_indexes(connection: Connection) -> int:
 
 
 def export_orders(connection: Connection, order_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Every order with its lines, payments, refunds and events, as plain JSON values
-    (IBANs decrypted: this is what the customer is entitled to read)."""
+    """Every order with its lines, payments, refunds, the transfers that paid them, its
+    events and the emails sent about it, as plain JSON values (IBANs decrypted: this is
+    what the customer is entitled to read)."""
     if not order_ids:
         return []
 
@@ -170,6 +184,15 @@ def export_orders(connection: Connection, order_ids: Sequence[str]) -> list[dict
     order_payments = by_order(payments, payments.c.order_id, payments.c.created_at)
     order_refunds = by_order(refunds, refunds.c.order_id, refunds.c.created_at)
     order_events = by_order(events, events.c.order_id, events.c.seq)
+    order_emails = by_order(outbound_emails, outbound_emails.c.order_id, outbound_emails.c.seq)
+    transfers: dict[str, list[dict[str, Any]]] = {order_id: [] for order_id in order_ids}
+    for row in connection.execute(
+        select(payout_items, refunds.c.order_id.label("order_id"))
+        .join(refunds, refunds.c.id == payout_items.c.refund_id)
+        .where(refunds.c.order_id.in_(order_ids))
+        .order_by(payout_items.c.id)
+    ):
+        transfers[row.order_id].append(_row_dict(row))
     exported = []
     for row in connection.execute(
         select(orders).where(orders.c.id.in_(order_ids)).order_by(orders.c.created_at)
@@ -178,7 +201,9 @@ def export_orders(connection: Connection, order_ids: Sequence[str]) -> list[dict
         entry["lines"] = lines[row.id]
         entry["payments"] = order_payments[row.id]
         entry["refunds"] = order_refunds[row.id]
+        entry["refund_transfers"] = transfers[row.id]
         entry["events"] = order_events[row.id]
+        entry["emails"] = order_emails[row.id]
         exported.append(entry)
     return exported
 
@@ -209,6 +234,17 @@ def pseudonymise_order_customer(
     connection.execute(update(orders).where(orders.c.id == order_id).values(**values))
     if remove_iban:
         remove_refund_ibans(connection, order_id)
+    if pseudonym_name:
+        # The transfers that paid the order's refunds name the customer as creditor.
+        connection.execute(
+            update(payout_items)
+            .where(
+                payout_items.c.refund_id.in_(
+                    select(refunds.c.id).where(refunds.c.order_id == order_id)
+                )
+            )
+            .values(creditor_name=pseudonym_name)
+        )
     replacements = {before.customer_email.lower(): pseudonym_email}
     if before.customer_name and pseudonym_name:
         replacements[before.customer_name.lower()] = pseudonym_name

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Connection, Row, exists, insert, select, true, update
+from sqlalchemy import ColumnElement, Connection, Row, insert, select, true, update
 
 from axokey.adapters.db.order_repository import visible_orders_clause
 from axokey.adapters.db.pagination import newest_first_page
-from axokey.adapters.db.tables import ledger_transfers, order_lines, orders, payments, refunds
+from axokey.adapters.db.tables import order_lines, orders, payments, refunds
 from axokey.domain.parties import Principal, Role
 from axokey.domain.refund_states import CardRefund, Refund, RefundState, shown_as
 
@@ -60,25 +60,6 @@ def _card_refund_from_row(row: Row[Any]) -> CardRefund:
 
 
 # --- recorded -------------------------------------------------------------------------
-
-
-def captured_payment_id(connection: Connection, order_id: str) -> str | None:
-    """The payment that paid the order. Another payment that also succeeded (paid
-    twice) went through the escrow under its own capture id and was refunded whole:
-    refunds of lines never go back to it."""
-    refunded_whole = exists(
-        select(ledger_transfers.c.id).where(ledger_transfers.c.id == payments.c.id + ":capture")
-    )
-    return connection.execute(
-        select(payments.c.id)
-        .where(
-            payments.c.order_id == order_id,
-            payments.c.status == "succeeded",
-            ~refunded_whole,
-        )
-        .order_by(payments.c.created_at)
-        .limit(1)
-    ).scalar()
 
 
 def add_refund(

@@ -568,6 +568,78 @@ payout_locks = Table(
     Column("currency", String(3), primary_key=True),
 )
 
+# Stock per store and product: 0 <= reserved <= on_hand at every moment (the
+# checks below hold it even against a bug; the repository's conditional updates
+# hold it under concurrency).
+stock_levels = Table(
+    "stock_levels",
+    metadata,
+    Column("store_id", String(ID), ForeignKey("parties.id"), primary_key=True),
+    Column("product_id", String(ID), ForeignKey("products.id"), primary_key=True),
+    Column("on_hand", BigInteger, nullable=False),
+    Column("reserved", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+    CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+    CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
+)
+
+# A store order's reservation, one per line of goods: held from the order's
+# creation until its hand-over (``taken`` units left on_hand) or its end (freed).
+stock_reservations = Table(
+    "stock_reservations",
+    metadata,
+    Column("line_id", String(ID), ForeignKey("order_lines.id"), primary_key=True),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("store_id", String(ID), ForeignKey("parties.id"), nullable=False),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("taken", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # held | handed_over | freed
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime()),
+    Index("ix_stock_reservations_store_status", "store_id", "status"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("taken BETWEEN 0 AND quantity", name="taken_within_quantity"),
+    CheckConstraint("status IN ('held', 'handed_over', 'freed')", name="status_known"),
+)
+
+# Carts: started online (the merchant's shop) or in a store, checked out once into
+# an order; an open cart expires at ``expires_at`` (each change pushes it back).
+carts = Table(
+    "carts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), ForeignKey("parties.id"), nullable=False, index=True),
+    Column("store_id", String(ID), ForeignKey("parties.id"), index=True),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),  # open | checked_out | expired
+    Column("order_id", String(ID), ForeignKey("orders.id"), unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_carts_status_expires_at", "status", "expires_at"),
+    CheckConstraint("status IN ('open', 'checked_out', 'expired')", name="status_known"),
+    CheckConstraint(
+        "(status = 'checked_out') = (order_id IS NOT NULL)", name="checked_out_has_order"
+    ),
+)
+
+cart_lines = Table(
+    "cart_lines",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("cart_id", String(ID), ForeignKey("carts.id"), nullable=False, index=True),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("cart_id", "product_id"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("unit_price > 0", name="unit_price_positive"),
+)
+
 # The transactional outbox: written in the same transaction as the change it
 # tells of; webhook delivery reads it.
 events = Table(

@@ -14,8 +14,9 @@ class CustomerErase(Strict):
 
 
 class CustomerData(BaseModel):
-    """Everything held about one email: each order with its lines, payments, refunds
-    and events (access and portability, GDPR articles 15 and 20)."""
+    """Everything held about one email: each order with its lines, payments, refunds,
+    the transfers that paid them, its events and the emails sent about it (access and
+    portability, GDPR articles 15 and 20)."""
 
     email: str
     orders: list[dict[str, Any]]
@@ -23,7 +24,7 @@ class CustomerData(BaseModel):
 
 class KeptData(BaseModel):
     data: str
-    reason: str  # accounting_retention | open_order | refund_to_pay
+    reason: str  # accounting_retention | open_order | refund_to_pay | transfer_evidence
     detail: str
     until: str | None
 

@@ -81,7 +81,8 @@ class RedemptionCodeOut(BaseModel):
 
 class CustomerOut(BaseModel):
     """The customer: contact and bank details for the merchant and the operator; the
-    professionals who hand over see the name only."""
+    professionals who hand over (courier, store) see the name only; a supplier,
+    nothing but the language."""
 
     email: str | None
     name: str | None
@@ -152,7 +153,7 @@ class OrderOut(BaseModel):
             store_id=order.store_id,
             customer=CustomerOut(
                 email=order.customer.email if view.confidential else None,
-                name=order.customer.name,
+                name=order.customer.name if view.supplier_viewer is None else None,
                 iban=order.customer.iban if view.confidential else None,
                 locale=order.customer.locale,
             ),

@@ -70,3 +70,8 @@ class SweepOut(BaseModel):
     pending_transfers_expired: int
     card_refunds_retried: int
     orders_failed: int
+    # Store orders never paid within AXOKEY_STORE_UNPAID_HOLD_SECONDS: expired, their
+    # reservations freed.
+    unpaid_store_orders_expired: int = 0
+    # Open carts left alone for AXOKEY_CART_TTL_SECONDS: expired.
+    carts_expired: int = 0

@@ -33,20 +33,33 @@ class DatabaseRule:
     dialects: frozenset[str] = field(default_factory=lambda: frozenset({"postgresql"}))
 
 
-def append_only(table: str, *, what: str) -> list[DatabaseRule]:
+def append_only(table: str, *, what: str, clearable: tuple[str, ...] = ()) -> list[DatabaseRule]:
     """A PostgreSQL trigger refusing every UPDATE and DELETE of ``table``'s rows
-    (``what`` names the rows in the error message). ``TRUNCATE`` is not refused (a
-    separate event, that no code of the service issues; the tests empty tables
-    with it). None on SQLite: it has no ``TRUNCATE``, and the test suite's state
-    machines empty tables between examples with ``DELETE``."""
+    (``what`` names the rows in the error message), but an UPDATE that only sets
+    ``clearable`` columns to NULL (personal data past its retention). ``TRUNCATE``
+    is not refused (a separate event, that no code of the service issues; the tests
+    empty tables with it). None on SQLite: it has no ``TRUNCATE``, and the test
+    suite's state machines empty tables between examples with ``DELETE``."""
     function = f"axokey_{table}_append_only"
     trigger = f"{table}_append_only"
+    allow_clearing = ""
+    if clearable:
+        cleared = " AND ".join(
+            f"(NEW.{column} IS NULL OR NEW.{column} IS NOT DISTINCT FROM OLD.{column})"
+            for column in clearable
+        )
+        others = " - ".join(f"'{column}'" for column in clearable)
+        allow_clearing = f"""
+                IF TG_OP = 'UPDATE' AND {cleared}
+                   AND (to_jsonb(NEW) - {others}) = (to_jsonb(OLD) - {others}) THEN
+                    RETURN NEW;
+                END IF;"""
     postgresql = DatabaseRule(
         name=trigger,
         create=(
             f"""
             CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
+            BEGIN{allow_clearing}
                 RAISE EXCEPTION '{what} cannot be changed or deleted (% on {table})', TG_OP
                     USING ERRCODE = 'integrity_constraint_violation';
             END;
@@ -70,8 +83,9 @@ RULES: list[DatabaseRule] = [
     # Posted, pending and resolving transfers alike: a transfer is a fact, and a
     # correction is a new transfer.
     *append_only("ledger_transfers", what="ledger transfers"),
-    # The audit trail: an entry records what happened; nothing rewrites it.
-    *append_only("audit_events", what="audit events"),
+    # The audit trail: an entry records what happened; nothing rewrites it. Its client
+    # address alone is cleared past its retention (``client_address_retention_months``).
+    *append_only("audit_events", what="audit events", clearable=("ip",)),
 ]
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 12:08:33.925403
+Create Date: 2026-12-03 12:45:51.410655
 """
 
 from __future__ import annotations
@@ -559,6 +559,39 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "carts",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("merchant_id", sa.String(length=40), nullable=False),
+        sa.Column("store_id", sa.String(length=40), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("order_id", sa.String(length=40), nullable=True),
+        sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "(status = 'checked_out') = (order_id IS NOT NULL)",
+            name=op.f("ck_carts_checked_out_has_order"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('open', 'checked_out', 'expired')", name=op.f("ck_carts_status_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["parties.id"], name=op.f("fk_carts_merchant_id_parties")
+        ),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_carts_order_id_orders")),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["parties.id"], name=op.f("fk_carts_store_id_parties")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_carts")),
+        sa.UniqueConstraint("order_id", name=op.f("uq_carts_order_id")),
+    )
+    with op.batch_alter_table("carts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_carts_merchant_id"), ["merchant_id"], unique=False)
+        batch_op.create_index("ix_carts_status_expires_at", ["status", "expires_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_carts_store_id"), ["store_id"], unique=False)
+
+    op.create_table(
         "listings",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("merchant_id", sa.String(length=40), nullable=False),
@@ -735,6 +768,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_redemptions_order_id"), ["order_id"], unique=False)
 
     op.create_table(
+        "stock_levels",
+        sa.Column("store_id", sa.String(length=40), nullable=False),
+        sa.Column("product_id", sa.String(length=40), nullable=False),
+        sa.Column("on_hand", sa.BigInteger(), nullable=False),
+        sa.Column("reserved", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("on_hand >= 0", name=op.f("ck_stock_levels_on_hand_not_negative")),
+        sa.CheckConstraint(
+            "reserved <= on_hand", name=op.f("ck_stock_levels_reserved_within_on_hand")
+        ),
+        sa.CheckConstraint("reserved >= 0", name=op.f("ck_stock_levels_reserved_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_stock_levels_product_id_products")
+        ),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["parties.id"], name=op.f("fk_stock_levels_store_id_parties")
+        ),
+        sa.PrimaryKeyConstraint("store_id", "product_id", name=op.f("pk_stock_levels")),
+    )
+    op.create_table(
         "webhook_deliveries",
         sa.Column(
             "seq",
@@ -775,6 +829,28 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "cart_lines",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("cart_id", sa.String(length=40), nullable=False),
+        sa.Column("product_id", sa.String(length=40), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("unit_price", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_cart_lines_quantity_positive")),
+        sa.CheckConstraint("unit_price > 0", name=op.f("ck_cart_lines_unit_price_positive")),
+        sa.ForeignKeyConstraint(
+            ["cart_id"], ["carts.id"], name=op.f("fk_cart_lines_cart_id_carts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_cart_lines_product_id_products")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cart_lines")),
+        sa.UniqueConstraint("cart_id", "product_id", name=op.f("uq_cart_lines_cart_id_product_id")),
+    )
+    with op.batch_alter_table("cart_lines", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cart_lines_cart_id"), ["cart_id"], unique=False)
+
+    op.create_table(
         "refunds",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("order_id", sa.String(length=40), nullable=False),
@@ -809,6 +885,47 @@ def upgrade() -> None:
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_refunds_order_id"), ["order_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_refunds_status"), ["status"], unique=False)
+
+    op.create_table(
+        "stock_reservations",
+        sa.Column("line_id", sa.String(length=40), nullable=False),
+        sa.Column("order_id", sa.String(length=40), nullable=False),
+        sa.Column("store_id", sa.String(length=40), nullable=False),
+        sa.Column("product_id", sa.String(length=40), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("taken", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", axokey.adapters.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("closed_at", axokey.adapters.db.tables.UTCDateTime(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('held', 'handed_over', 'freed')",
+            name=op.f("ck_stock_reservations_status_known"),
+        ),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_stock_reservations_quantity_positive")),
+        sa.CheckConstraint(
+            "taken BETWEEN 0 AND quantity", name=op.f("ck_stock_reservations_taken_within_quantity")
+        ),
+        sa.ForeignKeyConstraint(
+            ["line_id"], ["order_lines.id"], name=op.f("fk_stock_reservations_line_id_order_lines")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_stock_reservations_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_stock_reservations_product_id_products")
+        ),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["parties.id"], name=op.f("fk_stock_reservations_store_id_parties")
+        ),
+        sa.PrimaryKeyConstraint("line_id", name=op.f("pk_stock_reservations")),
+    )
+    with op.batch_alter_table("stock_reservations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_stock_reservations_order_id"), ["order_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_stock_reservations_store_status", ["store_id", "status"], unique=False
+        )
 
     op.create_table(
         "payout_items",
@@ -877,16 +994,26 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_payout_items_batch_id"))
 
     op.drop_table("payout_items")
+    with op.batch_alter_table("stock_reservations", schema=None) as batch_op:
+        batch_op.drop_index("ix_stock_reservations_store_status")
+        batch_op.drop_index(batch_op.f("ix_stock_reservations_order_id"))
+
+    op.drop_table("stock_reservations")
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_refunds_status"))
         batch_op.drop_index(batch_op.f("ix_refunds_order_id"))
 
     op.drop_table("refunds")
+    with op.batch_alter_table("cart_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cart_lines_cart_id"))
+
+    op.drop_table("cart_lines")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_deliveries_status_next_attempt_at")
         batch_op.drop_index("ix_webhook_deliveries_endpoint_object")
 
     op.drop_table("webhook_deliveries")
+    op.drop_table("stock_levels")
     with op.batch_alter_table("redemptions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_redemptions_order_id"))
 
@@ -908,6 +1035,12 @@ def downgrade() -> None:
 
     op.drop_table("order_lines")
     op.drop_table("listings")
+    with op.batch_alter_table("carts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_carts_store_id"))
+        batch_op.drop_index("ix_carts_status_expires_at")
+        batch_op.drop_index(batch_op.f("ix_carts_merchant_id"))
+
+    op.drop_table("carts")
     with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_endpoints_party_id"))
 
