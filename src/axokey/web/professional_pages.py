@@ -84,7 +84,7 @@ SCRIPT_MESSAGES = (
     N_("This key was just revoked."),
     N_(
         "A webhook endpoint was disabled after failing for the whole retry schedule: "
-        "%(urls)s. PATCH /v1/webhook-endpoints/{id} with {\"enabled\": true} turns it back on."
+        '%(urls)s. PATCH /v1/webhook-endpoints/{id} with {"enabled": true} turns it back on.'
     ),
     N_("Held in escrow over the last 30 days, day by day"),
     N_("Order %(order)s"),
