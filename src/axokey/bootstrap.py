@@ -14,13 +14,22 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from axokey.adapters.db import field_encryption
-from axokey.adapters.db.engine import Database, make_engine
+from axokey.adapters.db.engine import Database, make_engine, shown_url
 from axokey.adapters.providers.base import PaymentProvider
 from axokey.adapters.providers.registry import build_providers as build_provider_adapters
 from axokey.adapters.providers.registry import hosted_test_payments
 from axokey.config import Settings, load_settings
 from axokey.services import payments, signing
 from axokey.services.context import ServiceContext, system_clock
+
+
+def migrate_database(settings: Settings) -> str:
+    """Apply the pending migrations to the configured database (``axokey migrate``,
+    and ``axokey serve`` before it serves); returns its URL as it may be printed."""
+    from axokey.adapters.db.migrations import upgrade_database  # alembic: on demand
+
+    upgrade_database(settings.database_url)
+    return shown_url(settings.database_url)
 
 
 def build_database(settings: Settings, *, pool_size: int | None = None) -> Database:

@@ -101,13 +101,9 @@ def _context(settings: Settings, *, with_providers: bool = True) -> ServiceConte
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations."""
-    from axokey.adapters.db.migrations import upgrade_database
+    from axokey.bootstrap import migrate_database
 
-    settings = _settings()
-    upgrade_database(settings.database_url)
-    from sqlalchemy.engine import make_url
-
-    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    shown = migrate_database(_settings())
     console.print(f"database at head: {shown}")
 
 
@@ -132,8 +128,8 @@ def serve(
     background jobs' loops, and each job's round runs in one of them at a time."""
     import uvicorn
 
-    from axokey.adapters.db.migrations import upgrade_database
     from axokey.api.app import create_app
+    from axokey.bootstrap import migrate_database
 
     settings = _settings()
     if workers > 1 and settings.database_url.startswith("sqlite"):
@@ -142,7 +138,7 @@ def serve(
             "so one process serves it (see README, running several workers)"
         )
         raise typer.Exit(2)
-    upgrade_database(settings.database_url)
+    migrate_database(settings)
     demo_state = _demo_state(settings) if demo else None
     generated = None
     if settings.admin_key is None and demo_state is not None and demo_state.admin_key:
@@ -514,8 +510,7 @@ def data_reencrypt() -> None:
     putting a new key first; then the old key may leave the list. Safe to run again."""
     from rich.progress import Progress, TaskID
 
-    from axokey.adapters.db.field_encryption import DataKeyError, UndecryptableValue
-    from axokey.services.personal_data import reencrypt_personal_data
+    from axokey.services.personal_data import DATA_KEY_ERRORS, reencrypt_personal_data
 
     context = _context(_settings(), with_providers=False)
     try:
@@ -534,7 +529,7 @@ def data_reencrypt() -> None:
             rewritten = reencrypt_personal_data(
                 context, on_column=on_column, on_progress=on_progress
             )
-    except (DataKeyError, UndecryptableValue) as error:
+    except DATA_KEY_ERRORS as error:
         errors.print(f"axokey: {error}")
         raise typer.Exit(1) from None
     finally:

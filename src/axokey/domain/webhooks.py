@@ -146,3 +146,30 @@ def after_failure(attempts_made: int, schedule: tuple[int, ...], now: datetime) 
     if attempts_made > len(schedule):
         return NextStep(None)
     return NextStep(now + timedelta(seconds=schedule[attempts_made - 1]))
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: str
+    party_id: str | None
+    url: str
+    events: list[str]
+    enabled: bool
+    disabled_reason: str | None
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    succeeded: bool
+    response_status: int | None
+    error: str | None
+    duration_ms: int
+    response_excerpt: str | None
+    attempted_at: datetime

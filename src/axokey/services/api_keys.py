@@ -107,19 +107,42 @@ def authenticate(
     )
 
 
-def issue_first_key(
-    connection: Connection, context: ServiceContext, principal: Principal, party_id: str, role: Role
-) -> str:
-    """The key given with a new party (its first key, all scopes), in the party's
-    creation transaction. Returns the secret."""
+def _mint_key(
+    connection: Connection,
+    *,
+    party_id: str | None,
+    role: Role,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    now: datetime,
+) -> tuple[ApiKey, str]:
+    """A new key stored by its hash; returns it and its secret (shown once)."""
     secret = new_api_key(role.value)
     key = api_key_repository.add_key(
         connection,
         key_id=new_id("key"),
         party_id=party_id,
-        name=FIRST_KEY_NAME,
+        name=name,
         prefix=key_prefix(secret),
         secret_hash=hash_api_key(secret),
+        scopes=scopes,
+        expires_at=expires_at,
+        now=now,
+    )
+    return key, secret
+
+
+def issue_first_key(
+    connection: Connection, context: ServiceContext, principal: Principal, party_id: str, role: Role
+) -> str:
+    """The key given with a new party (its first key, all scopes), in the party's
+    creation transaction. Returns the secret."""
+    key, secret = _mint_key(
+        connection,
+        party_id=party_id,
+        role=role,
+        name=FIRST_KEY_NAME,
         scopes=[Scope.ALL.value],
         expires_at=None,
         now=context.now(),
@@ -180,14 +203,11 @@ def create_key(
             if party is None:
                 raise NotFound(f"party {owner_id} not found", code="party_not_found")
             role = party.role
-        secret = new_api_key(role.value)
-        key = api_key_repository.add_key(
+        key, secret = _mint_key(
             connection,
-            key_id=new_id("key"),
             party_id=owner_id,
+            role=role,
             name=name,
-            prefix=key_prefix(secret),
-            secret_hash=hash_api_key(secret),
             scopes=granted,
             expires_at=expires_at,
             now=now,
@@ -232,15 +252,15 @@ def list_keys(
             raise Forbidden("a party lists only its own keys", code="forbidden")
         party_id = principal.party_id
     with context.database.read() as connection:
-        keys = api_key_repository.list_keys(
+        keys, has_more = api_key_repository.list_keys(
             connection,
             party_id=party_id,
             operator_keys=operator_keys,
             all_parties=principal.is_admin and party_id is None and not operator_keys,
-            limit=limit + 1,
+            limit=limit,
             starting_after=starting_after,
         )
-    return KeyPage(keys=keys[:limit], has_more=len(keys) > limit)
+    return KeyPage(keys=keys, has_more=has_more)
 
 
 def get_key(context: ServiceContext, principal: Principal, key_id: str) -> ApiKey:

@@ -82,17 +82,17 @@ def list_events(
         )
     party_id = None if principal.is_admin else principal.party_id
     with context.database.read() as connection:
-        events = audit_repository.list_events(
+        events, has_more = audit_repository.list_events(
             connection,
             party_id=party_id,
             action=action,
             object_id=object_id,
-            limit=limit + 1,
+            limit=limit,
             starting_after=starting_after,
         )
     if party_id is not None:
         events = [_as_seen_by(event, party_id) for event in events]
-    return AuditPage(events=events[:limit], has_more=len(events) > limit)
+    return AuditPage(events=events, has_more=has_more)
 
 
 def _as_seen_by(event: AuditEvent, party_id: str) -> AuditEvent:

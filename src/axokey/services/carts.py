@@ -178,7 +178,7 @@ Change = Callable[[Connection, Cart, datetime], object]
 def _change(context: ServiceContext, principal: Principal, cart_id: str, change: Change) -> Cart:
     """Load the cart locked, let ``change(connection, cart, now)`` act, save it."""
 
-    def work(connection: Connection) -> Cart:
+    def change_the_locked_cart(connection: Connection) -> Cart:
         cart = _cart_for(connection, principal, cart_id, lock=True)
         now = context.now()
         cart.check_open(now)
@@ -188,7 +188,7 @@ def _change(context: ServiceContext, principal: Principal, cart_id: str, change:
         cart_repository.save_cart(connection, cart)
         return cart
 
-    return context.database.run(work)
+    return context.database.run(change_the_locked_cart)
 
 
 def add_line(

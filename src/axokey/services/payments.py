@@ -586,7 +586,7 @@ def _refund_whole(
     back, whole. Returns the card refunds to send after commit."""
     now = context.now()
     if failure_code == payment_states.CURRENCY_MISMATCH:
-        settlement = refuse_foreign_currency_payment(
+        decision = refuse_foreign_currency_payment(
             order,
             payment_id=payment.id,
             amount=state.amount_minor,
@@ -594,7 +594,7 @@ def _refund_whole(
             provider=provider_name,
         )
     else:
-        settlement = refuse_payment(
+        decision = refuse_payment(
             order,
             payment_id=payment.id,
             amount=state.amount_minor,
@@ -612,9 +612,9 @@ def _refund_whole(
         ],
         now,
     )
-    post_or_raise(connection, context, settlement.transfers, now=now)
+    post_or_raise(connection, context, decision.transfers, now=now)
     order_repository.save_order(connection, order)
-    record_order_events(connection, order, settlement.events, now=now)
+    record_order_events(connection, order, decision.events, now=now)
     stock.settle_reservations(connection, order, now=now)  # an unpaid order expired
     if failure_code in payment_states.REFUSED_WHOLE_CODES:
         logger.error(
@@ -643,7 +643,7 @@ def _refund_whole(
         connection,
         context,
         order,
-        settlement.refunds,
+        decision.refunds,
         payment_id=payment.id,
         currency=state.currency,
     )

@@ -35,6 +35,9 @@ logger = logging.getLogger("axokey.personal_data")
 DAYS_PER_MONTH = 30.44
 RETENTION_BATCH_SIZE = 200
 REENCRYPT_PAGE_SIZE = 500
+# What re-encryption raises when a data key is malformed or a value cannot be
+# decrypted with any configured key (the command line reports it).
+DATA_KEY_ERRORS = (field_encryption.DataKeyError, field_encryption.UndecryptableValue)
 
 
 def export_customer_data(

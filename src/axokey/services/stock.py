@@ -407,7 +407,7 @@ def release_unpaid_reservations(context: ServiceContext, *, now: datetime, limit
     expired = 0
     for order_id in order_ids:
 
-        def work(connection: Connection, order_id: str = order_id) -> bool:
+        def expire_and_free_stock(connection: Connection, order_id: str = order_id) -> bool:
             order = order_repository.load_order(connection, order_id, lock=True)
             if order is None:
                 return False
@@ -419,6 +419,6 @@ def release_unpaid_reservations(context: ServiceContext, *, now: datetime, limit
             settle_reservations(connection, order, now=now)
             return True
 
-        if context.database.run(work):
+        if context.database.run(expire_and_free_stock):
             expired += 1
     return expired

@@ -61,16 +61,16 @@ def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[i
         order = order_repository.load_order(connection, order_id, lock=True)
         assert order is not None
         now = context.now()
-        settlement = expire_due(order, now=now, grace=grace)
-        if not settlement.events:  # nothing due (a line holding 0 closes without transfers)
+        decision = expire_due(order, now=now, grace=grace)
+        if not decision.events:  # nothing due (a line holding 0 closes without transfers)
             return 0, 0, [], order.currency
-        post_or_raise(connection, context, settlement.transfers, now=now)
+        post_or_raise(connection, context, decision.transfers, now=now)
         order_repository.save_order(connection, order)
-        card_refunds = refunding.record_refunds(connection, context, order, settlement.refunds)
-        record_order_events(connection, order, settlement.events, now=now)
+        card_refunds = refunding.record_refunds(connection, context, order, decision.refunds)
+        record_order_events(connection, order, decision.events, now=now)
         stock.settle_reservations(connection, order, now=now)
-        lines = sum(1 for refund in settlement.refunds if refund.line_id is not None)
-        amount = sum(refund.amount for refund in settlement.refunds)
+        lines = sum(1 for refund in decision.refunds if refund.line_id is not None)
+        amount = sum(refund.amount for refund in decision.refunds)
         return lines, amount, card_refunds, order.currency
 
     lines, amount, card_refunds, currency = context.database.run(settle_due_refunds_and_expiry)

@@ -17,6 +17,8 @@ from axokey.domain.parties import Principal, Role
 from axokey.domain.webhooks import (
     DESCRIPTION_LENGTH_MAX,
     TEST_EVENT,
+    Attempt,
+    Endpoint,
     UrlPolicy,
     check_event_types,
 )
@@ -25,33 +27,6 @@ from axokey.services.context import ServiceContext
 from axokey.services.parties import require_role
 
 ENDPOINT_ROLES = (Role.MERCHANT, Role.SUPPLIER, Role.STORE, Role.COURIER, Role.ADMIN)
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    id: str
-    party_id: str | None
-    url: str
-    events: list[str]
-    enabled: bool
-    disabled_reason: str | None
-    description: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-def _endpoint(row: Any) -> Endpoint:
-    return Endpoint(
-        id=row.id,
-        party_id=row.party_id,
-        url=row.url,
-        events=list(row.event_types),
-        enabled=bool(row.enabled),
-        disabled_reason=row.disabled_reason,
-        description=row.description,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 def url_policy(context: ServiceContext) -> UrlPolicy:
@@ -117,7 +92,7 @@ def create_endpoint(
             details={"url": url, "events": event_types},
         )
         row = webhook_repository.find_endpoint(connection, endpoint_id, owner=None, operator=True)
-        return _endpoint(row)
+        return webhook_repository.endpoint_from_row(row)
 
     return context.database.run(add_endpoint), secret
 
@@ -136,7 +111,7 @@ def _find(connection: Any, principal: Principal, endpoint_id: str) -> Any:
 def get_endpoint(context: ServiceContext, principal: Principal, endpoint_id: str) -> Endpoint:
     require_role(principal, *ENDPOINT_ROLES)
     with context.database.read() as connection:
-        return _endpoint(_find(connection, principal, endpoint_id))
+        return webhook_repository.endpoint_from_row(_find(connection, principal, endpoint_id))
 
 
 def list_endpoints(
@@ -144,14 +119,14 @@ def list_endpoints(
 ) -> tuple[list[Endpoint], bool]:
     require_role(principal, *ENDPOINT_ROLES)
     with context.database.read() as connection:
-        rows = webhook_repository.list_endpoints(
+        rows, has_more = webhook_repository.list_endpoints(
             connection,
             owner=principal.party_id,
             operator=principal.is_admin,
             starting_after=starting_after,
             limit=limit,
         )
-    return [_endpoint(row) for row in rows[:limit]], len(rows) > limit
+    return [webhook_repository.endpoint_from_row(row) for row in rows], has_more
 
 
 def update_endpoint(
@@ -189,7 +164,7 @@ def update_endpoint(
                 object_id=endpoint_id,
                 details={key: value for key, value in changes.items() if key != "updated_at"},
             )
-        return _endpoint(_find(connection, principal, endpoint_id))
+        return webhook_repository.endpoint_from_row(_find(connection, principal, endpoint_id))
 
     return context.database.run(apply_changes)
 
@@ -198,7 +173,7 @@ def delete_endpoint(context: ServiceContext, principal: Principal, endpoint_id: 
     require_role(principal, *ENDPOINT_ROLES)
 
     def remove_endpoint(connection: Any) -> Endpoint:
-        endpoint = _endpoint(_find(connection, principal, endpoint_id))
+        endpoint = webhook_repository.endpoint_from_row(_find(connection, principal, endpoint_id))
         webhook_repository.delete_endpoint(connection, endpoint_id)
         audit.record(
             connection,
@@ -244,7 +219,7 @@ def rotate_secret(
             object_id=endpoint_id,
             subject_party_id=row.party_id,
         )
-        return _endpoint(_find(connection, principal, endpoint_id))
+        return webhook_repository.endpoint_from_row(_find(connection, principal, endpoint_id))
 
     return context.database.run(replace_secret), secret
 
@@ -361,35 +336,6 @@ def redeliver(context: ServiceContext, principal: Principal, event_id: str) -> i
 # --- attempts and tests --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Attempt:
-    id: str
-    endpoint_id: str
-    event_id: str
-    event_type: str
-    succeeded: bool
-    response_status: int | None
-    error: str | None
-    duration_ms: int
-    response_excerpt: str | None
-    attempted_at: datetime
-
-
-def _attempt(row: Any) -> Attempt:
-    return Attempt(
-        id=row.id,
-        endpoint_id=row.endpoint_id,
-        event_id=row.event_id,
-        event_type=row.event_type,
-        succeeded=bool(row.succeeded),
-        response_status=row.response_status,
-        error=row.error,
-        duration_ms=row.duration_ms,
-        response_excerpt=row.response_excerpt,
-        attempted_at=row.attempted_at,
-    )
-
-
 def list_attempts(
     context: ServiceContext,
     principal: Principal,
@@ -401,10 +347,10 @@ def list_attempts(
     require_role(principal, *ENDPOINT_ROLES)
     with context.database.read() as connection:
         _find(connection, principal, endpoint_id)
-        rows = webhook_repository.list_attempts(
+        rows, has_more = webhook_repository.list_attempts(
             connection, endpoint_id, starting_after=starting_after, limit=limit
         )
-    return [_attempt(row) for row in rows[:limit]], len(rows) > limit
+    return [webhook_repository.attempt_from_row(row) for row in rows], has_more
 
 
 def send_test(context: ServiceContext, principal: Principal, endpoint_id: str) -> Attempt:

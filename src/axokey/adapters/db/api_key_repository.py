@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
+from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.party_repository import party_from_row
 from axokey.adapters.db.tables import api_keys, parties
 from axokey.domain.access import ApiKey
@@ -130,19 +131,19 @@ def list_keys(
     all_parties: bool,
     limit: int,
     starting_after: str | None,
-) -> list[ApiKey]:
-    """Newest first. ``all_parties``: every key; else the operator's keys
-    (``operator_keys``) or one party's keys."""
+) -> tuple[list[ApiKey], bool]:
+    """Newest first, and whether more follow. ``all_parties``: every key; else the
+    operator's keys (``operator_keys``) or one party's keys."""
     query = select(api_keys)
     if not all_parties:
         if operator_keys:
             query = query.where(api_keys.c.party_id.is_(None))
         else:
             query = query.where(api_keys.c.party_id == party_id)
-    if starting_after is not None:
-        query = query.where(api_keys.c.id < starting_after)
-    rows = connection.execute(query.order_by(api_keys.c.id.desc()).limit(limit)).all()
-    return [api_key_from_row(row) for row in rows]
+    rows, has_more = newest_first_page(
+        connection, query, api_keys.c.id, limit=limit, starting_after=starting_after
+    )
+    return [api_key_from_row(row) for row in rows], has_more
 
 
 def revoke(connection: Connection, key_id: str, *, now: datetime) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
 
+from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.tables import audit_events
 from axokey.domain.audit import Actor, AuditEvent
 
@@ -55,9 +56,9 @@ def list_events(
     object_id: str | None,
     limit: int,
     starting_after: str | None,
-) -> list[AuditEvent]:
-    """Newest first. With ``party_id``: what that party did, and what was done to
-    its objects; without: everything."""
+) -> tuple[list[AuditEvent], bool]:
+    """Newest first, and whether more follow. With ``party_id``: what that party
+    did, and what was done to its objects; without: everything."""
     query = select(audit_events)
     if party_id is not None:
         query = query.where(
@@ -67,10 +68,10 @@ def list_events(
         query = query.where(audit_events.c.action == action)
     if object_id is not None:
         query = query.where(audit_events.c.object_id == object_id)
-    if starting_after is not None:
-        query = query.where(audit_events.c.id < starting_after)
-    rows = connection.execute(query.order_by(audit_events.c.id.desc()).limit(limit)).all()
-    return [audit_event_from_row(row) for row in rows]
+    rows, has_more = newest_first_page(
+        connection, query, audit_events.c.id, limit=limit, starting_after=starting_after
+    )
+    return [audit_event_from_row(row) for row in rows], has_more
 
 
 def forget_addresses_before(connection: Connection, cutoff: datetime) -> int:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Exists, Row, and_, exists, func, insert, select, update
 
 from axokey.adapters.db.engine import insert_ignoring_conflicts
+from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.tables import (
     ledger_accounts,
     ledger_transfers,
@@ -278,11 +279,14 @@ def list_batches(
     connection: Connection, *, limit: int, starting_after: str | None
 ) -> tuple[list[PayoutBatch], bool]:
     """Newest first."""
-    query = select(payout_batches).order_by(payout_batches.c.id.desc())
-    if starting_after is not None:
-        query = query.where(payout_batches.c.id < starting_after)
-    rows = connection.execute(query.limit(limit + 1)).all()
-    return [batch_from_row(row) for row in rows[:limit]], len(rows) > limit
+    rows, has_more = newest_first_page(
+        connection,
+        select(payout_batches),
+        payout_batches.c.id,
+        limit=limit,
+        starting_after=starting_after,
+    )
+    return [batch_from_row(row) for row in rows], has_more
 
 
 def items_of_batch(
@@ -351,15 +355,14 @@ def items_of_party(
     connection: Connection, party_id: str, *, limit: int, starting_after: str | None
 ) -> tuple[list[PayoutItem], bool]:
     """A party's payouts, newest first."""
-    query = (
-        select(payout_items)
-        .where(payout_items.c.party_id == party_id)
-        .order_by(payout_items.c.id.desc())
+    rows, has_more = newest_first_page(
+        connection,
+        select(payout_items).where(payout_items.c.party_id == party_id),
+        payout_items.c.id,
+        limit=limit,
+        starting_after=starting_after,
     )
-    if starting_after is not None:
-        query = query.where(payout_items.c.id < starting_after)
-    rows = connection.execute(query.limit(limit + 1)).all()
-    return [item_from_row(row) for row in rows[:limit]], len(rows) > limit
+    return [item_from_row(row) for row in rows], has_more
 
 
 def all_items(connection: Connection) -> list[PayoutItem]:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, exists, insert, or_, select, update
 
 from axokey.adapters.db.engine import insert_ignoring_conflicts
+from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.tables import (
     events,
     parties,
@@ -17,6 +18,7 @@ from axokey.adapters.db.tables import (
     webhook_deliveries,
     webhook_endpoints,
 )
+from axokey.domain.webhooks import Attempt, Endpoint
 
 # --- endpoints ---------------------------------------------------------------
 
@@ -49,13 +51,14 @@ def list_endpoints(
     operator: bool,
     starting_after: str | None,
     limit: int,
-) -> Sequence[Row[Any]]:
+) -> tuple[list[Row[Any]], bool]:
+    """Newest first, and whether more follow."""
     query = select(webhook_endpoints)
     if not operator:
         query = query.where(webhook_endpoints.c.party_id == owner)
-    if starting_after is not None:
-        query = query.where(webhook_endpoints.c.id < starting_after)
-    return connection.execute(query.order_by(webhook_endpoints.c.id.desc()).limit(limit + 1)).all()
+    return newest_first_page(
+        connection, query, webhook_endpoints.c.id, limit=limit, starting_after=starting_after
+    )
 
 
 def update_endpoint(connection: Connection, endpoint_id: str, values: dict[str, Any]) -> None:
@@ -264,11 +267,12 @@ def insert_attempt(connection: Connection, values: dict[str, Any]) -> None:
 
 def list_attempts(
     connection: Connection, endpoint_id: str, *, starting_after: str | None, limit: int
-) -> Sequence[Row[Any]]:
+) -> tuple[list[Row[Any]], bool]:
+    """Newest first, and whether more follow."""
     query = select(webhook_attempts).where(webhook_attempts.c.endpoint_id == endpoint_id)
-    if starting_after is not None:
-        query = query.where(webhook_attempts.c.id < starting_after)
-    return connection.execute(query.order_by(webhook_attempts.c.id.desc()).limit(limit + 1)).all()
+    return newest_first_page(
+        connection, query, webhook_attempts.c.id, limit=limit, starting_after=starting_after
+    )
 
 
 def last_success_at(connection: Connection, endpoint_id: str) -> datetime | None:
@@ -290,4 +294,36 @@ def endpoints_with_delivery(connection: Connection, event_id: str) -> list[str]:
                 webhook_deliveries.c.event_id == event_id
             )
         ).scalars()
+    )
+
+
+# --- rows to domain objects -------------------------------------------------------
+
+
+def endpoint_from_row(row: Any) -> Endpoint:
+    return Endpoint(
+        id=row.id,
+        party_id=row.party_id,
+        url=row.url,
+        events=list(row.event_types),
+        enabled=bool(row.enabled),
+        disabled_reason=row.disabled_reason,
+        description=row.description,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def attempt_from_row(row: Any) -> Attempt:
+    return Attempt(
+        id=row.id,
+        endpoint_id=row.endpoint_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        succeeded=bool(row.succeeded),
+        response_status=row.response_status,
+        error=row.error,
+        duration_ms=row.duration_ms,
+        response_excerpt=row.response_excerpt,
+        attempted_at=row.attempted_at,
     )

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from axokey.api.schemas.base import Strict
-from axokey.services.webhook_endpoints import Attempt, Endpoint, EventView
+from axokey.domain.webhooks import Attempt, Endpoint
+from axokey.services.webhook_endpoints import EventView
 
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 EventType = Annotated[str, StringConstraints(min_length=1, max_length=64)]
