@@ -135,7 +135,7 @@ def test_bad_scans_and_changes_add_nothing(world: World) -> None:
     # 6000 + 6000 units of one product: more than a line holds.
     ok(scan(world, cart["id"], P1_GTIN, quantity=6000))
     over = scan(world, cart["id"], P1_GTIN, quantity=6000)
-    assert over.status_code == 422 and over.json()["code"] == "invalid_quantity"
+    assert over.status_code == 409 and over.json()["code"] == "cart_line_full"
     line = world.get_cart(cart["id"])["lines"][0]
     assert line["quantity"] == 6000
     ok(world.client.delete(f"{path}/lines/{line['id']}", headers=world.parties["ST"].headers))
@@ -147,7 +147,7 @@ def test_bad_scans_and_changes_add_nothing(world: World) -> None:
         json={"product_id": world.products["P1"]},
         headers=world.parties["ST"].headers,
     )
-    assert response.status_code == 422 and response.json()["code"] == "currency_mismatch"
+    assert response.status_code == 409 and response.json()["code"] == "currency_mismatch"
     assert world.get_cart(usd["id"])["lines"] == []
     # A supplier's product the merchant does not list.
     unlisted = ok(
@@ -161,11 +161,11 @@ def test_bad_scans_and_changes_add_nothing(world: World) -> None:
     response = world.client.post(
         f"{path}/lines", json={"product_id": unlisted["id"]}, headers=world.parties["ST"].headers
     )
-    refused(response, 422, "product_not_listed")
+    refused(response, 404, "product_not_listed")
     response = world.client.post(
         f"{path}/lines", json={"product_id": "prd_nope"}, headers=world.parties["ST"].headers
     )
-    refused(response, 422, "unknown_product")
+    refused(response, 404, "product_not_found")
     response = world.client.patch(
         f"{path}/lines/cln_nope", json={"quantity": 2}, headers=world.parties["ST"].headers
     )
@@ -220,10 +220,10 @@ def test_who_may_see_and_change_a_cart(world: World) -> None:
         assert response.status_code == 403
         assert new_cart(world, who, expect=403)["code"] == "role_not_allowed"
     # A store starts carts for itself only; a merchant names only its own stores.
-    other = new_cart(world, "ST", expect=422, store_id=world.parties["ST3"].id)
-    assert other["code"] == "unknown_store"
-    theirs = new_cart(world, "M", expect=422, store_id=world.parties["ST2"].id)
-    assert theirs["code"] == "unknown_store"
+    other = new_cart(world, "ST", expect=404, store_id=world.parties["ST3"].id)
+    assert other["code"] == "store_not_found"
+    theirs = new_cart(world, "M", expect=404, store_id=world.parties["ST2"].id)
+    assert theirs["code"] == "store_not_found"
     # Lists: each its own.
     listed = ok(world.client.get("/v1/carts", headers=world.parties["ST"].headers))["data"]
     assert [cart["id"] for cart in listed] == [store_cart["id"]]

@@ -344,6 +344,8 @@ def test_a_csv_import_applies_what_it_can_and_reports_the_rest(world: World) -> 
     headers = {**world.parties["ST"].headers, "Content-Type": "text/csv"}
     for body, code in (
         (b"name,count\nP1,3\n", "import_header_invalid"),
+        (b"SKU,On_Hand\nP1,3\n", "import_header_invalid"),
+        (b"on_hand,sku\n3,P1\n", "import_header_invalid"),
         (b"\xff\xfe", "import_invalid"),
     ):
         response = world.client.post(f"/v1/stock/{store}/import", content=body, headers=headers)

@@ -285,8 +285,15 @@ def test_a_resolution_committed_while_a_batch_waits_for_its_locks_is_seen(
     2. P (A → B) is created and committed; T3 posts P and holds A's and B's locks.
     3. T1 ends: T2 now sees P, no resolution (T3 has not committed), waits on A, B.
     4. T3 commits: T2 must see T3's post and refuse its own.
+
+    The accounts have a limit (accounts without one are never locked: see
+    ``test_racing_resolutions_of_one_pending_transfer_through_unlocked_accounts``).
     """
-    create_accounts(context, *(unlimited(f"acc_{name}") for name in "ABCD"))
+    create_accounts(
+        context, unlimited("acc_world"), *(no_overdraft(f"acc_{name}") for name in "ABCD")
+    )
+    post(context, [TransferRequest("fund_A", SINGLE, 100, "acc_world", "acc_A")])
+    post(context, [TransferRequest("fund_C", SINGLE, 100, "acc_world", "acc_C")])
     engine = context.database.engine
     second: list[BatchOutcome] = []
 
@@ -321,9 +328,40 @@ def test_a_resolution_committed_while_a_batch_waits_for_its_locks_is_seen(
     codes = [result.code for result in second[0].results]
     assert codes == [ResultCode.LINKED_EVENT_FAILED, ResultCode.PENDING_TRANSFER_ALREADY_POSTED]
     assert counters(context) == {
-        "acc_A": (0, 10, 0, 0),
+        "acc_world": (0, 200, 0, 0),
+        "acc_A": (0, 10, 0, 100),
         "acc_B": (0, 0, 0, 10),
-        "acc_C": (0, 0, 0, 0),
+        "acc_C": (0, 0, 0, 100),
         "acc_D": (0, 0, 0, 0),
     }
+    assert check_ledger(context) == []
+
+
+def test_racing_resolutions_of_one_pending_transfer_through_unlocked_accounts(
+    context: ServiceContext,
+) -> None:
+    """Accounts without a limit are never locked: of many batches that post or void one
+    pending transfer at once, the unique constraint on ``pending_id`` lets one insert
+    its resolution; the others' transactions run again and find it resolved."""
+    create_accounts(context, unlimited("acc_a"), unlimited("acc_b"))
+    post(context, [TransferRequest("hold", PENDING, 900, "acc_a", "acc_b", timeout_at=DEADLINE)])
+    requests = [
+        TransferRequest(f"end_{index}", POST, 300, pending_id="hold")
+        if index % 2
+        else TransferRequest(f"end_{index}", VOID, pending_id="hold")
+        for index in range(WORKERS)
+    ]
+    outcomes = all_at_once(
+        [lambda request=request: post(context, [request]) for request in requests]
+    )
+    winners = [o.results[0].request for o in outcomes if o.results[0].code is ResultCode.OK]
+    assert len(winners) == 1
+    losers = Counter(only_code(outcome) for outcome in outcomes if not outcome.succeeded)
+    assert set(losers) <= {
+        ResultCode.PENDING_TRANSFER_ALREADY_POSTED,
+        ResultCode.PENDING_TRANSFER_ALREADY_VOIDED,
+    }
+    assert sum(losers.values()) == WORKERS - 1
+    posted = 300 if winners[0].kind is POST else 0
+    assert counters(context) == {"acc_a": (0, posted, 0, 0), "acc_b": (0, 0, 0, posted)}
     assert check_ledger(context) == []

@@ -100,34 +100,42 @@ class Cart:
         """Add ``quantity`` units of a listed product (to its line when the cart
         has one already). Nothing changes when it is refused."""
         self.check_open(now)
+        # Unknown, or not the merchant's to sell: 404, as API.md's "unknown (or not yours)".
         if listing is None or listing.merchant_id != self.merchant_id:
-            raise ValidationFailed(
+            raise NotFound(
                 f"product {product.id} is not listed by this merchant",
                 code="product_not_listed",
                 errors=[FieldError(field_name, "not one of the merchant's listed products")],
             )
+        # The cart's currency is its state: another currency conflicts with it (409).
         if product.currency != self.currency:
-            raise ValidationFailed(
+            raise Conflict(
                 f"the product is priced in {product.currency}, the cart in {self.currency}",
                 code="currency_mismatch",
                 errors=[FieldError(field_name, f"priced in {product.currency}")],
             )
         existing = next((line for line in self.lines if line.product_id == product.id), None)
         total = quantity + (existing.quantity if existing else 0)
-        if quantity < 1 or total > limits.quantity_max:
+        if quantity < 1:
             raise ValidationFailed(
-                f"a line holds from 1 to {limits.quantity_max} units",
+                "add at least one unit",
                 code="invalid_quantity",
-                errors=[FieldError("quantity", f"from 1 to {limits.quantity_max} in all")],
+                errors=[FieldError("quantity", "at least 1")],
+            )
+        if total > limits.quantity_max:  # with the units the cart holds already (409)
+            raise Conflict(
+                f"a line holds at most {limits.quantity_max} units",
+                code="cart_line_full",
+                errors=[FieldError("quantity", f"at most {limits.quantity_max} in all")],
             )
         if existing is not None:
             existing.quantity = total
             self._touch(now, limits)
             return existing
         if len(self.lines) >= limits.lines_max:
-            raise ValidationFailed(
+            raise Conflict(
                 f"a cart has at most {limits.lines_max} lines",
-                code="too_many_lines",
+                code="cart_full",
                 errors=[FieldError("lines", f"at most {limits.lines_max}")],
             )
         line = CartLine(new_line_id, product.id, quantity, listing.unit_price, now)

@@ -28,6 +28,10 @@ ADJUSTMENT_REASON_LENGTH_MAX = 200
 # A first-day import: lines of one CSV file, and the file's size.
 IMPORT_LINES_MAX = 10_000
 IMPORT_BYTES_MAX = 2 * 1024 * 1024
+# A first-day import's first line names its columns, exactly one of these (the
+# product by SKU or GTIN, then on_hand); the OpenAPI document carries the same pattern.
+IMPORT_HEADERS = ("sku,on_hand", "gtin,on_hand", "sku,gtin,on_hand", "gtin,sku,on_hand")
+IMPORT_BODY_PATTERN = "^\\uFEFF?(?:" + "|".join(IMPORT_HEADERS) + ")(?:\\r?\\n[^\\x00]*)?$"
 
 
 @dataclass(frozen=True)

@@ -90,9 +90,9 @@ def _add_product(
 ) -> CartLine:
     product = catalog_repository.get_product(connection, product_id)
     if product is None:
-        raise ValidationFailed(
+        raise NotFound(
             f"no product {product_id}",
-            code="unknown_product",
+            code="product_not_found",
             errors=[FieldError(field_name, "no such product")],
         )
     listing = catalog_repository.find_listing(connection, cart.merchant_id, product_id)
@@ -131,18 +131,18 @@ def create_cart(
         chosen = store_id
         if principal.role is Role.STORE:
             if store_id is not None and store_id != principal.party_id:
-                raise ValidationFailed(
+                raise NotFound(
                     "a store starts carts for itself",
-                    code="unknown_store",
+                    code="store_not_found",
                     errors=[FieldError("store_id", "your own store, or leave it out")],
                 )
             chosen = principal.party_id
         elif store_id is not None:
             store = party_repository.get_party(connection, store_id)
             if store is None or store.role is not Role.STORE or store.merchant_id != merchant_id:
-                raise ValidationFailed(
+                raise NotFound(
                     "store_id is not one of your stores",
-                    code="unknown_store",
+                    code="store_not_found",
                     errors=[FieldError("store_id", "not one of your stores")],
                 )
         now = context.now()

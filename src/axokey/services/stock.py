@@ -28,6 +28,7 @@ from axokey.domain.orders import Order
 from axokey.domain.parties import Party, Principal, Role
 from axokey.domain.stock import (
     IMPORT_BYTES_MAX,
+    IMPORT_HEADERS,
     IMPORT_LINES_MAX,
     StockLevel,
     adjust,
@@ -227,15 +228,15 @@ def _parse_rows(text: str) -> list[tuple[int, dict[str, str]]]:
 
 
 def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
-    if "on_hand" not in header or not ({"sku", "gtin"} & set(header)):
+    text = text.removeprefix("\ufeff")
+    first_line = text.split("\n", 1)[0].removesuffix("\r")
+    if first_line not in IMPORT_HEADERS:
         raise ValidationFailed(
-            "the first line names the columns: sku or gtin, and on_hand",
+            f"the first line names the columns, one of: {' | '.join(IMPORT_HEADERS)}",
             code="import_header_invalid",
-            errors=[FieldError("header", "sku or gtin, and on_hand")],
+            errors=[FieldError("header", " | ".join(IMPORT_HEADERS))],
         )
-    reader.fieldnames = header
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[tuple[int, dict[str, str]]] = []
     for row in reader:
         if len(rows) >= IMPORT_LINES_MAX:
@@ -289,6 +290,8 @@ def import_stock(
     """Count a whole store at once from CSV (``sku`` or ``gtin``, ``on_hand``).
     Lines it cannot apply are refused and reported; the others are applied, in one
     transaction. A later line for the same product wins."""
+    with context.database.read() as connection:
+        store_for(connection, principal, store_id)  # 404 before the file is judged
     rows = _parse_rows(text)
 
     def apply(connection: Connection) -> ImportReport:

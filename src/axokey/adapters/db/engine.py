@@ -18,7 +18,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -138,12 +138,22 @@ def _run_commit_checks(connection: Connection) -> None:
         check(connection)
 
 
+# Two transactions that post the same transfer id (an idempotent replay), or resolve
+# the same pending transfer, through accounts that neither locks (accounts without
+# a limit are never locked: ``ledger_store``): the second insert meets the first's
+# row. Run again, the second finds the transfer there and decides as a replay does.
+RACING_UNIQUE_CONSTRAINTS = frozenset({"uq_ledger_transfers_id", "uq_ledger_transfers_pending_id"})
+
+
 def _is_retryable(error: DBAPIError) -> bool:
     """Deadlocks, serialization failures and a busy SQLite: safe to run again."""
     original = error.orig
     sqlstate = getattr(original, "sqlstate", None)
     if sqlstate in ("40001", "40P01"):
         return True
+    if sqlstate == "23505":  # unique violation: retryable only where the ledger races
+        constraint = getattr(getattr(original, "diag", None), "constraint_name", None)
+        return constraint in RACING_UNIQUE_CONSTRAINTS
     message = str(original).lower()
     return isinstance(error, OperationalError) and (
         "database is locked" in message or "database is busy" in message
@@ -153,6 +163,39 @@ def _is_retryable(error: DBAPIError) -> bool:
 # Ledger batches posted in the current transaction (``ledger_store.post_transfers``
 # counts them); the metric counts them once the transaction has committed.
 LEDGER_BATCHES_KEY = "axokey_ledger_batches"
+
+
+# Writes an adapter defers to the end of the transaction (``ledger_store``'s deltas
+# of unlimited accounts): run after the commit checks, as the last statements.
+BOOKKEEPING_PREFIX = "axokey_"
+BEFORE_COMMIT_KEY = "axokey_before_commit"
+TRANSACTION_KEY = "axokey_transaction"
+
+
+def _begin_bookkeeping(connection: Connection) -> None:
+    _clear_bookkeeping(connection)
+    connection.info[TRANSACTION_KEY] = connection
+    connection.info[LEDGER_BATCHES_KEY] = 0
+
+
+def _end_bookkeeping(connection: Connection) -> int:
+    for hook in connection.info.pop(BEFORE_COMMIT_KEY, []):
+        hook(connection)
+    return int(connection.info.get(LEDGER_BATCHES_KEY, 0))
+
+
+def _clear_bookkeeping(connection: Connection) -> None:
+    # ``info`` belongs to the pooled DBAPI connection: nothing of this transaction
+    # may be left for the next user of that connection.
+    for key in list(connection.info):
+        if isinstance(key, str) and key.startswith(BOOKKEEPING_PREFIX):
+            del connection.info[key]
+
+
+def in_unit_of_work(connection: Connection) -> bool:
+    """Whether ``connection`` is a :meth:`Database.transaction`'s (whose end runs
+    the deferred writes); a bare ``engine.begin()`` is not."""
+    return connection.info.get(TRANSACTION_KEY) is connection
 
 
 def _count_ledger_batches(batches: int) -> None:
@@ -189,23 +232,19 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One write transaction: commits on success, rolls back on any error."""
-        if self._sqlite_writer is None:
-            with self.engine.begin() as connection:
-                connection.info[LEDGER_BATCHES_KEY] = 0
-                yield connection
-                _run_commit_checks(connection)
-                batches = connection.info.pop(LEDGER_BATCHES_KEY, 0)
-            _count_ledger_batches(batches)
-            return
         # SQLite has one writer at a time. Threads of this process queue on a lock
         # instead of polling the busy handler, whose sleeps make the tail latency
         # (p99) of concurrent writers hundreds of milliseconds; other processes
         # still wait on the busy timeout.
-        with self._sqlite_writer, self.engine.begin() as connection:
-            connection.info[LEDGER_BATCHES_KEY] = 0
-            yield connection
-            _run_commit_checks(connection)
-            batches = connection.info.pop(LEDGER_BATCHES_KEY, 0)
+        writer = self._sqlite_writer if self._sqlite_writer is not None else nullcontext()
+        with writer, self.engine.begin() as connection:
+            _begin_bookkeeping(connection)
+            try:
+                yield connection
+                _run_commit_checks(connection)
+                batches = _end_bookkeeping(connection)
+            finally:
+                _clear_bookkeeping(connection)
         _count_ledger_batches(batches)
 
     @staticmethod

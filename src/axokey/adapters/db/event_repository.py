@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, String, func, insert, literal, select
+from sqlalchemy.dialects import postgresql
 
 from axokey.adapters.db.tables import event_recipients, events, orders
 
@@ -24,8 +25,9 @@ def insert_event(
     snapshot: dict[str, Any] | None,
     now: datetime,
 ) -> int:
-    """Insert an event and who may read it; returns its sequence number."""
-    seq = connection.execute(
+    """Insert an event and who may read it; returns its sequence number. On
+    PostgreSQL one statement (the event's insert feeds its readers' insert)."""
+    event = (
         insert(events)
         .values(
             id=event_id,
@@ -37,7 +39,21 @@ def insert_event(
             created_at=now,
         )
         .returning(events.c.seq)
-    ).scalar_one()
+    )
+    if party_ids and connection.dialect.name == "postgresql":
+        new_event = event.cte("new_event")
+        readers = select(
+            func.unnest(postgresql.array([literal(p, String) for p in party_ids])),
+            new_event.c.seq,
+        )
+        return int(
+            connection.execute(
+                insert(event_recipients)
+                .from_select(["party_id", "event_seq"], readers)
+                .returning(event_recipients.c.event_seq)
+            ).first()[0]  # type: ignore[index]
+        )
+    seq = connection.execute(event).scalar_one()
     if party_ids:
         connection.execute(
             insert(event_recipients),

@@ -1,21 +1,41 @@
 """Persistence of the ledger: loads a locked view, lets the domain decide, writes.
 
-Concurrency: every account a batch touches is locked first (``SELECT … FOR
-UPDATE`` in id order on PostgreSQL; SQLite's write transactions are already
-serialised by ``BEGIN IMMEDIATE``). Existing transfers and resolutions are read
-after the locks are held, so two racing batches see each other's effects: the
-second finds the transfer id already applied, or the pending transfer already
-resolved. The unique constraints on ``id`` and ``pending_id`` are the last line.
+Concurrency: every account a batch may bring to a limit is locked first (``SELECT …
+FOR UPDATE`` in id order on PostgreSQL; SQLite's write transactions are already
+serialised by ``BEGIN IMMEDIATE``); the other accounts it moves are not locked and
+move by deltas at the end of the transaction (see ``Movement`` and ``_defer``).
+Existing transfers and their resolutions are read in one statement after the locks
+are held, so two racing batches see each other's effects: the second finds the
+transfer id already applied, or the pending transfer already resolved. The unique
+constraints on ``id`` and ``pending_id`` are the last line: two batches that lock
+nothing in common and insert the same one make the second transaction run again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    not_,
+    or_,
+    select,
+    update,
+)
 
-from axokey.adapters.db.engine import LEDGER_BATCHES_KEY, insert_ignoring_conflicts
+from axokey.adapters.db.engine import (
+    BEFORE_COMMIT_KEY,
+    LEDGER_BATCHES_KEY,
+    in_unit_of_work,
+    insert_ignoring_conflicts,
+)
 from axokey.adapters.db.tables import ledger_accounts, ledger_transfers
 from axokey.domain.ledger import (
     Account,
@@ -27,6 +47,8 @@ from axokey.domain.ledger import (
     apply_transfers,
 )
 
+# This transaction's deltas of unlimited accounts, not written yet: {id: 4 deltas}.
+DEFERRED_DELTAS_KEY = "axokey_ledger_deferred_deltas"
 # Rounds of "read the transfers, lock the accounts they name" before a batch.
 LOCK_ROUNDS_MAX = 16
 
@@ -117,16 +139,146 @@ def _read_transfers(connection: Connection, ids: set[str]) -> dict[str, Transfer
     return {row.id: transfer_from_row(row) for row in rows}
 
 
-def lock_accounts(connection: Connection, account_ids: Iterable[str]) -> dict[str, Account]:
+def _read_transfers_and_resolutions(
+    connection: Connection, ids: set[str], pending_ids: set[str]
+) -> tuple[dict[str, Transfer], dict[str, Transfer]]:
+    """The transfers ``ids`` and the resolutions of ``pending_ids``, in one statement:
+    one snapshot, so that a batch committed meanwhile is seen whole or not at all
+    (its accounts may be unlocked ones, which no lock orders)."""
+    condition: ColumnElement[bool] = ledger_transfers.c.id.in_(ids)
+    if pending_ids:
+        condition = or_(condition, ledger_transfers.c.pending_id.in_(pending_ids))
+    transfers: dict[str, Transfer] = {}
+    resolutions: dict[str, Transfer] = {}
+    for row in connection.execute(select(ledger_transfers).where(condition)):
+        transfer = transfer_from_row(row)
+        if row.id in ids:
+            transfers[row.id] = transfer
+        if row.pending_id is not None and row.pending_id in pending_ids:
+            resolutions[row.pending_id] = transfer
+    return transfers, resolutions
+
+
+@dataclass(frozen=True)
+class Movement:
+    """Which accounts a batch moves toward a limit: the debit accounts (and the credit
+    accounts) of its new single and pending transfers. A resolution (post, void,
+    expire) only ever moves its accounts away from their limits."""
+
+    debited: frozenset[str] = frozenset()
+    credited: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, requests: Sequence[TransferRequest]) -> Movement:
+        new = [r for r in requests if r.kind in (TransferKind.SINGLE, TransferKind.PENDING)]
+        return cls(
+            frozenset(r.debit_account_id for r in new if r.debit_account_id),
+            frozenset(r.credit_account_id for r in new if r.credit_account_id),
+        )
+
+    def locks(self, account: Account) -> bool:
+        """Whether this batch must hold ``account``'s row: it may bring it to its limit."""
+        return (account.debits_must_not_exceed_credits and account.id in self.debited) or (
+            account.credits_must_not_exceed_debits and account.id in self.credited
+        )
+
+    def condition(self) -> ColumnElement[bool]:
+        """:meth:`locks` in SQL."""
+        return or_(
+            and_(
+                ledger_accounts.c.debits_must_not_exceed_credits,
+                ledger_accounts.c.id.in_(sorted(self.debited)),
+            ),
+            and_(
+                ledger_accounts.c.credits_must_not_exceed_debits,
+                ledger_accounts.c.id.in_(sorted(self.credited)),
+            ),
+        )
+
+
+def lock_accounts(
+    connection: Connection, account_ids: Iterable[str], movement: Movement
+) -> dict[str, Account]:
+    """The accounts, as this transaction sees them (its own deferred deltas added).
+
+    Those the batch may bring to a limit (``movement``) are locked (``FOR UPDATE``,
+    in id order); the others are read as committed and never locked: their counters
+    move by deltas written at the end of the transaction (:func:`_defer`). Nothing
+    can take an account past a limit without its lock, and any committed state
+    keeps every limit, so a check on such a read never errs. One statement."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
-    query = (
-        select(ledger_accounts).where(ledger_accounts.c.id.in_(ids)).order_by(ledger_accounts.c.id)
-    )
     if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return {row.id: account_from_row(row) for row in connection.execute(query)}
+        locking = movement.condition()
+        locked = (
+            select(ledger_accounts)
+            .where(ledger_accounts.c.id.in_(ids), locking)
+            .order_by(ledger_accounts.c.id)
+            .with_for_update()
+            .cte("locked")
+        )
+        query: Any = select(locked).union_all(
+            select(ledger_accounts).where(ledger_accounts.c.id.in_(ids), not_(locking))
+        )
+    else:  # SQLite: the write transaction already holds the database's one write lock
+        query = select(ledger_accounts).where(ledger_accounts.c.id.in_(ids))
+    accounts = {row.id: account_from_row(row) for row in connection.execute(query)}
+    deferred: dict[str, list[int]] = connection.info.get(DEFERRED_DELTAS_KEY, {})
+    for account_id, deltas in deferred.items():
+        if account_id in accounts:
+            account = accounts[account_id]
+            account.debits_pending += deltas[0]
+            account.debits_posted += deltas[1]
+            account.credits_pending += deltas[2]
+            account.credits_posted += deltas[3]
+    return accounts
+
+
+def _defer(connection: Connection, before: Account, after: Account) -> None:
+    """Add the change of an account this batch did not lock to the deltas written
+    just before commit.
+
+    Clearing, settlement, in-transit payouts (no limit), and the accounts a batch
+    only credits (a party's payable at a release, the refunds account at a refund
+    decision, an escrow at a capture): every capture, redemption and refund moves
+    them. Locking such a row for the whole transaction would make it the one row
+    every transaction waits for; instead its counters move by ``UPDATE … SET x = x +
+    delta`` as the last statements of the transaction (in id order), and the row is
+    held only while the transaction commits. (A rare cycle with a transaction that
+    locked one of them earlier is a deadlock PostgreSQL breaks; ``Database.run``
+    runs the loser again.)"""
+    deltas = connection.info.setdefault(DEFERRED_DELTAS_KEY, {}).setdefault(after.id, [0] * 4)
+    for index, change in enumerate(_deltas(before, after)):
+        deltas[index] += change
+    hooks = connection.info.setdefault(BEFORE_COMMIT_KEY, [])
+    if _write_deferred not in hooks:
+        hooks.append(_write_deferred)
+
+
+def _deltas(before: Account, after: Account) -> list[int]:
+    return [new - old for old, new in zip(before.counters(), after.counters(), strict=True)]
+
+
+def _write_deferred(connection: Connection) -> None:
+    _write_deltas(connection, connection.info.pop(DEFERRED_DELTAS_KEY, {}))
+
+
+def _write_deltas(connection: Connection, deltas_by_account: dict[str, list[int]]) -> None:
+    for account_id in sorted(deltas_by_account):
+        deltas = deltas_by_account[account_id]
+        if not any(deltas):
+            continue
+        connection.execute(
+            update(ledger_accounts)
+            .where(ledger_accounts.c.id == account_id)
+            .values(
+                debits_pending=ledger_accounts.c.debits_pending + deltas[0],
+                debits_posted=ledger_accounts.c.debits_posted + deltas[1],
+                credits_pending=ledger_accounts.c.credits_pending + deltas[2],
+                credits_posted=ledger_accounts.c.credits_posted + deltas[3],
+            )
+        )
 
 
 def post_transfers(
@@ -153,18 +305,15 @@ def post_transfers(
                 account_ids.add(account_id)
     for pending in known.values():
         account_ids.update((pending.debit_account_id, pending.credit_account_id))
-    accounts = lock_accounts(connection, account_ids)
+    movement = Movement.of(requests)
+    accounts = lock_accounts(connection, account_ids, movement)
 
     # Each round locks at least one more account, among those the batch's own
     # transfers name: a few rounds at most. The cap turns a surprise into an error.
     for _ in range(LOCK_ROUNDS_MAX):
-        transfers = _read_transfers(connection, request_ids | pending_ids)
-        resolutions: dict[str, Transfer] = {}
-        if pending_ids:
-            rows = connection.execute(
-                select(ledger_transfers).where(ledger_transfers.c.pending_id.in_(pending_ids))
-            )
-            resolutions = {row.pending_id: transfer_from_row(row) for row in rows}
+        transfers, resolutions = _read_transfers_and_resolutions(
+            connection, request_ids | pending_ids, pending_ids
+        )
         # A transfer read here may name accounts that were not locked yet (an
         # idempotent replay, or a pending transfer committed after the first
         # read): lock them too, then read again, since another batch may have
@@ -177,15 +326,39 @@ def post_transfers(
         }
         if not missing:
             break
-        accounts.update(lock_accounts(connection, missing))
+        accounts.update(lock_accounts(connection, missing, movement))
     else:
         raise LedgerInconsistent("the accounts of this batch kept changing while it locked them")
 
     outcome = apply_transfers(
         _LockedView(accounts, transfers, resolutions), requests, now=now, linked=linked
     )
-    if outcome.created and LEDGER_BATCHES_KEY in connection.info:
+    if outcome.created and in_unit_of_work(connection):
         connection.info[LEDGER_BATCHES_KEY] += 1
+    _write(connection, accounts, outcome, movement)
+    return outcome
+
+
+_SET_COUNTERS = (
+    update(ledger_accounts)
+    .where(ledger_accounts.c.id == bindparam("account_id"))
+    .values(
+        debits_pending=bindparam("new_debits_pending"),
+        debits_posted=bindparam("new_debits_posted"),
+        credits_pending=bindparam("new_credits_pending"),
+        credits_posted=bindparam("new_credits_posted"),
+    )
+)
+
+
+def _write(
+    connection: Connection,
+    accounts: dict[str, Account],
+    outcome: BatchOutcome,
+    movement: Movement,
+) -> None:
+    """The batch's new transfers (one insert), its limited accounts' new counters
+    (locked: written now), its unlimited accounts' deltas (deferred to the end)."""
     if outcome.created:
         connection.execute(
             ledger_transfers.insert(),
@@ -207,23 +380,28 @@ def post_transfers(
                 for transfer in outcome.created
             ],
         )
+    changed = []
     for account in outcome.accounts.values():
-        if (
-            accounts.get(account.id) is not None
-            and accounts[account.id].counters() == account.counters()
-        ):
+        before = accounts.get(account.id)
+        if before is not None and before.counters() == account.counters():
             continue
-        connection.execute(
-            update(ledger_accounts)
-            .where(ledger_accounts.c.id == account.id)
-            .values(
-                debits_pending=account.debits_pending,
-                debits_posted=account.debits_posted,
-                credits_pending=account.credits_pending,
-                credits_posted=account.credits_posted,
-            )
+        if before is not None and not movement.locks(before):
+            if in_unit_of_work(connection):
+                _defer(connection, before, account)
+            else:  # a bare transaction: no end-of-transaction hook, a delta at once
+                _write_deltas(connection, {account.id: _deltas(before, account)})
+            continue
+        changed.append(
+            {
+                "account_id": account.id,
+                "new_debits_pending": account.debits_pending,
+                "new_debits_posted": account.debits_posted,
+                "new_credits_pending": account.credits_pending,
+                "new_credits_posted": account.credits_posted,
+            }
         )
-    return outcome
+    if changed:  # one statement for all of them (executemany)
+        connection.execute(_SET_COUNTERS, changed)
 
 
 def all_accounts(connection: Connection) -> list[Account]:

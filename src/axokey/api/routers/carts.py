@@ -36,7 +36,12 @@ def _out(context: ServiceContext, cart: Cart) -> CartOut:
     return CartOut.of(cart, context.now())
 
 
-@router.post("/v1/carts", status_code=201, response_model=CartOut)
+@router.post(
+    "/v1/carts",
+    status_code=201,
+    response_model=CartOut,
+    responses={404: {"description": "A store or a product the caller may not use."}},
+)
 def create_cart(
     body: CartCreate,
     context: ContextDep,
@@ -102,7 +107,13 @@ def add_line(
     return _out(context, cart)
 
 
-@router.patch("/v1/carts/{cart_id}/lines/{cart_line_id}", response_model=CartOut)
+# A JSON body that is not UTF-8 is 400 (FastAPI cannot parse it at all), as for a POST.
+BODY_NOT_PARSED = {400: {"description": "The body could not be parsed (not UTF-8)."}}
+
+
+@router.patch(
+    "/v1/carts/{cart_id}/lines/{cart_line_id}", response_model=CartOut, responses=BODY_NOT_PARSED
+)
 def change_line(
     cart_id: CartId,
     cart_line_id: LineId,

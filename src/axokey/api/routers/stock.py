@@ -12,6 +12,7 @@ from axokey.api.schemas.stock import StockAdjustmentIn, StockImportOut, StockLev
 from axokey.domain.access import Scope
 from axokey.domain.errors import ValidationFailed
 from axokey.domain.parties import Principal
+from axokey.domain.stock import IMPORT_BODY_PATTERN
 from axokey.services import stock
 
 router = APIRouter(tags=["stock"])
@@ -20,7 +21,12 @@ StoreId = Annotated[str, Path(max_length=40)]
 ProductId = Annotated[str, Path(max_length=40)]
 
 
-@router.put("/v1/stock/{store_id}/{product_id}", response_model=StockLevelOut)
+@router.put(
+    "/v1/stock/{store_id}/{product_id}",
+    response_model=StockLevelOut,
+    # A JSON body that is not UTF-8 is 400 (FastAPI cannot parse it at all).
+    responses={400: {"description": "The body could not be parsed (not UTF-8)."}},
+)
 def set_stock(
     store_id: StoreId,
     product_id: ProductId,
@@ -81,7 +87,7 @@ def list_stock(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "content": {"text/csv": {"schema": {"type": "string", "pattern": IMPORT_BODY_PATTERN}}},
         }
     },
 )
@@ -91,8 +97,9 @@ async def import_stock(
     context: ContextDep,
     principal: Annotated[Principal, requires(Scope.STOCK_WRITE)],
 ) -> StockImportOut:
-    """Count a whole store from CSV (UTF-8): a header line naming ``sku`` or ``gtin``
-    and ``on_hand``, then one product a line. Lines that cannot be applied (unknown
+    """Count a whole store from CSV (UTF-8): a first line naming the columns
+    (``sku,on_hand``, ``gtin,on_hand``, ``sku,gtin,on_hand`` or ``gtin,sku,on_hand``),
+    then one product a line. Lines that cannot be applied (unknown
     or unlisted product, bad count, fewer than reserved) are refused and reported;
     the others are applied."""
     raw = await request.body()

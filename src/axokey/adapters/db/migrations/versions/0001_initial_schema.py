@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 12:45:51.410655
+Create Date: 2026-12-03 13:25:42.949982
 """
 
 from __future__ import annotations
@@ -430,7 +430,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_orders_customer_email_index"), ["customer_email_index"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_orders_merchant_id"), ["merchant_id"], unique=False)
+        batch_op.create_index("ix_orders_merchant_id_id", ["merchant_id", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_redeem_by"), ["redeem_by"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_store_id"), ["store_id"], unique=False)
@@ -1062,7 +1062,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_orders_store_id"))
         batch_op.drop_index(batch_op.f("ix_orders_status"))
         batch_op.drop_index(batch_op.f("ix_orders_redeem_by"))
-        batch_op.drop_index(batch_op.f("ix_orders_merchant_id"))
+        batch_op.drop_index("ix_orders_merchant_id_id")
         batch_op.drop_index(batch_op.f("ix_orders_customer_email_index"))
         batch_op.drop_index(batch_op.f("ix_orders_courier_id"))
 
