@@ -104,6 +104,13 @@ class FakeClock:
         self.offset += delta
 
 
+@pytest.fixture(autouse=True)
+def _english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI speaks the terminal's language (LANG…): the tests read its English,
+    whatever the machine's locale, unless a test asks for French."""
+    monkeypatch.setenv("AXOKEY_LANGUAGE", "en")
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

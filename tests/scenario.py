@@ -214,8 +214,9 @@ def spec_world(client: Any) -> World:
     return world
 
 
-def delivery_order(world: World, mode: str) -> Any:
+def delivery_order(world: World, mode: str, **extra: Any) -> Any:
     return world.order(
+        **extra,
         payment_mode=mode,
         fulfilment="delivery",
         courier_id=world.parties["C"].id,

@@ -49,6 +49,26 @@ console = Console()
 errors = Console(stderr=True)
 
 
+def cli_language() -> str:
+    """The language of the terminal: ``AXOKEY_LANGUAGE``, else the locale's
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``fr_FR.UTF-8`` is French), else English."""
+    from axokey import i18n
+
+    for name in ("AXOKEY_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return i18n.supported(value.split(".")[0]) or i18n.DEFAULT_LANGUAGE
+    return i18n.DEFAULT_LANGUAGE
+
+
+def gettext(message: str, **values: Any) -> str:
+    """A message of the CLI in the terminal's language, its ``%(name)s`` filled."""
+    from axokey import i18n
+
+    text = i18n.gettext_in(cli_language(), message)
+    return text % values if values else text
+
+
 def _new_admin_key() -> str:
     return "axk_admin_" + secrets.token_urlsafe(32)
 
@@ -161,7 +181,7 @@ def serve(
         settings.email_directory = str(Path("axokey-emails").resolve())
         console.print(f"customer emails (no SMTP configured) go to: {settings.email_directory}")
     console.print(
-        f"AXOKEY on {settings.public_base_url} — API docs at {settings.public_base_url}/docs"
+        gettext("AXOKEY on %(url)s — API docs at %(url)s/docs", url=settings.public_base_url)
     )
     if workers > 1:
         context.database.dispose()
@@ -262,7 +282,9 @@ def _run_demo(
     path = _demo_state_path(settings)
     if previous is not None and demo_service.still_there(context, previous):
         world = previous
-        console.print(f"Demo data already there (state in {path}): nothing added.")
+        console.print(
+            gettext("Demo data already there (state in %(path)s): nothing added.", path=path)
+        )
     else:
         world = demo_service.seed_demo(context)
         # The admin key is kept only when this run made it (never one from the
@@ -270,28 +292,46 @@ def _run_demo(
         admin_key = generated_admin_key or (previous.admin_key if previous else None)
         world = replace(world, admin_key=admin_key)
         demo_service.save_state(path, world)
-        console.print(f"Demo data created; its keys and links are kept in {path}.")
+        console.print(
+            gettext("Demo data created; its keys and links are kept in %(path)s.", path=path)
+        )
     _print_demo(world, settings.public_base_url)
     return world
 
 
 def _print_demo(world: DemoWorld, base_url: str) -> None:
-    table = Table("party", "role", "id", title="AXOKEY demo parties")
+    table = Table(gettext("party"), gettext("role"), "id", title=gettext("AXOKEY demo parties"))
     for party in world.parties:
         table.add_row(party.name, party.role, party.id)
     console.print(table)
-    console.print("API keys (only their hashes are in the database; also in the state file):")
+    console.print(
+        gettext("API keys (only their hashes are in the database; also in the state file):")
+    )
     for party in world.parties:
         # Plain lines, never wrapped or cut, so that they can be copied.
         console.print(f"  {party.name}: {party.api_key}", soft_wrap=True, highlight=False)
     for order in world.orders:
-        console.print(f"Demo {order.channel} order {order.id}: {order.description}")
         console.print(
-            f"  the customer's page (Pay, then the QR code): {order.customer_url}", soft_wrap=True
+            gettext(
+                "Demo %(channel)s order %(order)s: %(description)s",
+                channel=gettext(order.channel),
+                order=order.id,
+                description=order.description,
+            )
+        )
+        console.print(
+            "  "
+            + gettext(
+                "the customer's page (Pay, then the QR code): %(url)s", url=order.customer_url
+            ),
+            soft_wrap=True,
         )
     console.print(
-        "Pay with the test card 4000002760003184 and the code 123456. Everything, with "
-        f"links signed in as each party: {base_url}/",
+        gettext(
+            "Pay with the test card 4000002760003184 and the code 123456. Everything, with "
+            "links signed in as each party: %(url)s/",
+            url=base_url,
+        ),
         soft_wrap=True,
     )
 
@@ -454,12 +494,12 @@ def ledger_check() -> None:
     finally:
         context.database.dispose()
     if not violations:
-        console.print("[green]ledger ok[/green]: every invariant holds")
+        console.print(gettext("[green]ledger ok[/green]: every invariant holds"))
         raise typer.Exit(0)
     # Each violation once, on one plain line (greppable, never wrapped), then the count.
     for violation in violations:
         typer.echo(f"VIOLATION {violation}", err=True)
-    errors.print(f"{len(violations)} ledger violation(s)")
+    errors.print(gettext("%(count)s ledger violation(s)", count=len(violations)))
     raise typer.Exit(1)
 
 
@@ -522,37 +562,33 @@ def sweep(
         raise typer.Exit(2)
     context = _context(settings)
     try:
-        report = run_sweep(context, as_of=when)
+        report = _sweep_with_progress(context, run_sweep, when)
     finally:
         context.database.dispose()
-    table = Table(
-        "as of",
-        "orders settled",
-        "lines refunded",
-        "amount refunded",
-        "pending expired",
-        "card refunds retried",
-        "orders failed",
-        "payments reconciled",
-        "notifications processed",
-        "notifications purged",
-        title="sweep",
-    )
-    table.add_row(
-        report.as_of.isoformat(),
-        str(report.orders_settled),
-        str(report.lines_refunded),
-        str(report.amount_refunded),
-        str(report.pending_transfers_expired),
-        str(report.card_refunds_retried),
-        str(report.orders_failed),
-        str(report.payments_reconciled),
-        str(report.notifications_processed),
-        str(report.notifications_purged),
-    )
+    # One figure a row: it reads on a narrow terminal, amounts never wrapped.
+    table = Table("", "", title=gettext("sweep"), show_header=False)
+    for name, value in (
+        (gettext("as of"), report.as_of.isoformat()),
+        (gettext("orders settled"), str(report.orders_settled)),
+        (gettext("lines refunded"), str(report.lines_refunded)),
+        (gettext("amount refunded"), _amounts(report.refunded_by_currency)),
+        (gettext("pending transfers expired"), str(report.pending_transfers_expired)),
+        (gettext("card refunds retried"), str(report.card_refunds_retried)),
+        (gettext("orders failed"), str(report.orders_failed)),
+        (gettext("payments reconciled"), str(report.payments_reconciled)),
+        (gettext("notifications processed"), str(report.notifications_processed)),
+        (gettext("notifications purged"), str(report.notifications_purged)),
+        (gettext("unpaid store orders expired"), str(report.unpaid_store_orders_expired)),
+        (gettext("carts expired"), str(report.carts_expired)),
+    ):
+        table.add_row(name, value)
     console.print(table)
     if report.orders_failed:
-        errors.print(f"{report.orders_failed} order(s) could not be settled: see the log")
+        errors.print(
+            gettext(
+                "%(count)s order(s) could not be settled: see the log", count=report.orders_failed
+            )
+        )
         raise typer.Exit(1)
 
 
@@ -640,6 +676,38 @@ def _operator() -> Principal:
     return command_line_principal()
 
 
+def _money(amount: int, currency: str) -> str:
+    """An amount in minor units with its currency, as the terminal's language writes
+    it (``135.89 EUR``, ``135,89 €``)."""
+    from axokey.i18n import format_money
+
+    return format_money(amount, currency, cli_language())
+
+
+def _amounts(by_currency: dict[str, int]) -> str:
+    """Amounts of several currencies, each with its own (``0`` when there are none)."""
+    if not by_currency:
+        return "0"
+    return ", ".join(_money(amount, currency) for currency, amount in sorted(by_currency.items()))
+
+
+def _sweep_with_progress(context: ServiceContext, run_sweep: Any, when: datetime | None) -> Any:
+    """The sweep, with a progress line on the terminal (orders settled so far): on a
+    day with many orders due it takes a while."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        TextColumn(gettext("{task.completed} order(s) due")),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("sweep", total=None)
+        return run_sweep(context, as_of=when, on_order=lambda: progress.advance(task))
+
+
 @payouts_app.command("create")
 def payouts_create(
     currency: Annotated[str, typer.Option(help="ISO 4217 currency of the batch.")] = "EUR",
@@ -656,17 +724,32 @@ def payouts_create(
         raise typer.Exit(1) from None
     finally:
         context.database.dispose()
-    table = Table("item", "kind", "payee", "amount", "IBAN", title=f"batch {view.batch.id}")
+    table = Table(
+        gettext("item"),
+        gettext("kind"),
+        gettext("payee"),
+        gettext("amount"),
+        "IBAN",
+        title=gettext("batch %(batch)s", batch=view.batch.id),
+    )
     for item in view.items:
         table.add_row(
             item.id,
             item.kind.value,
             item.party_id or item.refund_id,
-            str(item.amount),
+            _money(item.amount, view.batch.currency),
             item.creditor.iban,
         )
     console.print(table)
-    console.print(f"{view.batch.id}: {view.batch.item_count} transfer(s), total {view.batch.total}")
+    total = _money(view.batch.total, view.batch.currency)
+    console.print(
+        gettext(
+            "%(batch)s: %(count)s transfer(s), total %(total)s",
+            batch=view.batch.id,
+            count=view.batch.item_count,
+            total=total,
+        )
+    )
 
 
 @payouts_app.command("file")

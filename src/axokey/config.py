@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     provider_http_timeout_seconds: float = 10.0
 
     request_body_max_bytes: int = Field(256 * 1024, ge=1024)
+    # A photo of a customer's QR code (the scanner on phones without BarcodeDetector):
+    # a phone's usual photo is 2 to 6 MB.
+    code_image_max_bytes: int = Field(12 * 1024 * 1024, ge=1024)
     rate_limit_requests_per_second: float = Field(50.0, gt=0)
     rate_limit_burst_requests: int = Field(200, ge=1)
     # Where the rate limits count: this process's memory (each worker and instance

@@ -28,7 +28,8 @@ def test_a_newcomer_pays_with_3d_secure_and_gets_the_qr_code(
     from playwright.sync_api import expect
 
     world = _world(live_server)
-    order = delivery_order(world, "escrow")
+    english = {"email": "customer@example.com", "name": "Camille", "locale": "en"}
+    order = delivery_order(world, "escrow", customer=english)
     customer_url = order["customer_url"]
     assert customer_url.startswith(live_server.base_url + "/orders/")
 

@@ -1,5 +1,6 @@
 """French and English on the pages and in problem responses: the language comes
-from the switch (``?lang=``, then its cookie), then ``Accept-Language``; the problem's
+from the switch (``?lang=``, then its cookie), then the order's ``locale`` (the
+customer's pages), then ``Accept-Language``; the problem's
 ``code`` never changes with it."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from typing import Any
 
 from tests.conftest import bearer
 from tests.e2e.test_web_pages import NEEDS_CHALLENGE as CHALLENGE_CARD
-from tests.e2e.test_web_pages import new_order, page, pay_with_card
+from tests.e2e.test_web_pages import new_order, page, path_of, pay_with_card
 
 OTP = "123456"
 
@@ -17,28 +18,59 @@ def _spaces(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
-def test_the_customer_page_in_french_by_accept_language(client: Any) -> None:
-    _world, _order, customer_path = new_order(client)
-    response = client.get(customer_path, headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+def test_the_customer_page_in_french_by_the_orders_locale(client: Any) -> None:
+    french_customer = {"email": "c@example.com", "name": "Camille", "locale": "fr"}
+    _world, _order, customer_path = new_order(client, french_customer)
+    # The order's language wins over the browser's: the merchant knows its customer.
+    response = client.get(customer_path, headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert response.headers["content-language"] == "fr"
     document = page(response)
     assert document.find("html").attrs["lang"] == "fr"  # type: ignore[union-attr]
     assert _spaces(document.by_id("pay-button").text()) == "Payer 135,89 €"
     assert _spaces(document.by_id("order-total").text()) == "135,89 €"
     assert document.by_id("order-status").text() == "En attente de paiement"
-    # Without the header: English, as before.
-    english = page(client.get(customer_path))
+    # An English customer's page is in English, whatever the browser says.
+    _world, _order, english_path = new_order(client)
+    english = page(client.get(english_path, headers={"Accept-Language": "fr-FR,fr;q=0.9"}))
     assert english.by_id("pay-button").text() == "Pay 135.89 EUR"
 
 
+def test_an_order_without_a_locale_takes_the_merchants_accept_language(client: Any) -> None:
+    world, _order, _path = new_order(client)
+    created = client.post(
+        "/v1/orders",
+        json={
+            "currency": "EUR",
+            "payment_mode": "escrow",
+            "fulfilment": "delivery",
+            "courier_id": world.parties["C"].id,
+            "customer": {"email": "c@example.com"},
+            "lines": [{"product_id": world.products["P1"], "quantity": 1}],
+        },
+        headers={**world.parties["M"].headers, "Accept-Language": "en"},
+    ).json()
+    assert created["customer"]["locale"] == "en"
+    customer_page = client.get(path_of(created["customer_url"]), headers={"Accept-Language": "fr"})
+    assert customer_page.headers["content-language"] == "en"
+
+
+def test_pages_not_about_an_order_follow_accept_language(client: Any) -> None:
+    for path in ("/scan", "/dashboard", "/"):
+        french = client.get(path, headers={"Accept-Language": "fr-CA,fr;q=0.9"})
+        assert french.headers["content-language"] == "fr", path
+        english = client.get(path, headers={"Accept-Language": "en-US"})
+        assert english.headers["content-language"] == "en", path
+
+
 def test_the_switch_wins_and_is_remembered(client: Any) -> None:
-    _world, _order, customer_path = new_order(client)
+    french_customer = {"email": "c@example.com", "name": "Camille", "locale": "fr"}
+    _world, _order, customer_path = new_order(client, french_customer)
     french = {"Accept-Language": "fr"}
     chosen = client.get(customer_path + "?lang=en", headers=french)
     assert chosen.headers["content-language"] == "en"
     assert "axokey_lang=en" in chosen.headers["set-cookie"]
     assert "HttpOnly" in chosen.headers["set-cookie"]
-    # The cookie now wins over the header, on every page.
+    # The cookie now wins over the order's language and the header, on every page.
     again = client.get(customer_path, headers=french)
     assert again.headers["content-language"] == "en"
     # The switch links keep the path out of the page: the query alone.

@@ -186,6 +186,12 @@ KNOWN_FAILURES: frozenset[tuple[str, str]] = frozenset(
         ("POST /v1/listings", "ST202"),
         ("POST /v1/carts", "ST202"),
         ("POST /v1/stock/{store_id}/import", "ST202"),
+        # Found when merging people's routes (14:18), not fixed yet: a date range
+        # whose end is before its start (created_from/created_to), a photo with no
+        # readable code, a balance history's currency (a query filter with no enum).
+        ("GET /v1/orders", "ST202"),
+        ("POST /v1/redemptions/code-image", "ST202"),
+        ("GET /v1/balance/history", "ST202"),
     }
 )
 

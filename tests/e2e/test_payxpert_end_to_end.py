@@ -291,7 +291,8 @@ def test_a_declined_attempt_then_a_paid_one_ends_paid_with_the_first_reason_reco
         "card_declined",
     )
     seen = client.get(customer_path)
-    assert 'id="payment-failure"' in seen.text and "declined" in seen.text
+    # The customer's page is in the order's language (French by default).
+    assert 'id="payment-failure"' in seen.text and "la carte a été refusée" in seen.text
 
     fake.pay(customer_token, CustomerOutcome.SUCCEED)
     back = fake.browser_return(merchant_token)
@@ -469,7 +470,7 @@ def test_a_customer_who_leaves_payxperts_page_comes_back_to_a_payable_order(
     assert client.post(path, data=back.fields, follow_redirects=False).status_code == 303
     seen = client.get(customer_path)
     assert 'data-order-status="awaiting_payment"' in seen.text
-    assert "cancelled" in seen.text and 'id="pay-form"' in seen.text
+    assert "le paiement a été annulé" in seen.text and 'id="pay-form"' in seen.text
 
 
 def test_the_return_route_refuses_another_link_and_survives_garbage(payxpert_app: Any) -> None:

@@ -101,8 +101,11 @@ def test_the_customer_gives_an_iban_on_the_order_page(client: Any, context: Any)
     world, order, refund_id = failed_card_refund(client)
     path = urlsplit(world.get_order(order["id"])["customer_url"]).path
     page = Elements(client.get(path).text).by_id
-    assert "Le remboursement sur votre carte n'a pas abouti" in page["refund-iban"]["text"]
-    assert "The refund to your card did not go through" in page["refund-iban"]["text"]
+    # The order's language (French); the same in English with the switch.
+    assert "Le remboursement sur votre carte n’a pas abouti" in page["refund-iban"]["text"]
+    english = Elements(client.get(path + "?lang=en").text).by_id
+    assert "The refund to your card did not go through" in english["refund-iban"]["text"]
+    client.cookies.clear()
     form = page["refund-iban-form"]
     assert (form["method"], form["action"]) == ("post", f"{path}/refund-iban")
 

@@ -60,9 +60,11 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/v1/payment-alerts"): "orders:read",
     ("POST", "/v1/redemptions/preview"): "redeem",
     ("POST", "/v1/redemptions"): "redeem",
+    ("POST", "/v1/redemptions/code-image"): "redeem",
     ("GET", "/v1/refunds"): "orders:read",
     ("GET", "/v1/refunds/{refund_id}"): "orders:read",
     ("GET", "/v1/balance"): "payouts:read",
+    ("GET", "/v1/balance/history"): "payouts:read",
     ("GET", "/v1/ledger/transfers"): "ledger:read",
     ("POST", "/v1/webhook-endpoints"): "webhooks:write",
     ("GET", "/v1/webhook-endpoints"): "webhooks:read",
@@ -111,7 +113,14 @@ POLICY: dict[tuple[str, str], str] = {
 # Routes that take no API key: verified otherwise (signatures, the customer's
 # link token) or meant for anyone (pages, which call the API with the user's key).
 # "/" is the sandbox's landing page (a 404 page with any other provider).
-PUBLIC_PREFIXES = ("/v1/providers/", "/v1/sandbox/payments/", "/orders/", "/sandbox/")
+# The dashboard's order page is a shell: its script reads the order with the caller's key.
+PUBLIC_PREFIXES = (
+    "/v1/providers/",
+    "/v1/sandbox/payments/",
+    "/orders/",
+    "/sandbox/",
+    "/dashboard/",
+)
 PUBLIC_PATHS = {
     *("/", "/scan", "/dashboard", "/docs", "/openapi.json", "/store", "/privacy"),
     # Probes: the process is up; the database answers and its schema is current.

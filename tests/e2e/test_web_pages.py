@@ -147,9 +147,13 @@ def submit(client: Any, form: Node, data: dict[str, str] | None = None) -> Any:
     return client.post(form.attrs["action"], data=data or {}, follow_redirects=False)
 
 
-def new_order(client: Any) -> tuple[World, Any, str]:
+ENGLISH_CUSTOMER = {"email": "customer@example.com", "name": "Camille", "locale": "en"}
+
+
+def new_order(client: Any, customer: dict[str, str] = ENGLISH_CUSTOMER) -> tuple[World, Any, str]:
+    """An order whose customer reads English (its page is in the order's language)."""
     world = spec_world(client)
-    order = delivery_order(world, "escrow")
+    order = delivery_order(world, "escrow", customer=customer)
     return world, order, path_of(order["customer_url"])
 
 
@@ -382,6 +386,7 @@ def test_names_are_escaped(client: Any) -> None:
         fulfilment="delivery",
         courier_id=world.parties["C"].id,
         lines=[{"product_id": world.products["P2"], "quantity": 1}],
+        customer=ENGLISH_CUSTOMER,
     )
     response = client.get(path_of(order["customer_url"]))
     assert name not in response.text
@@ -562,18 +567,21 @@ def test_amounts_are_formatted_from_minor_units_exactly(
 def test_the_professional_pages_say_which_scopes_they_need_in_french_and_english(
     client: Any,
 ) -> None:
-    scan = page(client.get("/scan"))
-    needed = scan.by_id("scopes-needed")
-    assert needed.attrs["lang"] == "fr" and "redeem" in needed.text()
-    assert "portée" in needed.text()
-    english = scan.find("p", lang="en")
-    assert english is not None and "redeem" in english.text() and "scope" in english.text()
-    dashboard = page(client.get("/dashboard"))
+    # In the page's language, one at a time.
+    french = page(client.get("/scan", headers={"Accept-Language": "fr"})).by_id("scopes-needed")
+    assert "redeem" in french.text() and "portée" in french.text()
+    english = page(client.get("/scan", headers={"Accept-Language": "en"})).by_id("scopes-needed")
+    assert "redeem" in english.text() and "scope" in english.text()
+    assert "portée" not in english.text()
+    dashboard = page(client.get("/dashboard", headers={"Accept-Language": "fr"}))
     text = dashboard.by_id("scopes-needed").text()
     for scope in ("orders:read", "payouts:read", "keys:read", "audit:read"):
         assert scope in text
     assert dashboard.by_id("key-rows").tag == "tbody"
     assert dashboard.by_id("audit-rows").tag == "tbody"
     assert "Clés d’API" in dashboard.by_id("keys-section").text()
-    assert "API keys" in dashboard.by_id("keys-section").text()
     assert "Journal d’audit" in dashboard.by_id("audit-section").text()
+    english = page(client.get("/dashboard", headers={"Accept-Language": "en"}))
+    assert "API keys" in english.by_id("keys-section").text()
+    assert "Clés" not in english.by_id("keys-section").text()
+    assert "Audit trail" in english.by_id("audit-section").text()

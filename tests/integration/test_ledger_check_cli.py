@@ -32,9 +32,12 @@ SUPPLIER = payable_account("pty_supplier", "EUR")
 MERCHANT = payable_account("pty_merchant", "EUR")
 
 
-def ledger_check(settings: Settings, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def ledger_check(
+    settings: Settings, tmp_path: Path, language: str = "en"
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
+        "AXOKEY_LANGUAGE": language,
         "AXOKEY_DATABASE_URL": settings.database_url,
         # The command builds the whole service context, whose providers need keys.
         "AXOKEY_SIGNING_KEYS": settings.secret("signing_keys") or "",
@@ -128,6 +131,27 @@ def test_a_fresh_database_passes(settings: Settings, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "ledger ok" in result.stdout
     assert violations(result) == []
+
+
+def test_the_operators_terminal_in_french(settings: Settings, tmp_path: Path) -> None:
+    result = ledger_check(settings, tmp_path, language="fr")
+    assert result.returncode == 0, result.stderr
+    assert "grand livre correct" in result.stdout
+    assert "toutes les règles sont respectées" in result.stdout
+
+
+def test_the_language_of_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from axokey.cli import cli_language
+
+    for name in ("AXOKEY_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli_language() == "en"
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    assert cli_language() == "fr"
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")  # LC_ALL wins, and C is English
+    assert cli_language() == "en"
+    monkeypatch.setenv("AXOKEY_LANGUAGE", "fr")
+    assert cli_language() == "fr"
 
 
 def test_valid_transfers_pass_and_a_balance_edited_by_hand_is_named(

@@ -55,7 +55,7 @@ def test_create_file_confirm_with_a_rejection(
     assert created.returncode == 0, created.stderr.decode()
     output = created.stdout.decode()
     [batch_id] = set(re.findall(r"pob_\w+", output))
-    assert "4 transfer(s), total 13589" in output
+    assert "4 transfer(s), total 135.89 EUR" in output
 
     written = axokey(settings, tmp_path, "file", batch_id)
     assert written.returncode == 0, written.stderr.decode()

@@ -25,7 +25,7 @@ export async function exampleA(
   });
   if (!created.ok) return created.problem;
   const order: Schemas["OrderOut"] = created.data;
-  const total: number = order.amount_total; // 13589
+  const total: number | null = order.amount_total; // 13589 (null: not yours to see)
 
   const checkout = await merchant.request("post", "/v1/orders/{order_id}/checkout", {
     path: { order_id: order.id },

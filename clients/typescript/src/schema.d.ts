@@ -262,6 +262,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/balance/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Held History
+         * @description Money held in escrow at the end of each of the last ``days`` days (UTC): for
+         *     a party, what is held for it (its balance's ``held``); for the operator, in every
+         *     order's escrow, or for the party it names. ``format=svg``: the dashboard's chart,
+         *     in the language of ``Accept-Language``.
+         *
+         *     Scope: `payouts:read`.
+         */
+        get: operations["held_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/carts": {
         parameters: {
             query?: never;
@@ -695,7 +720,8 @@ export interface paths {
         };
         /**
          * List Orders
-         * @description The orders the caller may see, newest first.
+         * @description The orders the caller may see, newest first; by status, and created from
+         *     ``created_from`` to ``created_to`` (days, UTC, both included).
          *
          *     Scope: `orders:read`.
          */
@@ -1169,6 +1195,31 @@ export interface paths {
          *     Scope: `redeem`.
          */
         post: operations["redeem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redemptions/code-image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Code From Photo
+         * @description The code in a photo of the customer's QR code (the body is the image itself,
+         *     ``Content-Type: image/jpeg``, PNG or WebP; up to ``AXOKEY_CODE_IMAGE_MAX_BYTES``),
+         *     for phones that cannot scan in the page. Then preview it like a typed code.
+         *     The photo is not kept.
+         *
+         *     Scope: `redeem`.
+         */
+        post: operations["code_from_photo"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2092,6 +2143,14 @@ export interface components {
             return_url?: string | null;
         };
         /**
+         * CodeImageOut
+         * @description The code read in a photo: what to send to the preview, as if typed.
+         */
+        CodeImageOut: {
+            /** Code */
+            code: string;
+        };
+        /**
          * CustomerData
          * @description Everything held about one email: each order with its lines, payments, refunds,
          *     the transfers that paid them, its events and the emails sent about it (access and
@@ -2201,6 +2260,34 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** HeldDayOut */
+        HeldDayOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Held */
+            held: number;
+        };
+        /**
+         * HeldHistoryOut
+         * @description What was held in escrow at the end of each day (UTC), oldest first.
+         */
+        HeldHistoryOut: {
+            /** Currency */
+            currency: string;
+            /** Days */
+            days: components["schemas"]["HeldDayOut"][];
+            /**
+             * Object
+             * @default held_history
+             * @constant
+             */
+            object?: "held_history";
+            /** Party Id */
+            party_id: string | null;
+        };
         /** IbanChangeOut */
         IbanChangeOut: {
             /**
@@ -2284,6 +2371,8 @@ export interface components {
             kind: string;
             /** Product Id */
             product_id: string;
+            /** Product Name */
+            product_name: string | null;
             /** Quantity */
             quantity: number;
             /** Quantity Released */
@@ -2300,6 +2389,8 @@ export interface components {
             supplier_amount: number | null;
             /** Supplier Id */
             supplier_id: string;
+            /** Supplier Name */
+            supplier_name: string | null;
             /** Unit Price */
             unit_price: number;
         };
@@ -2405,11 +2496,15 @@ export interface components {
             /** Store Id */
             store_id?: string | null;
         } & (unknown & unknown);
-        /** OrderOut */
+        /**
+         * OrderOut
+         * @description An order as its caller may see it. A supplier sees its own lines and its own
+         *     share only: the order's total, delivery fee and escrow figures are ``null`` for it.
+         */
         OrderOut: {
             /** Amount Total */
-            amount_total: number;
-            amounts: components["schemas"]["AmountsOut"];
+            amount_total: number | null;
+            amounts: components["schemas"]["AmountsOut"] | null;
             /** Courier Fee Status */
             courier_fee_status: string;
             /** Courier Id */
@@ -2425,7 +2520,7 @@ export interface components {
             /** Customer Url */
             customer_url: string | null;
             /** Delivery Fee */
-            delivery_fee: number;
+            delivery_fee: number | null;
             /** Fulfilment */
             fulfilment: string;
             /** Id */
@@ -2434,6 +2529,8 @@ export interface components {
             lines: components["schemas"]["LineOut"][];
             /** Merchant Id */
             merchant_id: string;
+            /** Merchant Name */
+            merchant_name: string | null;
             /**
              * Object
              * @default order
@@ -2450,6 +2547,7 @@ export interface components {
              */
             redeem_by: string;
             redemption: components["schemas"]["RedemptionCodeOut"] | null;
+            share: components["schemas"]["ShareOut"] | null;
             /** Status */
             status: string;
             /** Store Id */
@@ -2812,7 +2910,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "agreement_not_found" | "agreement_required" | "agreement_superseded" | "already_redeemed" | "ambiguous_sku" | "amount_too_large" | "api_key_expired" | "api_key_not_found" | "api_key_revoked" | "api_key_rotated" | "bad_request" | "batch_executed" | "cart_checked_out" | "cart_expired" | "cart_full" | "cart_line_full" | "cart_line_not_found" | "cart_not_checked_out" | "cart_not_found" | "conflict" | "courier_not_allowed" | "courier_required" | "currency_mismatch" | "customer_iban_required" | "deadline_in_past" | "deposit_on_good" | "duplicate_listing" | "duplicate_sku" | "event_not_found" | "expiry_in_past" | "forbidden" | "gtin_already_listed" | "idempotency_key_in_use" | "idempotency_key_lost" | "idempotency_key_reused" | "idempotency_key_unreadable" | "idempotency_response_lost" | "import_header_invalid" | "import_invalid" | "import_too_large" | "insufficient_scope" | "internal_error" | "invalid_amount" | "invalid_bank_details" | "invalid_card_number" | "invalid_characters" | "invalid_country" | "invalid_currency" | "invalid_cursor" | "invalid_encoding" | "invalid_gtin" | "invalid_idempotency_key" | "invalid_notification" | "invalid_one_time_code" | "invalid_period" | "invalid_quantity" | "invalid_role" | "invalid_scopes" | "invalid_status_report" | "invalid_stock_quantity" | "invariant_broken" | "ledger_batch_too_large" | "ledger_inconsistent" | "ledger_rejected" | "line_refunded" | "listing_not_found" | "merchant_required" | "method_not_allowed" | "no_failed_refund" | "no_lines" | "no_party" | "no_webhook_endpoint" | "not_a_sandbox_payment" | "not_found" | "not_ready" | "not_your_balance" | "not_your_line" | "not_your_order" | "not_your_party" | "not_your_payouts" | "nothing_to_pay_out" | "nothing_to_redeem" | "operator_account_invalid" | "operator_account_missing" | "order_awaiting_payment" | "order_cancelled" | "order_completed" | "order_expired" | "order_id_required" | "order_not_found" | "order_not_paid" | "order_not_payable" | "order_paid" | "order_partially_redeemed" | "otp_required" | "out_of_stock" | "party_not_found" | "party_required" | "payment_changed" | "payment_not_found" | "payment_not_payable" | "payment_transition_refused" | "payout" | "payout_batch_not_found" | "payout_paid" | "payout_rejected" | "period_too_long" | "price_below_wholesale" | "product_not_found" | "product_not_listed" | "provider_unavailable" | "qr_not_available" | "rate_limited" | "refund_not_failed" | "refund_not_found" | "refund_outcome_unknown" | "refund_payout" | "refund_transition_refused" | "request_too_large" | "role_not_allowed" | "sandbox_disabled" | "service_date_required" | "service_line_required" | "status_report_mismatch" | "stock_below_reserved" | "stock_negative" | "store_not_allowed" | "store_not_found" | "store_required" | "supplier_required" | "too_many_attempts" | "too_many_lines" | "unauthenticated" | "unit_price_required" | "unknown_action" | "unknown_code" | "unknown_courier" | "unknown_event_type" | "unknown_gtin" | "unknown_line" | "unknown_merchant" | "unknown_payout_item" | "unknown_product" | "unknown_provider" | "unknown_scope" | "unknown_sku" | "unknown_store" | "unknown_supplier" | "unsupported_media_type" | "validation_error" | "webhook_endpoint_not_found" | "webhook_url_not_https" | "webhook_url_refused";
+            code: "agreement_not_found" | "agreement_required" | "agreement_superseded" | "already_redeemed" | "ambiguous_sku" | "amount_too_large" | "api_key_expired" | "api_key_not_found" | "api_key_revoked" | "api_key_rotated" | "bad_request" | "batch_executed" | "cart_checked_out" | "cart_expired" | "cart_full" | "cart_line_full" | "cart_line_not_found" | "cart_not_checked_out" | "cart_not_found" | "conflict" | "courier_not_allowed" | "courier_required" | "currency_mismatch" | "customer_iban_required" | "deadline_in_past" | "deposit_on_good" | "duplicate_listing" | "duplicate_sku" | "event_not_found" | "expiry_in_past" | "forbidden" | "gtin_already_listed" | "idempotency_key_in_use" | "idempotency_key_lost" | "idempotency_key_reused" | "idempotency_key_unreadable" | "idempotency_response_lost" | "image_too_large" | "import_header_invalid" | "import_invalid" | "import_too_large" | "insufficient_scope" | "internal_error" | "invalid_amount" | "invalid_bank_details" | "invalid_card_number" | "invalid_characters" | "invalid_country" | "invalid_currency" | "invalid_cursor" | "invalid_date_range" | "invalid_days" | "invalid_encoding" | "invalid_gtin" | "invalid_idempotency_key" | "invalid_notification" | "invalid_one_time_code" | "invalid_period" | "invalid_quantity" | "invalid_role" | "invalid_scopes" | "invalid_status_report" | "invalid_stock_quantity" | "invariant_broken" | "ledger_batch_too_large" | "ledger_inconsistent" | "ledger_rejected" | "line_refunded" | "listing_not_found" | "merchant_required" | "method_not_allowed" | "no_code_in_image" | "no_failed_refund" | "no_lines" | "no_party" | "no_webhook_endpoint" | "not_a_sandbox_payment" | "not_an_image" | "not_found" | "not_ready" | "not_your_balance" | "not_your_line" | "not_your_order" | "not_your_party" | "not_your_payouts" | "nothing_to_pay_out" | "nothing_to_redeem" | "operator_account_invalid" | "operator_account_missing" | "order_awaiting_payment" | "order_cancelled" | "order_completed" | "order_expired" | "order_id_required" | "order_not_found" | "order_not_paid" | "order_not_payable" | "order_paid" | "order_partially_redeemed" | "otp_required" | "out_of_stock" | "party_not_found" | "party_required" | "payment_changed" | "payment_not_found" | "payment_not_payable" | "payment_transition_refused" | "payout" | "payout_batch_not_found" | "payout_paid" | "payout_rejected" | "period_too_long" | "price_below_wholesale" | "product_not_found" | "product_not_listed" | "provider_unavailable" | "qr_not_available" | "rate_limited" | "refund_not_failed" | "refund_not_found" | "refund_outcome_unknown" | "refund_payout" | "refund_transition_refused" | "request_too_large" | "role_not_allowed" | "sandbox_disabled" | "service_date_required" | "service_line_required" | "status_report_mismatch" | "stock_below_reserved" | "stock_negative" | "store_not_allowed" | "store_not_found" | "store_required" | "supplier_required" | "too_many_attempts" | "too_many_lines" | "unauthenticated" | "unit_price_required" | "unknown_action" | "unknown_code" | "unknown_courier" | "unknown_event_type" | "unknown_gtin" | "unknown_line" | "unknown_merchant" | "unknown_payout_item" | "unknown_product" | "unknown_provider" | "unknown_scope" | "unknown_sku" | "unknown_store" | "unknown_supplier" | "unsupported_media_type" | "validation_error" | "webhook_endpoint_not_found" | "webhook_url_not_https" | "webhook_url_refused";
             detail: string;
             /** @description The fields at fault (validation errors). */
             errors?: {
@@ -3102,6 +3200,26 @@ export interface components {
              * Format: date-time
              */
             as_of: string;
+        };
+        /**
+         * ShareOut
+         * @description The caller's own part of the order: what it earns if everything is handed over
+         *     (a supplier its lines' share, the merchant its commissions, the courier its fee),
+         *     released to it, still held for it, and refunded to the customer from its part.
+         */
+        ShareOut: {
+            /** Amount */
+            amount: number;
+            /** Held */
+            held: number;
+            /** Party Id */
+            party_id: string;
+            /** Refunded */
+            refunded: number;
+            /** Released */
+            released: number;
+            /** Role */
+            role: string;
         };
         /** StockAdjustmentIn */
         StockAdjustmentIn: {
@@ -4323,6 +4441,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BalancesOut"];
+                };
+            };
+            /** @description No API key, or an unknown, revoked or expired one. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this (`insufficient_scope`, or not this party's object). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not the caller's to see (existence is never leaked). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this API key or address; see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    held_history: {
+        parameters: {
+            query?: {
+                currency?: string;
+                days?: number;
+                format?: "json" | "svg";
+                party_id?: string;
+            };
+            header?: {
+                "accept-language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldHistoryOut"];
+                    "image/svg+xml": unknown;
                 };
             };
             /** @description No API key, or an unknown, revoked or expired one. */
@@ -6191,6 +6385,8 @@ export interface operations {
     list_orders: {
         parameters: {
             query?: {
+                created_from?: string;
+                created_to?: string;
                 /** @description Page size, 1 to 100. */
                 limit?: number;
                 /** @description The last id of the previous page. */
@@ -8269,6 +8465,101 @@ export interface operations {
             };
             /** @description Unknown, or not the caller's to see (existence is never leaked). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description State conflict (e.g. `order_not_paid`; `idempotency_key_in_use` while the first request with this key runs). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this API key or address; see `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    code_from_photo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string per distinct request: the same key with the same body returns the first response again and does nothing twice; with another body it is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+                "image/webp": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeImageOut"];
+                };
+            };
+            /** @description Bad request (e.g. an invalid `Idempotency-Key`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown, revoked or expired one. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this (`insufficient_scope`, or not this party's object). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

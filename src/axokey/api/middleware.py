@@ -30,8 +30,10 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from axokey import i18n
 from axokey.api.problems import PROBLEM_CONTENT_TYPE, problem_body
 from axokey.api.rate_limits import RateLimits, build_storage, window_item
+from axokey.api.routers.redemptions import CODE_IMAGE_PATH
 from axokey.domain.errors import AxokeyError
 from axokey.services import idempotency
 from axokey.services.context import ServiceContext
@@ -49,12 +51,20 @@ class BodyTooLarge(Exception):
 
 async def send_problem(
     send: Send,
+    scope: Scope,
     status: int,
+    *,
     code: str,
     title: str,
     detail: str,
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
+    """A problem answered before the app runs, in the request's language like the
+    app's own (its ``code`` picks the catalog's sentence when ``detail`` has values)."""
+    language = (
+        i18n.from_accept_language(_header(scope, b"accept-language")) or i18n.DEFAULT_LANGUAGE
+    )
+    title, detail = i18n.translate_problem(code, title, detail, language)
     body = json.dumps(problem_body(status, code, title, detail)).encode()
     await send(
         {
@@ -63,6 +73,7 @@ async def send_problem(
             "headers": [
                 (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
+                (b"content-language", language.encode()),
                 *(headers or []),
             ],
         }
@@ -108,6 +119,8 @@ def _replay(body: bytes) -> Receive:
 
 
 ADDRESS_RATE_FACTOR = 4
+# The scanner's photo of a QR code: the one body that is an image, with its own limit.
+PHOTO_PATH = CODE_IMAGE_PATH
 
 
 # A JSON ``\u0000`` escape: preceded by an even number of backslashes (each pair an
@@ -184,6 +197,7 @@ class ApiGuardMiddleware:
         self.context = context
         settings = context.settings
         self.body_limit = settings.request_body_max_bytes
+        self.photo_limit = settings.code_image_max_bytes
         storage = build_storage(settings.rate_limit_storage_url, settings.rate_limit_key_prefix)
         self.buckets = RateLimits(
             storage,
@@ -209,15 +223,11 @@ class ApiGuardMiddleware:
             await self.app(scope, receive, send)
             return
         send = with_security_headers(send)
+        photo = scope.get("path") == PHOTO_PATH
+        limit = self.photo_limit if photo else self.body_limit
         length = _header(scope, b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.body_limit):
-            await send_problem(
-                send,
-                413,
-                "request_too_large",
-                "Request body too large",
-                f"the body must not exceed {self.body_limit} bytes",
-            )
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._too_large(send, scope, photo=photo)
             return
         authorization = _header(scope, b"authorization") or ""
         client = scope.get("client") or ("", 0)
@@ -233,31 +243,28 @@ class ApiGuardMiddleware:
         if wait_seconds > 0:
             await send_problem(
                 send,
+                scope,
                 429,
-                "rate_limited",
-                "Too many requests",
-                "slow down: the rate limit for this API key is exceeded",
+                code="rate_limited",
+                title="Too many requests",
+                detail="slow down: the rate limit for this API key is exceeded",
                 headers=[(b"retry-after", str(max(1, round(wait_seconds))).encode())],
             )
             return
         try:
-            body = await _read_body(receive, self.body_limit)
+            body = await _read_body(receive, limit)
         except BodyTooLarge:
-            await send_problem(
-                send,
-                413,
-                "request_too_large",
-                "Request body too large",
-                f"the body must not exceed {self.body_limit} bytes",
-            )
+            await self._too_large(send, scope, photo=photo)
             return
-        if _contains_nul(scope, body):
+        # A photo's bytes are not text: NUL bytes are part of any image.
+        if _contains_nul(scope, b"" if photo else body):
             await send_problem(
                 send,
+                scope,
                 422,
-                "invalid_characters",
-                "Validation failed",
-                "text must not contain the NUL character (U+0000)",
+                code="invalid_characters",
+                title="Validation failed",
+                detail="text must not contain the NUL character (U+0000)",
             )
             return
         key = _header(scope, b"idempotency-key")
@@ -265,6 +272,27 @@ class ApiGuardMiddleware:
             await self.app(scope, _replay(body), send)
             return
         await self._keyed(scope, body, key, idempotency_scope(scope, authorization), send)
+
+    async def _too_large(self, send: Send, scope: Scope, *, photo: bool) -> None:
+        if photo:
+            megabytes = self.photo_limit / (1024 * 1024)
+            await send_problem(
+                send,
+                scope,
+                413,
+                code="image_too_large",
+                title="Request body too large",
+                detail=f"the photo must not exceed {megabytes:g} MB",
+            )
+            return
+        await send_problem(
+            send,
+            scope,
+            413,
+            code="request_too_large",
+            title="Request body too large",
+            detail=f"the body must not exceed {self.body_limit} bytes",
+        )
 
     def _limit(self, address: str, caller: str) -> float:
         return self.address_buckets.take(address) or self.buckets.take(caller)
@@ -297,10 +325,11 @@ class ApiGuardMiddleware:
         if len(key) > key_max or not _IDEMPOTENCY_KEY.fullmatch(key):
             await send_problem(
                 send,
+                scope,
                 400,
-                "invalid_idempotency_key",
-                "Bad request",
-                f"Idempotency-Key must be 1 to {key_max} printable ASCII characters",
+                code="invalid_idempotency_key",
+                title="Bad request",
+                detail=f"Idempotency-Key must be 1 to {key_max} printable ASCII characters",
             )
             return
         fingerprint = idempotency.request_fingerprint(
@@ -310,7 +339,15 @@ class ApiGuardMiddleware:
             begun = await self._begin(caller, key, fingerprint)
         except AxokeyError as error:
             headers = [(b"retry-after", b"1")] if error.code == "idempotency_key_in_use" else None
-            await send_problem(send, error.status, error.code, error.title, error.detail, headers)
+            await send_problem(
+                send,
+                scope,
+                error.status,
+                code=error.code,
+                title=error.title,
+                detail=error.detail,
+                headers=headers,
+            )
             return
         if isinstance(begun, idempotency.StoredResponse):
             await send(

@@ -68,6 +68,18 @@ class Conflict(AxokeyError):
     title = "State conflict"
 
 
+class TooLarge(AxokeyError):
+    status = 413
+    code = "request_too_large"
+    title = "Request body too large"
+
+
+class UnsupportedMedia(AxokeyError):
+    status = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
 class RateLimited(AxokeyError):
     status = 429
     code = "rate_limited"

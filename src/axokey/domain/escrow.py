@@ -76,3 +76,30 @@ def verify_order_escrows(
         if money.held < 0:
             violations.append(Violation("4", f"order {account.owner_id}", f"held {money.held} < 0"))
     return violations
+
+
+@dataclass(frozen=True)
+class PayeeMoney:
+    """What one payee got from one order: released to it, and still held for it."""
+
+    released: int
+    held: int
+
+
+def payee_money(transfers: Iterable[Transfer], payable_id: str) -> PayeeMoney:
+    """From the order's transfers: money posted to the payee's account (released,
+    deposits paid at capture included) and pending holds for it not yet resolved."""
+    released = 0
+    pending: dict[str, int] = {}
+    resolved: set[str] = set()
+    for transfer in transfers:
+        if transfer.credit_account_id != payable_id:
+            continue
+        if transfer.kind in (TransferKind.SINGLE, TransferKind.POST_PENDING):
+            released += transfer.amount
+        if transfer.kind is TransferKind.PENDING:
+            pending[transfer.id] = transfer.amount
+        elif transfer.pending_id is not None:
+            resolved.add(transfer.pending_id)
+    held = sum(amount for transfer_id, amount in pending.items() if transfer_id not in resolved)
+    return PayeeMoney(released, held)

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 
 from axokey.adapters.db import ledger_reads, party_repository
-from axokey.domain.accounts import PAYABLE
-from axokey.domain.errors import NotFound
+from axokey.domain.accounts import PAYABLE, payable_account
+from axokey.domain.errors import FieldError, NotFound, ValidationFailed
+from axokey.domain.escrow_history import (
+    DAYS_MAX,
+    DailyHeld,
+    daily,
+    held_for_payee,
+    held_in_escrows,
+)
+from axokey.domain.money import check_currency
 from axokey.domain.parties import Principal
 from axokey.services.context import ServiceContext
 from axokey.services.parties import party_acted_for
@@ -48,3 +57,53 @@ def balance_of(
         )
         for account in accounts
     ]
+
+
+@dataclass(frozen=True)
+class HeldHistory:
+    """What was held in escrow at the end of each day: for a party, held for it;
+    for the operator without a party, in every order's escrow."""
+
+    party_id: str | None
+    currency: str
+    days: list[DailyHeld]
+
+
+def held_history(
+    context: ServiceContext,
+    principal: Principal,
+    *,
+    currency: str,
+    days: int,
+    party_id: str | None = None,
+) -> HeldHistory:
+    """The last ``days`` days, today (UTC) included."""
+    currency = check_currency(currency)
+    if not 1 <= days <= DAYS_MAX:
+        raise ValidationFailed(
+            f"days must be from 1 to {DAYS_MAX}",
+            code="invalid_days",
+            errors=[FieldError("days", f"from 1 to {DAYS_MAX}")],
+        )
+    last_day = context.now().astimezone(UTC).date()
+    first_day = last_day - timedelta(days=days - 1)
+    owner = None
+    if not principal.is_admin or party_id is not None:
+        owner = party_acted_for(
+            principal,
+            party_id,
+            field="party_id",
+            operator_must_name="the operator names the party",
+            operator_must_name_code="party_required",
+            only_own="a party reads its own balance only",
+            only_own_code="not_your_balance",
+        )
+    with context.database.read() as connection:
+        if owner is None:
+            changes = held_in_escrows(ledger_reads.escrow_transfers(connection, currency))
+        else:
+            if party_repository.get_party(connection, owner) is None:
+                raise NotFound(f"party {owner} not found", code="party_not_found")
+            payable = payable_account(owner, currency).id
+            changes = held_for_payee(ledger_reads.transfers_into(connection, [payable]), {payable})
+    return HeldHistory(owner, currency, daily(changes, first_day, last_day))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from axokey.adapters.db import catalog_repository, ledger_store, order_repository, party_repository
 from axokey.adapters.db.order_repository import StoredOrder
@@ -13,8 +13,9 @@ from axokey.adapters.db.transaction import Connection
 from axokey.domain import accounts
 from axokey.domain.audit import Action
 from axokey.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from axokey.domain.escrow import OrderMoney, order_money
+from axokey.domain.escrow import OrderMoney, order_money, payee_money
 from axokey.domain.identifiers import new_id
+from axokey.domain.ledger import Transfer
 from axokey.domain.money import check_currency
 from axokey.domain.orders import (
     Customer,
@@ -70,12 +71,52 @@ class OrderView:
     # A supplier sees its own lines only; couriers and stores see every line to
     # hand over, but not what the merchant and the suppliers earn on them.
     supplier_viewer: str | None = None
+    # The viewing party's own share of the order (None for the operator).
+    share: Share | None = None
+    # Names a person reads instead of ids: products and parties, by id.
+    names: dict[str, str] = field(default_factory=dict)
 
     def line_visible(self, line: OrderLine) -> bool:
         return self.supplier_viewer is None or line.supplier_id == self.supplier_viewer
 
     def shares_visible(self, line: OrderLine) -> bool:
         return self.confidential or line.supplier_id == self.supplier_viewer
+
+
+@dataclass(frozen=True)
+class Share:
+    """One party's own part of an order: what it earns if everything is handed over
+    (a supplier its lines' share, the merchant its commissions, the courier its fee),
+    what was released to it, what is still held for it, and what of its part went
+    back to the customer."""
+
+    party_id: str
+    role: Role
+    amount: int
+    released: int
+    held: int
+    refunded: int
+
+
+def _share_of(order: Order, principal: Principal, transfers: Sequence[Transfer]) -> Share | None:
+    party_id = principal.party_id
+    if party_id is None:
+        return None
+    money = payee_money(transfers, accounts.payable_account(party_id, order.currency).id)
+    role = principal.role
+    if role is Role.SUPPLIER:
+        mine = [line for line in order.lines if line.supplier_id == party_id]
+        amount = sum(line.supplier_amount for line in mine)
+        refunded = sum(line.refunded_amount for line in mine)
+    elif role is Role.MERCHANT:
+        amount = sum(line.commission for line in order.lines)
+        refunded = sum(line.refunded_amount for line in order.lines)
+    elif role is Role.COURIER:
+        amount = order.delivery_fee
+        refunded = order.delivery_fee if order.fee_status is FeeStatus.REFUNDED else 0
+    else:  # a store hands over; it earns nothing on the order itself
+        amount = refunded = 0
+    return Share(party_id, role, amount, money.released, money.held, refunded)
 
 
 def order_limits(context: ServiceContext) -> OrderLimits:
@@ -109,7 +150,7 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
     order = context.database.run(
         lambda connection: place_order(connection, context, merchant_id, placing)
     )
-    return new_order_view(context, order)
+    return new_order_view(context, order, principal)
 
 
 @dataclass(frozen=True)
@@ -137,9 +178,21 @@ def prepare_order(context: ServiceContext, new: NewOrder) -> PreparedOrder:
     return PreparedOrder(new, currency, customer, new_id("ord"), [new_id("ln") for _ in new.lines])
 
 
-def new_order_view(context: ServiceContext, order: Order) -> OrderView:
+def new_order_view(
+    context: ServiceContext, order: Order, principal: Principal | None = None
+) -> OrderView:
+    """A new order as its creator sees it (nothing paid yet)."""
+    with context.database.read() as connection:
+        names = _names(connection, [order])
     return OrderView(
-        order, OrderMoney(0, 0, 0, 0), True, customer_url(context, order.id), None, None
+        order,
+        OrderMoney(0, 0, 0, 0),
+        True,
+        customer_url(context, order.id),
+        None,
+        None,
+        share=_share_of(order, principal, []) if principal is not None else None,
+        names=names,
     )
 
 
@@ -227,6 +280,16 @@ def money_of(connection: Connection, order: Order) -> OrderMoney:
     return order_money(escrow_id, ledger_store.transfers_of_order(connection, order.id))
 
 
+def _names(connection: Connection, orders: Sequence[Order]) -> dict[str, str]:
+    """The names of the orders' products, suppliers and merchants, by id (two queries)."""
+    lines = [line for order in orders for line in order.lines]
+    products = catalog_repository.products_by_ids(connection, [line.product_id for line in lines])
+    names = {product_id: product.name for product_id, product in products.items()}
+    parties = {line.supplier_id for line in lines} | {order.merchant_id for order in orders}
+    names.update(party_repository.names_by_ids(connection, sorted(parties)))
+    return names
+
+
 def _views(
     connection: Connection,
     context: ServiceContext,
@@ -237,6 +300,7 @@ def _views(
 
     ``principal=None`` is the customer's own page (it shows the codes)."""
     transfers = ledger_store.transfers_of_orders(connection, [each.order.id for each in stored])
+    names = _names(connection, [each.order for each in stored])
     views = []
     for each in stored:
         order = each.order
@@ -257,6 +321,10 @@ def _views(
                 principal.party_id
                 if principal is not None and principal.role is Role.SUPPLIER
                 else None,
+                _share_of(order, principal, transfers.get(order.id, []))
+                if principal is not None
+                else None,
+                names,
             )
         )
     return views
@@ -332,11 +400,26 @@ def list_orders(
     status: OrderStatus | None,
     limit: int,
     starting_after: str | None,
+    created_from: date | None = None,
+    created_to: date | None = None,
 ) -> tuple[list[OrderView], bool]:
-    """Newest first; each caller sees only the orders it may see."""
+    """Newest first; each caller sees only the orders it may see. ``created_from``
+    and ``created_to`` are days (UTC), both included."""
+    if created_from is not None and created_to is not None and created_to < created_from:
+        raise ValidationFailed(
+            "created_to is before created_from",
+            code="invalid_date_range",
+            errors=[FieldError("created_to", "on or after created_from")],
+        )
     with context.database.read() as connection:
         page, has_more = order_repository.visible_orders_page(
-            connection, principal, status=status, limit=limit, starting_after=starting_after
+            connection,
+            principal,
+            status=status,
+            limit=limit,
+            starting_after=starting_after,
+            created_from=created_from,
+            created_to=created_to,
         )
         return _views(connection, context, page, principal), has_more
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from axokey.adapters import metrics
+from axokey.adapters import code_images, metrics
 from axokey.adapters.db import (
     catalog_repository,
     order_repository,
@@ -22,7 +22,7 @@ from axokey.adapters.db import (
     redemption_repository,
 )
 from axokey.adapters.db.transaction import Connection
-from axokey.domain.errors import FieldError, ValidationFailed
+from axokey.domain.errors import FieldError, TooLarge, UnsupportedMedia, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.orders import LineStatus, Order, OrderLine, OrderStatus
 from axokey.domain.parties import PROFESSIONAL_ROLES, Principal
@@ -104,6 +104,35 @@ def preview_redemption(
         names = _names(connection, order)
     lines = preview(order, by, now=context.now(), grace=_grace(context))
     return RedemptionPreview(order, lines, courier_fee_releasable(order, by), names)
+
+
+def code_from_photo(principal: Principal, image: bytes) -> str:
+    """The code in a photo of the customer's QR code, for the phones that cannot scan
+    with their camera in the page: the scanner then previews it like a typed code.
+
+    The photo is read and forgotten (never stored). When it holds several QR codes,
+    the first that looks like an AXOKEY token wins; the preview verifies it.
+    """
+    _professional(principal)
+    try:
+        texts = code_images.read_qr_codes(image)
+    except code_images.ImageTooLarge as error:
+        raise TooLarge(
+            f"the photo is too large ({error}): take it with the phone's usual settings",
+            code="image_too_large",
+        ) from None
+    except code_images.NotAnImage:
+        raise UnsupportedMedia(
+            "this file is not a photo: send a JPEG, PNG, WebP, GIF or BMP image",
+            code="not_an_image",
+        ) from None
+    if not texts:
+        raise ValidationFailed(
+            "no QR code could be read in this photo: take it again closer, "
+            "sharp and well lit, or type the short code",
+            code="no_code_in_image",
+        )
+    return next((text for text in texts if ":" in text), texts[0])
 
 
 def handovers_from_gtins(order: Order, mine: list[OrderLine], gtins: list[str]) -> list[Handover]:

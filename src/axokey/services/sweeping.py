@@ -16,7 +16,8 @@ the second finds the lines already closed.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from axokey.adapters.db import order_repository
@@ -48,33 +49,43 @@ class SweepReport:
     payments_reconciled: int = 0
     notifications_processed: int = 0
     notifications_purged: int = 0
+    # ``amount_refunded`` per currency: a sum across currencies means nothing to a
+    # person (the CLI shows these).
+    refunded_by_currency: dict[str, int] = field(default_factory=dict)
     unpaid_store_orders_expired: int = 0
     carts_expired: int = 0
 
 
-def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[int, int]:
-    def settle_due_refunds_and_expiry(connection: Connection) -> tuple[int, int, list[str]]:
+def _settle(context: ServiceContext, order_id: str, grace: timedelta) -> tuple[int, int, str]:
+    def settle_due_refunds_and_expiry(connection: Connection) -> tuple[int, int, list[str], str]:
         order = order_repository.load_order(connection, order_id, lock=True)
         assert order is not None
         now = context.now()
         decision = expire_due(order, now=now, grace=grace)
         if not decision.events:  # nothing due (a line holding 0 closes without transfers)
-            return 0, 0, []
+            return 0, 0, [], order.currency
         post_or_raise(connection, context, decision.transfers, now=now)
         order_repository.save_order(connection, order)
         card_refunds = refunding.record_refunds(connection, context, order, decision.refunds)
         record_order_events(connection, order, decision.events, now=now)
         stock.settle_reservations(connection, order, now=now)
         lines = sum(1 for refund in decision.refunds if refund.line_id is not None)
-        return lines, sum(refund.amount for refund in decision.refunds), card_refunds
+        amount = sum(refund.amount for refund in decision.refunds)
+        return lines, amount, card_refunds, order.currency
 
-    lines, amount, card_refunds = context.database.run(settle_due_refunds_and_expiry)
+    lines, amount, card_refunds, currency = context.database.run(settle_due_refunds_and_expiry)
     refunding.send_card_refunds(context, card_refunds)
-    return lines, amount
+    return lines, amount, currency
 
 
-def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepReport:
-    """Run every deadline due at ``as_of`` (default: now)."""
+def sweep(
+    context: ServiceContext,
+    *,
+    as_of: datetime | None = None,
+    on_order: Callable[[], None] | None = None,
+) -> SweepReport:
+    """Run every deadline due at ``as_of`` (default: now); ``on_order`` is called
+    after each due order (the CLI's progress)."""
     # One reading of the clock for the whole sweep: the pending transfers it expires
     # at the end are then only holds of orders it settled first, never those of an
     # order that fell due while it ran (whose own expiry would then be refused).
@@ -83,6 +94,7 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
     grace = context.settings.itinerary_grace
     batch = context.settings.sweep_batch_size
     settled = lines = amount = failed = 0
+    by_currency: dict[str, int] = {}
     # First what the provider took and we have not recorded: captured (or refunded
     # whole) before any deadline below is judged.
     reconciliation = payments.reconcile(context, limit=batch)
@@ -92,8 +104,10 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
         with context.database.read() as connection:
             due = order_repository.due_order_ids(connection, now, grace, batch, after)
         for order_id in due:
+            if on_order is not None:
+                on_order()
             try:
-                refunded_lines, refunded_amount = _settle(context, order_id, grace)
+                refunded_lines, refunded_amount, currency = _settle(context, order_id, grace)
             except AxokeyError:
                 # One order the ledger refuses must not stop every other refund:
                 # it is logged (for the operator and `axokey ledger check`) and
@@ -105,6 +119,7 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
                 settled += 1
                 lines += refunded_lines
                 amount += refunded_amount
+                by_currency[currency] = by_currency.get(currency, 0) + refunded_amount
         if len(due) < batch:
             break
         after = due[-1]
@@ -130,6 +145,7 @@ def sweep(context: ServiceContext, *, as_of: datetime | None = None) -> SweepRep
         payments_reconciled=reconciliation.payments_synchronised,
         notifications_processed=reconciliation.notifications_processed,
         notifications_purged=purged,
+        refunded_by_currency=by_currency,
         unpaid_store_orders_expired=unpaid_expired,
         carts_expired=carts_expired,
     )

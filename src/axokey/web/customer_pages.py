@@ -76,6 +76,7 @@ def customer_order_page(
     return render(
         request,
         "order.html",
+        order_locale=order.customer.locale,
         order=order,
         view=view,
         merchant_name=details.merchant_name,

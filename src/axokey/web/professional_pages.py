@@ -14,7 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from axokey import i18n
+from axokey.domain.orders import OrderStatus
 from axokey.i18n import N_
+from axokey.web.customer_pages import ORDER_STATUS_LABELS
 from axokey.web.rendering import currency_exponents_json, page_language, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +40,7 @@ SCRIPT_MESSAGES = (
     N_("Nothing released"),
     N_("Nothing refunded"),
     N_("Delivery fee"),
-    N_("The camera could not be started: type the short code instead."),
+    N_("The camera could not be started: take a photo of the QR code, or type the short code."),
     N_("No money yet"),
     N_("Balance:"),
     N_("None yet"),
@@ -64,6 +66,31 @@ SCRIPT_MESSAGES = (
     N_("amount mismatch"),
     N_("card"),
     N_("sepa"),
+    N_("none"),
+    N_("currency mismatch"),
+    N_("created"),
+    N_("executed"),
+    N_("in transit"),
+    N_("rejected"),
+    # The dashboard and the order's page.
+    N_("This key lacks the scope:"),
+    N_("Nothing to pay out"),
+    N_("%(batch)s: %(count)s transfer(s)"),
+    N_("revoked"),
+    N_("expired"),
+    N_("active"),
+    N_("Revoke"),
+    N_("Revoke the key “%(name)s”?"),
+    N_("This key was just revoked."),
+    N_(
+        "A webhook endpoint was disabled after failing for the whole retry schedule: "
+        '%(urls)s. PATCH /v1/webhook-endpoints/{id} with {"enabled": true} turns it back on.'
+    ),
+    N_("Held in escrow over the last 30 days, day by day"),
+    N_("Order %(order)s"),
+    N_("from %(merchant)s"),
+    N_("Created %(time)s"),
+    N_("No refund on this order"),
     # The store's page (store.js).
     N_("open"),
     N_("checked out"),
@@ -122,6 +149,21 @@ def dashboard_page(request: Request) -> Response:
     return render(
         request,
         "dashboard.html",
+        currency_exponents=currency_exponents_json(),
+        script_messages=_script_messages(request),
+        order_statuses=[(status.value, ORDER_STATUS_LABELS[status]) for status in OrderStatus],
+    )
+
+
+@router.get("/dashboard/orders/{order_id}", response_class=HTMLResponse)
+def dashboard_order_page(order_id: str, request: Request) -> Response:
+    """One order as the caller may see it: its lines by name, the caller's own share,
+    its refunds. The order is read by the page's script with the caller's key (a
+    party that may not see the order gets "not found" there, as from the API)."""
+    return render(
+        request,
+        "dashboard_order.html",
+        order_id=order_id[:64],
         currency_exponents=currency_exponents_json(),
         script_messages=_script_messages(request),
     )

@@ -38,6 +38,7 @@ from .cart_scan_in import CartScanIn
 from .cart_status import CartStatus
 from .checkout_in import CheckoutIn
 from .checkout_qr_format import CheckoutQrFormat
+from .code_image_out import CodeImageOut
 from .customer_data import CustomerData
 from .customer_data_orders_item import CustomerDataOrdersItem
 from .customer_erase import CustomerErase
@@ -51,6 +52,9 @@ from .event_out_data import EventOutData
 from .export_fec_encoding import ExportFecEncoding
 from .handover_in import HandoverIn
 from .health import Health
+from .held_day_out import HeldDayOut
+from .held_history_format import HeldHistoryFormat
+from .held_history_out import HeldHistoryOut
 from .iban_change_out import IbanChangeOut
 from .iban_history_out import IbanHistoryOut
 from .imported_line_out import ImportedLineOut
@@ -122,6 +126,7 @@ from .rejected_item_in import RejectedItemIn
 from .released_out import ReleasedOut
 from .sandbox_pay_in import SandboxPayIn
 from .sandbox_sweep_in import SandboxSweepIn
+from .share_out import ShareOut
 from .stock_adjustment_in import StockAdjustmentIn
 from .stock_import_out import StockImportOut
 from .stock_level_out import StockLevelOut
@@ -174,6 +179,7 @@ __all__ = (
     "CartStatus",
     "CheckoutIn",
     "CheckoutQrFormat",
+    "CodeImageOut",
     "CustomerData",
     "CustomerDataOrdersItem",
     "CustomerErase",
@@ -187,6 +193,9 @@ __all__ = (
     "ExportFecEncoding",
     "HandoverIn",
     "Health",
+    "HeldDayOut",
+    "HeldHistoryFormat",
+    "HeldHistoryOut",
     "IbanChangeOut",
     "IbanHistoryOut",
     "ImportedLineOut",
@@ -256,6 +265,7 @@ __all__ = (
     "ReleasedOut",
     "SandboxPayIn",
     "SandboxSweepIn",
+    "ShareOut",
     "StockAdjustmentIn",
     "StockImportOut",
     "StockLevelOut",

@@ -18,7 +18,9 @@ class LineOut:
         Attributes:
             id (str):
             product_id (str):
+            product_name (None | str):
             supplier_id (str):
+            supplier_name (None | str):
             kind (str):
             quantity (int):
             unit_price (int):
@@ -37,7 +39,9 @@ class LineOut:
 
     id: str
     product_id: str
+    product_name: None | str
     supplier_id: str
+    supplier_name: None | str
     kind: str
     quantity: int
     unit_price: int
@@ -59,7 +63,13 @@ class LineOut:
 
         product_id = self.product_id
 
+        product_name: None | str
+        product_name = self.product_name
+
         supplier_id = self.supplier_id
+
+        supplier_name: None | str
+        supplier_name = self.supplier_name
 
         kind = self.kind
 
@@ -105,7 +115,9 @@ class LineOut:
             {
                 "id": id,
                 "product_id": product_id,
+                "product_name": product_name,
                 "supplier_id": supplier_id,
+                "supplier_name": supplier_name,
                 "kind": kind,
                 "quantity": quantity,
                 "unit_price": unit_price,
@@ -132,7 +144,21 @@ class LineOut:
 
         product_id = d.pop("product_id")
 
+        def _parse_product_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        product_name = _parse_product_name(d.pop("product_name"))
+
         supplier_id = d.pop("supplier_id")
+
+        def _parse_supplier_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        supplier_name = _parse_supplier_name(d.pop("supplier_name"))
 
         kind = d.pop("kind")
 
@@ -208,7 +234,9 @@ class LineOut:
         line_out = cls(
             id=id,
             product_id=product_id,
+            product_name=product_name,
             supplier_id=supplier_id,
+            supplier_name=supplier_name,
             kind=kind,
             quantity=quantity,
             unit_price=unit_price,

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..models.customer_out import CustomerOut
     from ..models.line_out import LineOut
     from ..models.redemption_code_out import RedemptionCodeOut
+    from ..models.share_out import ShareOut
 
 
 T = TypeVar("T", bound="OrderOut")
@@ -21,46 +22,52 @@ T = TypeVar("T", bound="OrderOut")
 
 @_attrs_define
 class OrderOut:
-    """
-    Attributes:
-        id (str):
-        merchant_id (str):
-        status (str):
-        currency (str):
-        payment_mode (str):
-        fulfilment (str):
-        amount_total (int):
-        delivery_fee (int):
-        courier_fee_status (str):
-        courier_id (None | str):
-        store_id (None | str):
-        customer (CustomerOut): The customer: contact and bank details for the merchant and the operator; the
-            professionals who hand over (courier, store) see the name only; a supplier,
-            nothing but the language.
-        lines (list[LineOut]):
-        amounts (AmountsOut):
-        customer_url (None | str):
-        redemption (None | RedemptionCodeOut):
-        created_at (datetime.datetime):
-        paid_at (datetime.datetime | None):
-        redeem_by (datetime.datetime):
-        object_ (Literal['order'] | Unset):  Default: 'order'.
+    """An order as its caller may see it. A supplier sees its own lines and its own
+    share only: the order's total, delivery fee and escrow figures are ``null`` for it.
+
+        Attributes:
+            id (str):
+            merchant_id (str):
+            merchant_name (None | str):
+            status (str):
+            currency (str):
+            payment_mode (str):
+            fulfilment (str):
+            amount_total (int | None):
+            delivery_fee (int | None):
+            courier_fee_status (str):
+            courier_id (None | str):
+            store_id (None | str):
+            customer (CustomerOut): The customer: contact and bank details for the merchant and the operator; the
+                professionals who hand over (courier, store) see the name only; a supplier,
+                nothing but the language.
+            lines (list[LineOut]):
+            amounts (AmountsOut | None):
+            share (None | ShareOut):
+            customer_url (None | str):
+            redemption (None | RedemptionCodeOut):
+            created_at (datetime.datetime):
+            paid_at (datetime.datetime | None):
+            redeem_by (datetime.datetime):
+            object_ (Literal['order'] | Unset):  Default: 'order'.
     """
 
     id: str
     merchant_id: str
+    merchant_name: None | str
     status: str
     currency: str
     payment_mode: str
     fulfilment: str
-    amount_total: int
-    delivery_fee: int
+    amount_total: int | None
+    delivery_fee: int | None
     courier_fee_status: str
     courier_id: None | str
     store_id: None | str
     customer: CustomerOut
     lines: list[LineOut]
-    amounts: AmountsOut
+    amounts: AmountsOut | None
+    share: None | ShareOut
     customer_url: None | str
     redemption: None | RedemptionCodeOut
     created_at: datetime.datetime
@@ -70,11 +77,16 @@ class OrderOut:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.amounts_out import AmountsOut  # noqa: PLC0415
         from ..models.redemption_code_out import RedemptionCodeOut  # noqa: PLC0415
+        from ..models.share_out import ShareOut  # noqa: PLC0415
 
         id = self.id
 
         merchant_id = self.merchant_id
+
+        merchant_name: None | str
+        merchant_name = self.merchant_name
 
         status = self.status
 
@@ -84,8 +96,10 @@ class OrderOut:
 
         fulfilment = self.fulfilment
 
+        amount_total: int | None
         amount_total = self.amount_total
 
+        delivery_fee: int | None
         delivery_fee = self.delivery_fee
 
         courier_fee_status = self.courier_fee_status
@@ -103,7 +117,17 @@ class OrderOut:
             lines_item = lines_item_data.to_dict()
             lines.append(lines_item)
 
-        amounts = self.amounts.to_dict()
+        amounts: dict[str, Any] | None
+        if isinstance(self.amounts, AmountsOut):
+            amounts = self.amounts.to_dict()
+        else:
+            amounts = self.amounts
+
+        share: dict[str, Any] | None
+        if isinstance(self.share, ShareOut):
+            share = self.share.to_dict()
+        else:
+            share = self.share
 
         customer_url: None | str
         customer_url = self.customer_url
@@ -132,6 +156,7 @@ class OrderOut:
             {
                 "id": id,
                 "merchant_id": merchant_id,
+                "merchant_name": merchant_name,
                 "status": status,
                 "currency": currency,
                 "payment_mode": payment_mode,
@@ -144,6 +169,7 @@ class OrderOut:
                 "customer": customer,
                 "lines": lines,
                 "amounts": amounts,
+                "share": share,
                 "customer_url": customer_url,
                 "redemption": redemption,
                 "created_at": created_at,
@@ -162,11 +188,19 @@ class OrderOut:
         from ..models.customer_out import CustomerOut  # noqa: PLC0415
         from ..models.line_out import LineOut  # noqa: PLC0415
         from ..models.redemption_code_out import RedemptionCodeOut  # noqa: PLC0415
+        from ..models.share_out import ShareOut  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
 
         merchant_id = d.pop("merchant_id")
+
+        def _parse_merchant_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        merchant_name = _parse_merchant_name(d.pop("merchant_name"))
 
         status = d.pop("status")
 
@@ -176,9 +210,19 @@ class OrderOut:
 
         fulfilment = d.pop("fulfilment")
 
-        amount_total = d.pop("amount_total")
+        def _parse_amount_total(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
 
-        delivery_fee = d.pop("delivery_fee")
+        amount_total = _parse_amount_total(d.pop("amount_total"))
+
+        def _parse_delivery_fee(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        delivery_fee = _parse_delivery_fee(d.pop("delivery_fee"))
 
         courier_fee_status = d.pop("courier_fee_status")
 
@@ -205,7 +249,35 @@ class OrderOut:
 
             lines.append(lines_item)
 
-        amounts = AmountsOut.from_dict(d.pop("amounts"))
+        def _parse_amounts(data: object) -> AmountsOut | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                amounts_type_0 = AmountsOut.from_dict(data)
+
+                return amounts_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AmountsOut | None, data)
+
+        amounts = _parse_amounts(d.pop("amounts"))
+
+        def _parse_share(data: object) -> None | ShareOut:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                share_type_0 = ShareOut.from_dict(data)
+
+                return share_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ShareOut, data)
+
+        share = _parse_share(d.pop("share"))
 
         def _parse_customer_url(data: object) -> None | str:
             if data is None:
@@ -255,6 +327,7 @@ class OrderOut:
         order_out = cls(
             id=id,
             merchant_id=merchant_id,
+            merchant_name=merchant_name,
             status=status,
             currency=currency,
             payment_mode=payment_mode,
@@ -267,6 +340,7 @@ class OrderOut:
             customer=customer,
             lines=lines,
             amounts=amounts,
+            share=share,
             customer_url=customer_url,
             redemption=redemption,
             created_at=created_at,

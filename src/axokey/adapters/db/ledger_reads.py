@@ -6,6 +6,8 @@ reads, with the same row-to-domain mapping.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Connection, or_, select
 
 from axokey.adapters.db.ledger_store import account_from_row, transfer_from_row
@@ -52,3 +54,31 @@ def transfers_page(
             query = query.where(ledger_transfers.c.seq > cursor)
     rows = connection.execute(query.limit(limit + 1)).all()
     return [transfer_from_row(row) for row in rows[:limit]], len(rows) > limit
+
+
+def transfers_into(connection: Connection, account_ids: Iterable[str]) -> list[Transfer]:
+    """Every transfer credited to one of ``account_ids``, oldest first."""
+    ids = list(account_ids)
+    if not ids:
+        return []
+    rows = connection.execute(
+        select(ledger_transfers)
+        .where(ledger_transfers.c.credit_account_id.in_(ids))
+        .order_by(ledger_transfers.c.seq)
+    ).all()
+    return [transfer_from_row(row) for row in rows]
+
+
+def escrow_transfers(connection: Connection, currency: str) -> list[Transfer]:
+    """Every posted transfer of an order in ``currency`` (into or out of its escrow,
+    among others), oldest first."""
+    rows = connection.execute(
+        select(ledger_transfers)
+        .where(
+            ledger_transfers.c.currency == currency,
+            ledger_transfers.c.order_id.is_not(None),
+            ledger_transfers.c.kind.in_(("single", "post_pending")),
+        )
+        .order_by(ledger_transfers.c.seq)
+    ).all()
+    return [transfer_from_row(row) for row in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -337,11 +337,20 @@ def visible_orders_page(
     status: OrderStatus | None,
     limit: int,
     starting_after: str | None,
+    created_from: date | None = None,
+    created_to: date | None = None,
 ) -> tuple[list[StoredOrder], bool]:
-    """The orders ``principal`` may see, newest first."""
+    """The orders ``principal`` may see, newest first; created from the start of
+    ``created_from`` to the end of ``created_to`` (UTC days) when given."""
     query = select(orders).where(visible_orders_clause(principal))
     if status is not None:
         query = query.where(orders.c.status == status.value)
+    if created_from is not None:
+        start = datetime.combine(created_from, time.min, tzinfo=UTC)
+        query = query.where(orders.c.created_at >= start)
+    if created_to is not None:
+        end = datetime.combine(created_to + timedelta(days=1), time.min, tzinfo=UTC)
+        query = query.where(orders.c.created_at < end)
     rows, has_more = newest_first_page(
         connection, query, orders.c.id, limit=limit, starting_after=starting_after
     )

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, insert, select, true, update
 
 from axokey.adapters.db.order_repository import visible_orders_clause
 from axokey.adapters.db.pagination import newest_first_page
-from axokey.adapters.db.tables import orders, payments, refunds
-from axokey.domain.parties import Principal
+from axokey.adapters.db.tables import order_lines, orders, payments, refunds
+from axokey.domain.parties import Principal, Role
 from axokey.domain.refund_states import CardRefund, Refund, RefundState, shown_as
 
 # A value a status write leaves as it is.
@@ -276,6 +276,15 @@ def failed_card_refunds_of_order(connection: Connection, order_id: str) -> list[
     return [refund_from_row(row) for row in rows]
 
 
+def _refunds_seen_by(principal: Principal) -> ColumnElement[bool]:
+    """A supplier sees the refunds of its own lines only (not another supplier's,
+    nor the courier's fee); everyone else every refund of the orders it may see."""
+    if principal.role is not Role.SUPPLIER or principal.party_id is None:
+        return true()
+    own_lines = select(order_lines.c.id).where(order_lines.c.supplier_id == principal.party_id)
+    return refunds.c.line_id.in_(own_lines)
+
+
 def refunds_page(
     connection: Connection,
     principal: Principal,
@@ -288,7 +297,7 @@ def refunds_page(
     query = (
         select(refunds)
         .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
-        .where(visible_orders_clause(principal))
+        .where(visible_orders_clause(principal), _refunds_seen_by(principal))
     )
     if order_id is not None:
         query = query.where(refunds.c.order_id == order_id)
@@ -302,6 +311,10 @@ def visible_refund(connection: Connection, principal: Principal, refund_id: str)
     row = connection.execute(
         select(refunds)
         .select_from(refunds.join(orders, orders.c.id == refunds.c.order_id))
-        .where(refunds.c.id == refund_id, visible_orders_clause(principal))
+        .where(
+            refunds.c.id == refund_id,
+            visible_orders_clause(principal),
+            _refunds_seen_by(principal),
+        )
     ).first()
     return refund_from_row(row) if row else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -66,10 +67,19 @@ def list_orders(
     principal: Annotated[Principal, requires(Scope.ORDERS_READ)],
     page: PageDep,
     status: Annotated[OrderStatus | None, Query()] = None,
+    created_from: Annotated[date | None, Query()] = None,
+    created_to: Annotated[date | None, Query()] = None,
 ) -> Page[OrderOut]:
-    """The orders the caller may see, newest first."""
+    """The orders the caller may see, newest first; by status, and created from
+    ``created_from`` to ``created_to`` (days, UTC, both included)."""
     views, has_more = ordering.list_orders(
-        context, principal, status=status, limit=page.limit, starting_after=page.starting_after
+        context,
+        principal,
+        status=status,
+        limit=page.limit,
+        starting_after=page.starting_after,
+        created_from=created_from,
+        created_to=created_to,
     )
     return Page[OrderOut](data=[_out(context, view) for view in views], has_more=has_more)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from axokey.api.deps import ContextDep, requires
 from axokey.api.openapi import problems
 from axokey.api.schemas.redemptions import (
+    CodeImageOut,
     PreviewLineOut,
     RedemptionIn,
     RedemptionOut,
@@ -16,6 +18,7 @@ from axokey.api.schemas.redemptions import (
     RedemptionPreviewOut,
 )
 from axokey.domain.access import Scope
+from axokey.domain.errors import UnsupportedMedia
 from axokey.domain.parties import Principal
 from axokey.domain.redemption import Handover
 from axokey.services import redeeming
@@ -55,6 +58,43 @@ def preview(
         ],
         courier_fee=found.courier_fee,
     )
+
+
+CODE_IMAGE_PATH = "/v1/redemptions/code-image"
+_PHOTO_BODY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.post(
+    CODE_IMAGE_PATH,
+    response_model=CodeImageOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "image/jpeg": _PHOTO_BODY,
+                "image/png": _PHOTO_BODY,
+                "image/webp": _PHOTO_BODY,
+            },
+        }
+    },
+)
+async def code_from_photo(
+    request: Request, principal: Annotated[Principal, requires(Scope.REDEEM)]
+) -> CodeImageOut:
+    """The code in a photo of the customer's QR code (the body is the image itself,
+    ``Content-Type: image/jpeg``, PNG or WebP; up to ``AXOKEY_CODE_IMAGE_MAX_BYTES``),
+    for phones that cannot scan in the page. Then preview it like a typed code.
+    The photo is not kept."""
+    content_type = (request.headers.get("content-type") or "").lower()
+    if not content_type.startswith("image/"):
+        raise UnsupportedMedia(
+            "send the photo itself as the body, with Content-Type: image/jpeg, "
+            "image/png or image/webp",
+            code="not_an_image",
+        )
+    image = await request.body()
+    code = await run_in_threadpool(redeeming.code_from_photo, principal, image)
+    return CodeImageOut(code=code)
 
 
 @router.post(

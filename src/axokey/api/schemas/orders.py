@@ -102,7 +102,9 @@ class LineOut(BaseModel):
 
     id: str
     product_id: str
+    product_name: str | None
     supplier_id: str
+    supplier_name: str | None
     kind: str
     quantity: int
     unit_price: int
@@ -142,22 +144,40 @@ class CustomerOut(BaseModel):
     locale: str
 
 
+class ShareOut(BaseModel):
+    """The caller's own part of the order: what it earns if everything is handed over
+    (a supplier its lines' share, the merchant its commissions, the courier its fee),
+    released to it, still held for it, and refunded to the customer from its part."""
+
+    party_id: str
+    role: str
+    amount: int
+    released: int
+    held: int
+    refunded: int
+
+
 class OrderOut(BaseModel):
+    """An order as its caller may see it. A supplier sees its own lines and its own
+    share only: the order's total, delivery fee and escrow figures are ``null`` for it."""
+
     id: str
     object: Literal["order"] = "order"
     merchant_id: str
+    merchant_name: str | None
     status: str
     currency: str
     payment_mode: str
     fulfilment: str
-    amount_total: int
-    delivery_fee: int
+    amount_total: int | None
+    delivery_fee: int | None
     courier_fee_status: str
     courier_id: str | None
     store_id: str | None
     customer: CustomerOut
     lines: list[LineOut]
-    amounts: AmountsOut
+    amounts: AmountsOut | None
+    share: ShareOut | None
     customer_url: str | None
     redemption: RedemptionCodeOut | None
     created_at: datetime
@@ -170,15 +190,18 @@ class OrderOut(BaseModel):
 
         order = view.order
         grace = timedelta(seconds=grace_seconds)
+        # A supplier reads its own share, never the order's whole figures.
+        supplier = view.supplier_viewer is not None
         return cls(
             id=order.id,
             merchant_id=order.merchant_id,
+            merchant_name=view.names.get(order.merchant_id),
             status=order.status.value,
             currency=order.currency,
             payment_mode=order.payment_mode.value,
             fulfilment=order.fulfilment.value,
-            amount_total=order.amount_total,
-            delivery_fee=order.delivery_fee,
+            amount_total=None if supplier else order.amount_total,
+            delivery_fee=None if supplier else order.delivery_fee,
             courier_fee_status=order.fee_status.value,
             courier_id=order.courier_id,
             store_id=order.store_id,
@@ -192,7 +215,9 @@ class OrderOut(BaseModel):
                 LineOut(
                     id=line.id,
                     product_id=line.product_id,
+                    product_name=view.names.get(line.product_id),
                     supplier_id=line.supplier_id,
+                    supplier_name=view.names.get(line.supplier_id),
                     kind=line.product_kind.value,
                     quantity=line.quantity,
                     unit_price=line.unit_price,
@@ -212,12 +237,24 @@ class OrderOut(BaseModel):
                 if view.line_visible(line)
                 for shares in (view.shares_visible(line),)
             ],
-            amounts=AmountsOut(
+            amounts=None
+            if supplier
+            else AmountsOut(
                 captured=view.money.captured,
                 released=view.money.paid_to_payees,
                 refunded=view.money.refunded,
                 held=view.money.held,
             ),
+            share=ShareOut(
+                party_id=view.share.party_id,
+                role=view.share.role.value,
+                amount=view.share.amount,
+                released=view.share.released,
+                held=view.share.held,
+                refunded=view.share.refunded,
+            )
+            if view.share is not None
+            else None,
             customer_url=view.customer_url,
             redemption=RedemptionCodeOut(qr_payload=view.qr_payload, short_code=view.short_code)
             if view.qr_payload and view.short_code

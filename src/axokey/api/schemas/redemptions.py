@@ -16,6 +16,12 @@ class RedemptionPreviewIn(Strict):
     code: Code
 
 
+class CodeImageOut(BaseModel):
+    """The code read in a photo: what to send to the preview, as if typed."""
+
+    code: str
+
+
 class PreviewLineOut(BaseModel):
     line_id: str
     product_id: str

@@ -70,6 +70,50 @@ const AxokeyApi = (() => {
     } catch (error) {
       throw new ApiError(0, "network_error", t("The server could not be reached."));
     }
+    return answer(response);
+  }
+
+  /* A GET whose answer is text (the chart's SVG); problems as from call(). */
+  async function text(path) {
+    let response;
+    try {
+      response = await fetch(path, {
+        headers: { "Accept-Language": LANGUAGE, Authorization: "Bearer " + getKey() },
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (error) {
+      throw new ApiError(0, "network_error", t("The server could not be reached."));
+    }
+    if (!response.ok) {
+      return answer(response);
+    }
+    return response.text();
+  }
+
+  /* A body that is not JSON (a photo), sent as it is with its own type. */
+  async function send(method, path, body, contentType) {
+    let response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers: {
+          Accept: "application/json",
+          "Accept-Language": LANGUAGE,
+          Authorization: "Bearer " + getKey(),
+          "Content-Type": contentType,
+        },
+        body,
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (error) {
+      throw new ApiError(0, "network_error", t("The server could not be reached."));
+    }
+    return answer(response);
+  }
+
+  async function answer(response) {
     let data = null;
     try {
       data = await response.json();
@@ -92,7 +136,7 @@ const AxokeyApi = (() => {
         cache: "no-store",
       });
     } catch (error) {
-      throw new ApiError(0, "network_error", "the server could not be reached");
+      throw new ApiError(0, "network_error", t("The server could not be reached."));
     }
     if (!response.ok) {
       let data = null;
@@ -264,5 +308,5 @@ const AxokeyApi = (() => {
     }
   }
 
-  return { call, t, download, formatMoney, formatTime, element, row, showError, setUpKey, ApiError };
+  return { call, send, text, t, download, formatMoney, formatTime, element, row, showError, setUpKey, ApiError };
 })();

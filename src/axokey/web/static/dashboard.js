@@ -50,6 +50,7 @@
       if (body.balances.length === 0) {
         rows.appendChild(api.row([api.t("No money yet"), "", "", "", ""]));
       }
+      await loadChart(body.balances.length ? body.balances[0].currency : "EUR");
     } catch (error) {
       $("balance-note").textContent = api.t("Balance:") + " " + error.message;
       $("balance-note").hidden = false;
@@ -64,7 +65,7 @@
     }
     note.textContent =
       error.status === 403 && error.code === "insufficient_scope"
-        ? "Cette clé n’a pas la portée nécessaire · This key lacks the scope: " + error.message
+        ? api.t("This key lacks the scope:") + " " + error.message
         : error.message;
     note.hidden = false;
     return true;
@@ -77,7 +78,7 @@
       note.hidden = true;
     }
     const more = $(kind + "-more");
-    let url = path + "?limit=" + PAGE_SIZE;
+    let url = path + (path.includes("?") ? "&" : "?") + "limit=" + PAGE_SIZE;
     if (cursors[kind]) {
       url += "&starting_after=" + encodeURIComponent(cursors[kind]);
     } else {
@@ -103,16 +104,28 @@
     }
   }
 
+  function orderLink(orderId) {
+    const link = api.element("a", orderId, "order-link");
+    link.href = "/dashboard/orders/" + encodeURIComponent(orderId);
+    return link;
+  }
+
+  /* A figure the caller may not read (a supplier, the order's total): a dash. */
+  function moneyOrDash(amount, currency) {
+    return amount === null || amount === undefined ? { text: "—", className: "number" } : money(amount, currency);
+  }
+
   function orderRow(order) {
+    const share = order.share;
     const tr = api.row([
       day(order.created_at),
-      api.element("code", order.id),
+      orderLink(order.id),
       label(order.status),
       label(order.fulfilment),
-      money(order.amount_total, order.currency),
-      money(order.amounts.released, order.currency),
-      money(order.amounts.refunded, order.currency),
-      money(order.amounts.held, order.currency),
+      moneyOrDash(order.amount_total, order.currency),
+      moneyOrDash(share && share.amount, order.currency),
+      moneyOrDash(share && share.released, order.currency),
+      moneyOrDash(share && share.held, order.currency),
     ]);
     tr.dataset.orderId = order.id;
     tr.dataset.status = order.status;
@@ -123,7 +136,7 @@
     const tr = api.row([
       day(refund.created_at),
       api.element("code", refund.id),
-      api.element("code", refund.order_id),
+      orderLink(refund.order_id),
       label(refund.reason),
       label(refund.method),
       label(refund.status) + (refund.failure_code ? " (" + label(refund.failure_code) + ")" : ""),
@@ -188,14 +201,14 @@
     $("batch-create").disabled = true;
     try {
       const batch = await api.call("POST", "/v1/payout-batches", { currency: "EUR" });
-      note.textContent = batch.id + ": " + batch.item_count + " transfer(s)";
+      note.textContent = api.t("%(batch)s: %(count)s transfer(s)", { batch: batch.id, count: batch.item_count });
       note.hidden = false;
       cursors.batches = null;
       await loadBatches();
     } catch (error) {
       note.textContent =
         error.code === "nothing_to_pay_out"
-          ? "Rien à verser / Nothing to pay out"
+          ? api.t("Nothing to pay out")
           : error.message;
       note.hidden = false;
     } finally {
@@ -205,22 +218,22 @@
 
   function keyState(key) {
     if (key.revoked_at) {
-      return "révoquée · revoked";
+      return api.t("revoked");
     }
     if (key.expires_at && new Date(key.expires_at) <= new Date()) {
-      return "expirée · expired";
+      return api.t("expired");
     }
-    return "active";
+    return api.t("active");
   }
 
   function keyRow(key) {
     const actions = document.createElement("span");
     if (!key.revoked_at) {
-      const button = api.element("button", "Révoquer · Revoke");
+      const button = api.element("button", api.t("Revoke"));
       button.type = "button";
       button.className = "link";
       button.addEventListener("click", async () => {
-        if (!window.confirm("Révoquer la clé « " + key.name + " » ? · Revoke the key “" + key.name + "”?")) {
+        if (!window.confirm(api.t("Revoke the key “%(name)s”?", { name: key.name }))) {
           return;
         }
         try {
@@ -229,7 +242,7 @@
           await loadKeys();
         } catch (error) {
           if (error.status === 401) {
-            api.showError("Cette clé vient d’être révoquée · This key was just revoked.");
+            api.showError(api.t("This key was just revoked."));
             return;
           }
           if (!sectionNote("keys", error)) {
@@ -255,7 +268,7 @@
   function auditRow(event) {
     const by = event.party_id
       ? event.key_id || event.party_id
-      : "opérateur · operator" + (event.key_id ? " " + event.key_id : "");
+      : api.t("the operator") + (event.key_id ? " " + event.key_id : "");
     const tr = api.row([
       day(event.created_at),
       event.action,
@@ -302,8 +315,37 @@
     $("alerts").hidden = page.data.length === 0;
   }
 
+  function orderQuery() {
+    const query = new URLSearchParams();
+    for (const [name, id] of [["status", "filter-status"], ["created_from", "filter-from"], ["created_to", "filter-to"]]) {
+      if ($(id).value) {
+        query.set(name, $(id).value);
+      }
+    }
+    const text = query.toString();
+    return "/v1/orders" + (text ? "?" + text : "");
+  }
+
   function loadOrders() {
-    return loadPage("orders", "/v1/orders", orderRow);
+    return loadPage("orders", orderQuery(), orderRow);
+  }
+
+  /* The chart of money held in escrow, drawn by the server as SVG, shown as an image
+     (a data: URL: the page's policy allows images from there, and no script in an
+     image ever runs). */
+  async function loadChart(currency) {
+    const section = $("chart-section");
+    try {
+      const svg = await api.text(
+        "/v1/balance/history?format=svg&days=30&currency=" + encodeURIComponent(currency),
+      );
+      const image = $("held-chart");
+      image.alt = api.t("Held in escrow over the last 30 days, day by day");
+      image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+      section.hidden = false;
+    } catch (error) {
+      section.hidden = true;
+    }
   }
 
   function loadRefunds() {
@@ -318,11 +360,11 @@
       const body = await api.call("GET", "/v1/webhook-endpoints?limit=100");
       const failing = body.data.filter((endpoint) => endpoint.disabled_reason === "failing");
       if (failing.length > 0) {
-        notice.textContent =
-          "Point de terminaison webhook désactivé après des échecs sur toute la durée des " +
-          "nouvelles tentatives (Webhook endpoint disabled after failing for the whole retry " +
-          "schedule): " + failing.map((endpoint) => endpoint.url).join(", ") +
-          ". PATCH /v1/webhook-endpoints/{id} {\"enabled\": true} le réactive.";
+        notice.textContent = api.t(
+          "A webhook endpoint was disabled after failing for the whole retry schedule: " +
+            "%(urls)s. PATCH /v1/webhook-endpoints/{id} with {\"enabled\": true} turns it back on.",
+          { urls: failing.map((endpoint) => endpoint.url).join(", ") },
+        );
         notice.hidden = false;
       }
     } catch (error) {
@@ -331,6 +373,11 @@
   }
 
   $("orders-more").addEventListener("click", loadOrders);
+  $("order-filters").addEventListener("submit", (event) => {
+    event.preventDefault();
+    cursors.orders = null;
+    loadOrders();
+  });
   $("refunds-more").addEventListener("click", loadRefunds);
   $("payouts-more").addEventListener("click", loadPayouts);
   $("batches-more").addEventListener("click", loadBatches);
@@ -350,7 +397,7 @@
       $("batches-section").hidden = !operator;
       $("balance-section").hidden = operator;  // the operator names a party for it
       await Promise.all([
-        operator ? null : loadBalance(),
+        operator ? loadChart("EUR") : loadBalance(),
         loadOrders(),
         loadRefunds(),
         operator ? loadBatches() : loadPayouts(),
@@ -363,6 +410,7 @@
     () => {
       $("dashboard").hidden = true;
       $("alerts").hidden = true;
+      $("chart-section").hidden = true;
       for (const id of ["balance-rows", "alert-rows", ...Object.values(ROWS)]) {
         $(id).replaceChildren();
       }

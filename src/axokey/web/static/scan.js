@@ -204,6 +204,26 @@
     $("code").focus();
   }
 
+  // --- photo (every phone: the server reads the QR code in it) -------------------------
+
+  async function readPhoto(file) {
+    api.showError("");
+    show(null);
+    $("photo-status").hidden = false;
+    $("photo-start").disabled = true;
+    try {
+      const body = await api.send("POST", "/v1/redemptions/code-image", file, file.type || "application/octet-stream");
+      $("code").value = body.code;
+      await lookUp(body.code);
+    } catch (error) {
+      api.showError(error.message);
+    } finally {
+      $("photo-status").hidden = true;
+      $("photo-start").disabled = false;
+      $("photo").value = "";  // the same photo may be chosen again
+    }
+  }
+
   // --- camera (only where the browser has BarcodeDetector) --------------------------
 
   async function cameraAvailable() {
@@ -256,7 +276,8 @@
       tick();
     } catch (error) {
       stopCamera();
-      api.showError(api.t("The camera could not be started: type the short code instead."));
+      $("photo-start").hidden = false;
+      api.showError(api.t("The camera could not be started: take a photo of the QR code, or type the short code."));
     }
   }
 
@@ -291,11 +312,22 @@
   $("scan-next").addEventListener("click", reset);
   $("camera-start").addEventListener("click", startCamera);
   $("camera-stop").addEventListener("click", stopCamera);
+  $("photo-start").addEventListener("click", () => $("photo").click());
+  $("photo").addEventListener("change", () => {
+    const file = $("photo").files[0];
+    if (file) {
+      readPhoto(file);
+    }
+  });
 
   api.setUpKey(
     async () => {
       $("code-section").hidden = false;
-      $("camera-start").hidden = !(await cameraAvailable());
+      // The camera in the page where the browser reads QR codes; elsewhere (iPhones,
+      // Firefox) a photo taken with the phone's camera, read by the server.
+      const live = await cameraAvailable();
+      $("camera-start").hidden = !live;
+      $("photo-start").hidden = live;
       $("code").focus();
     },
     () => {

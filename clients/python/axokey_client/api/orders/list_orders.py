@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -14,6 +15,8 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     status: OrderStatus | Unset = UNSET,
+    created_from: datetime.date | Unset = UNSET,
+    created_to: datetime.date | Unset = UNSET,
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -25,6 +28,16 @@ def _get_kwargs(
         json_status = status.value
 
     params["status"] = json_status
+
+    json_created_from: str | Unset = UNSET
+    if not isinstance(created_from, Unset):
+        json_created_from = created_from.isoformat()
+    params["created_from"] = json_created_from
+
+    json_created_to: str | Unset = UNSET
+    if not isinstance(created_to, Unset):
+        json_created_to = created_to.isoformat()
+    params["created_to"] = json_created_to
 
     params["limit"] = limit
 
@@ -88,17 +101,22 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     status: OrderStatus | Unset = UNSET,
+    created_from: datetime.date | Unset = UNSET,
+    created_to: datetime.date | Unset = UNSET,
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
 ) -> Response[PageOrderOut | Problem]:
     """List Orders
 
-     The orders the caller may see, newest first.
+     The orders the caller may see, newest first; by status, and created from
+    ``created_from`` to ``created_to`` (days, UTC, both included).
 
     Scope: `orders:read`.
 
     Args:
         status (OrderStatus | Unset):
+        created_from (datetime.date | Unset):
+        created_to (datetime.date | Unset):
         limit (int | Unset): Page size, 1 to 100. Default: 20.
         starting_after (str | Unset): The last id of the previous page.
 
@@ -112,6 +130,8 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         status=status,
+        created_from=created_from,
+        created_to=created_to,
         limit=limit,
         starting_after=starting_after,
     )
@@ -127,17 +147,22 @@ def sync(
     *,
     client: AuthenticatedClient,
     status: OrderStatus | Unset = UNSET,
+    created_from: datetime.date | Unset = UNSET,
+    created_to: datetime.date | Unset = UNSET,
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
 ) -> PageOrderOut | Problem | None:
     """List Orders
 
-     The orders the caller may see, newest first.
+     The orders the caller may see, newest first; by status, and created from
+    ``created_from`` to ``created_to`` (days, UTC, both included).
 
     Scope: `orders:read`.
 
     Args:
         status (OrderStatus | Unset):
+        created_from (datetime.date | Unset):
+        created_to (datetime.date | Unset):
         limit (int | Unset): Page size, 1 to 100. Default: 20.
         starting_after (str | Unset): The last id of the previous page.
 
@@ -152,6 +177,8 @@ def sync(
     return sync_detailed(
         client=client,
         status=status,
+        created_from=created_from,
+        created_to=created_to,
         limit=limit,
         starting_after=starting_after,
     ).parsed
@@ -161,17 +188,22 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     status: OrderStatus | Unset = UNSET,
+    created_from: datetime.date | Unset = UNSET,
+    created_to: datetime.date | Unset = UNSET,
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
 ) -> Response[PageOrderOut | Problem]:
     """List Orders
 
-     The orders the caller may see, newest first.
+     The orders the caller may see, newest first; by status, and created from
+    ``created_from`` to ``created_to`` (days, UTC, both included).
 
     Scope: `orders:read`.
 
     Args:
         status (OrderStatus | Unset):
+        created_from (datetime.date | Unset):
+        created_to (datetime.date | Unset):
         limit (int | Unset): Page size, 1 to 100. Default: 20.
         starting_after (str | Unset): The last id of the previous page.
 
@@ -185,6 +217,8 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         status=status,
+        created_from=created_from,
+        created_to=created_to,
         limit=limit,
         starting_after=starting_after,
     )
@@ -198,17 +232,22 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     status: OrderStatus | Unset = UNSET,
+    created_from: datetime.date | Unset = UNSET,
+    created_to: datetime.date | Unset = UNSET,
     limit: int | Unset = 20,
     starting_after: str | Unset = UNSET,
 ) -> PageOrderOut | Problem | None:
     """List Orders
 
-     The orders the caller may see, newest first.
+     The orders the caller may see, newest first; by status, and created from
+    ``created_from`` to ``created_to`` (days, UTC, both included).
 
     Scope: `orders:read`.
 
     Args:
         status (OrderStatus | Unset):
+        created_from (datetime.date | Unset):
+        created_to (datetime.date | Unset):
         limit (int | Unset): Page size, 1 to 100. Default: 20.
         starting_after (str | Unset): The last id of the previous page.
 
@@ -224,6 +263,8 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             status=status,
+            created_from=created_from,
+            created_to=created_to,
             limit=limit,
             starting_after=starting_after,
         )
