@@ -109,8 +109,10 @@ def migrate() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.", metavar="HOST")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.", metavar="PORT")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on.", metavar="HOST")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.", metavar="PORT")] = 8000,
     demo: Annotated[bool, typer.Option(help="Add demo parties, products and orders.")] = False,
     workers: Annotated[
         int,
