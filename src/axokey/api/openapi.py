@@ -63,6 +63,7 @@ ID_PREFIXES: dict[str, str] = {
     "batch_id": "pob",
     "item_id": "po",
     "cart_id": "crt",
+    "cart_line_id": "cln",
     "endpoint_id": "whe",
     "event_id": "evt",
     "key_id": "key",
