@@ -111,3 +111,22 @@ def test_every_request_string_says_what_the_server_accepts(client: Any) -> None:
 def test_the_snapshot_is_json_the_document_renders_to() -> None:
     committed = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     assert render(committed) == SNAPSHOT.read_text(encoding="utf-8")
+
+
+def test_rules_beyond_the_schema_name_declared_statuses_and_known_codes(client: Any) -> None:
+    """``x-rules-beyond-schema``: the refusals a schema-valid request may still get.
+    Each names a status the operation declares (its description lists the rule) and
+    a stable code of the ``Problem`` enum; none is a catch-all like
+    ``validation_error``, which would let the fuzzer accept any refusal."""
+    document = served(client)
+    codes = set(document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"])
+    found = 0
+    for label, operation in operations(document):
+        for rule in operation.get("x-rules-beyond-schema", []):
+            found += 1
+            assert set(rule) == {"status", "code", "rule"}, label
+            assert rule["code"] in codes, (label, rule)
+            assert rule["code"] not in {"validation_error", "not_found", "conflict"}, label
+            response = operation["responses"][str(rule["status"])]
+            assert f"`{rule['code']}` ({rule['rule']})" in response["description"], label
+    assert found >= 10

@@ -477,7 +477,7 @@ REFUSALS: dict[str, tuple[Case, int, str, list[str]]] = {
     "a good with a service date": (
         lambda w: delivery_body(w, lines=[line(w, "P1", 1, service_date=in_days(2))]),
         422,
-        "validation_error",
+        "service_date_not_allowed",
         ["lines.0.service_date"],
     ),
     "malformed service date": (

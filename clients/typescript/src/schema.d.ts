@@ -2442,7 +2442,8 @@ export interface components {
         /**
          * OrderCreate
          * @description A delivery names its courier, a store order its store; only a delivery has a
-         *     courier and a delivery fee, only a store order a store (422 otherwise).
+         *     courier and a delivery fee, only a store order a store; an itinerary's lines each
+         *     have a service date (422 otherwise).
          * @example {
          *       "courier_id": "pty_01M8Y2A30000000000000000CC",
          *       "currency": "EUR",
@@ -2495,7 +2496,7 @@ export interface components {
             redeem_by?: string | null;
             /** Store Id */
             store_id?: string | null;
-        } & (unknown & unknown);
+        } & (unknown & unknown & unknown);
         /**
          * OrderOut
          * @description An order as its caller may see it. A supplier sees its own lines and its own
@@ -2910,7 +2911,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "agreement_not_found" | "agreement_required" | "agreement_superseded" | "already_redeemed" | "ambiguous_sku" | "amount_too_large" | "api_key_expired" | "api_key_not_found" | "api_key_revoked" | "api_key_rotated" | "bad_request" | "batch_executed" | "cart_checked_out" | "cart_expired" | "cart_full" | "cart_line_full" | "cart_line_not_found" | "cart_not_checked_out" | "cart_not_found" | "conflict" | "courier_not_allowed" | "courier_required" | "currency_mismatch" | "customer_iban_required" | "deadline_in_past" | "deposit_on_good" | "duplicate_listing" | "duplicate_sku" | "event_not_found" | "expiry_in_past" | "forbidden" | "gtin_already_listed" | "idempotency_key_in_use" | "idempotency_key_lost" | "idempotency_key_reused" | "idempotency_key_unreadable" | "idempotency_response_lost" | "image_too_large" | "import_header_invalid" | "import_invalid" | "import_too_large" | "insufficient_scope" | "internal_error" | "invalid_amount" | "invalid_bank_details" | "invalid_card_number" | "invalid_characters" | "invalid_country" | "invalid_currency" | "invalid_cursor" | "invalid_date_range" | "invalid_days" | "invalid_encoding" | "invalid_gtin" | "invalid_idempotency_key" | "invalid_notification" | "invalid_one_time_code" | "invalid_period" | "invalid_quantity" | "invalid_role" | "invalid_scopes" | "invalid_status_report" | "invalid_stock_quantity" | "invariant_broken" | "ledger_batch_too_large" | "ledger_inconsistent" | "ledger_rejected" | "line_refunded" | "listing_not_found" | "merchant_required" | "method_not_allowed" | "no_code_in_image" | "no_failed_refund" | "no_lines" | "no_party" | "no_webhook_endpoint" | "not_a_sandbox_payment" | "not_an_image" | "not_found" | "not_ready" | "not_your_balance" | "not_your_line" | "not_your_order" | "not_your_party" | "not_your_payouts" | "nothing_to_pay_out" | "nothing_to_redeem" | "operator_account_invalid" | "operator_account_missing" | "order_awaiting_payment" | "order_cancelled" | "order_completed" | "order_expired" | "order_id_required" | "order_not_found" | "order_not_paid" | "order_not_payable" | "order_paid" | "order_partially_redeemed" | "otp_required" | "out_of_stock" | "party_not_found" | "party_required" | "payment_changed" | "payment_not_found" | "payment_not_payable" | "payment_transition_refused" | "payout" | "payout_batch_not_found" | "payout_paid" | "payout_rejected" | "period_too_long" | "price_below_wholesale" | "product_not_found" | "product_not_listed" | "provider_unavailable" | "qr_not_available" | "rate_limited" | "refund_not_failed" | "refund_not_found" | "refund_outcome_unknown" | "refund_payout" | "refund_transition_refused" | "request_too_large" | "role_not_allowed" | "sandbox_disabled" | "service_date_required" | "service_line_required" | "status_report_mismatch" | "stock_below_reserved" | "stock_negative" | "store_not_allowed" | "store_not_found" | "store_required" | "supplier_required" | "too_many_attempts" | "too_many_lines" | "unauthenticated" | "unit_price_required" | "unknown_action" | "unknown_code" | "unknown_courier" | "unknown_event_type" | "unknown_gtin" | "unknown_line" | "unknown_merchant" | "unknown_payout_item" | "unknown_product" | "unknown_provider" | "unknown_scope" | "unknown_sku" | "unknown_store" | "unknown_supplier" | "unsupported_media_type" | "validation_error" | "webhook_endpoint_not_found" | "webhook_url_not_https" | "webhook_url_refused";
+            code: "agreement_not_found" | "agreement_required" | "agreement_superseded" | "already_redeemed" | "ambiguous_sku" | "amount_too_large" | "api_key_expired" | "api_key_not_found" | "api_key_revoked" | "api_key_rotated" | "bad_request" | "batch_executed" | "cart_checked_out" | "cart_expired" | "cart_full" | "cart_line_full" | "cart_line_not_found" | "cart_not_checked_out" | "cart_not_found" | "conflict" | "courier_not_allowed" | "courier_required" | "currency_mismatch" | "customer_iban_required" | "deadline_in_past" | "deposit_on_good" | "duplicate_listing" | "duplicate_sku" | "event_not_found" | "expiry_in_past" | "forbidden" | "gtin_already_listed" | "idempotency_key_in_use" | "idempotency_key_lost" | "idempotency_key_reused" | "idempotency_key_unreadable" | "idempotency_response_lost" | "image_too_large" | "import_header_invalid" | "import_invalid" | "import_too_large" | "insufficient_scope" | "internal_error" | "invalid_amount" | "invalid_bank_details" | "invalid_card_number" | "invalid_characters" | "invalid_country" | "invalid_currency" | "invalid_cursor" | "invalid_date_range" | "invalid_days" | "invalid_encoding" | "invalid_gtin" | "invalid_idempotency_key" | "invalid_notification" | "invalid_one_time_code" | "invalid_period" | "invalid_quantity" | "invalid_role" | "invalid_scopes" | "invalid_status_report" | "invalid_stock_quantity" | "invariant_broken" | "ledger_batch_too_large" | "ledger_inconsistent" | "ledger_rejected" | "line_refunded" | "listing_not_found" | "merchant_required" | "method_not_allowed" | "no_code_in_image" | "no_failed_refund" | "no_lines" | "no_party" | "no_webhook_endpoint" | "not_a_sandbox_payment" | "not_an_image" | "not_found" | "not_ready" | "not_your_balance" | "not_your_line" | "not_your_order" | "not_your_party" | "not_your_payouts" | "nothing_to_pay_out" | "nothing_to_redeem" | "operator_account_invalid" | "operator_account_missing" | "order_awaiting_payment" | "order_cancelled" | "order_completed" | "order_expired" | "order_id_required" | "order_not_found" | "order_not_paid" | "order_not_payable" | "order_paid" | "order_partially_redeemed" | "otp_required" | "out_of_stock" | "party_not_found" | "party_required" | "payment_changed" | "payment_not_found" | "payment_not_payable" | "payment_transition_refused" | "payout" | "payout_batch_not_found" | "payout_paid" | "payout_rejected" | "period_too_long" | "price_below_wholesale" | "product_not_found" | "product_not_listed" | "provider_unavailable" | "qr_not_available" | "rate_limited" | "refund_not_failed" | "refund_not_found" | "refund_outcome_unknown" | "refund_payout" | "refund_transition_refused" | "request_too_large" | "role_not_allowed" | "sandbox_disabled" | "service_date_not_allowed" | "service_date_required" | "service_line_required" | "status_report_mismatch" | "stock_below_reserved" | "stock_negative" | "store_not_allowed" | "store_not_found" | "store_required" | "supplier_required" | "too_many_attempts" | "too_many_lines" | "unauthenticated" | "unit_price_required" | "unknown_action" | "unknown_code" | "unknown_courier" | "unknown_event_type" | "unknown_gtin" | "unknown_line" | "unknown_merchant" | "unknown_payout_item" | "unknown_product" | "unknown_provider" | "unknown_scope" | "unknown_sku" | "unknown_store" | "unknown_supplier" | "unsupported_media_type" | "validation_error" | "webhook_endpoint_not_found" | "webhook_url_not_https" | "webhook_url_refused";
             detail: string;
             /** @description The fields at fault (validation errors). */
             errors?: {
@@ -4496,7 +4497,7 @@ export interface operations {
     held_history: {
         parameters: {
             query?: {
-                currency?: string;
+                currency?: "AED" | "AFN" | "ALL" | "AMD" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAD" | "XAF" | "XCD" | "XCG" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
                 days?: number;
                 format?: "json" | "svg";
                 party_id?: string;
@@ -6132,7 +6133,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. */
+            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. A request the schema accepts may still be refused by a rule the schema cannot state: `price_below_wholesale` (`unit_price` is below the product's wholesale price). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6427,7 +6428,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. */
+            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. A request the schema accepts may still be refused by a rule the schema cannot state: `invalid_date_range` (`created_to` is before `created_from`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6530,7 +6531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. */
+            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. A request the schema accepts may still be refused by a rule the schema cannot state: `currency_mismatch` (a line's product is priced in another currency); `unit_price_required` (a line without `unit_price` names a product the merchant does not list); `price_below_wholesale` (a line's price is below its product's wholesale price); `amount_too_large` (a line's amount (its price, given or listed, times its quantity) or the order's total is above the largest amount); `service_line_required` (an itinerary's line names a good, not a service); `service_date_not_allowed` (a line with a `service_date` names a good); `agreement_required` (deposit mode, and a good whose supplier has no active agreement with the merchant); `deadline_in_past` (`redeem_by` is not in the future; or, left out on an itinerary, the day after its last service (the default deadline) has passed). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8576,7 +8577,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is larger than the configured limit. */
+            /** @description The body is larger than the configured limit. A request the schema accepts may still be refused by a rule the schema cannot state: `image_too_large` (the image has more pixels than the server decodes). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8585,7 +8586,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. */
+            /** @description Unsupported media type. A request the schema accepts may still be refused by a rule the schema cannot state: `not_an_image` (the body is not an image the server can decode). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: the body or a parameter does not match the schema or a rule (`errors` names the fields); NUL characters (`invalid_characters`); an `Idempotency-Key` reused with another body. A request the schema accepts may still be refused by a rule the schema cannot state: `no_code_in_image` (no QR code can be read in the photo). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -14,6 +14,9 @@ for every operation, without anything to repeat per route:
   enforces (no NUL character: ``ApiGuardMiddleware`` refuses one anywhere), every
   id its prefix (``ord_`` and 26 Crockford base32 characters, ``ID_PREFIXES``);
 - **its scope** (``x-required-scope`` and a line of its description);
+- **its rules beyond the schema** (``x-rules-beyond-schema``, see ``beyond_schema``):
+  the problems a request the schema accepts may still get, because the rule depends
+  on stored objects, on an image's content or on two parameters together;
 - the ``Idempotency-Key`` header of every POST.
 
 ``complete_document`` is pure: it takes FastAPI's document and the app's routes.
@@ -120,6 +123,25 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     ``complete_document``."""
     return {
         status: {"description": STATUS_DESCRIPTIONS.get(status, "Error.")} for status in statuses
+    }
+
+
+# The operation's rules that JSON Schema cannot state (another object's state, an
+# image's content, a relation between two parameters): each one's status and stable
+# code. A request the schema accepts is refused only by one of these; the fuzzer's
+# positive-data check accepts exactly these (status, code) pairs and no other refusal.
+RULES_EXTENSION = "x-rules-beyond-schema"
+
+
+def beyond_schema(*rules: tuple[int, str, str]) -> dict[str, Any]:
+    """``openapi_extra=beyond_schema((422, "currency_mismatch", "a product is priced
+    in another currency"), ...)``: rules a schema-valid request may still break. Each
+    is listed in the operation's ``x-rules-beyond-schema`` and in the description of
+    its status's response (see ``complete_document``)."""
+    return {
+        RULES_EXTENSION: [
+            {"status": status, "code": code, "rule": rule} for status, code, rule in rules
+        ]
     }
 
 
@@ -387,12 +409,22 @@ def _complete_operation(
     }
     if _names_an_id(operation.get("requestBody", {}), components, set()):
         statuses.add(404)  # the body names an object that does not exist
+    rules = operation.get(RULES_EXTENSION, [])
+    statuses |= {rule["status"] for rule in rules}
     for status in sorted(statuses):
         declared = responses.get(str(status), {})
         description = declared.get("description")
         if status == 422 or description == "Validation Error":
             description = None
         responses[str(status)] = _problem_response(status, description)
+        beyond = [rule for rule in rules if rule["status"] == status]
+        if beyond:
+            responses[str(status)]["description"] += (
+                " A request the schema accepts may still be refused by a rule the schema "
+                "cannot state: "
+                + "; ".join(f"`{rule['code']}` ({rule['rule']})" for rule in beyond)
+                + "."
+            )
     parameters = operation.setdefault("parameters", [])
     for parameter in parameters:
         schema = parameter.get("schema", {})

@@ -431,7 +431,10 @@ def build_lines(  # noqa: C901, PLR0912, PLR0915 - gathers every line's field er
                 continue
         elif request.service_date is not None and product.kind is not ProductKind.SERVICE:
             refuse(
-                index, "service_date", "only services have a service date", code="validation_error"
+                index,
+                "service_date",
+                "only services have a service date",
+                code="service_date_not_allowed",
             )
             continue
         deposit_bps = resolve_deposit_bps(mode, product, agreements.get(product.supplier_id))

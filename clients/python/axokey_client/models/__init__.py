@@ -53,6 +53,7 @@ from .export_fec_encoding import ExportFecEncoding
 from .handover_in import HandoverIn
 from .health import Health
 from .held_day_out import HeldDayOut
+from .held_history_currency import HeldHistoryCurrency
 from .held_history_format import HeldHistoryFormat
 from .held_history_out import HeldHistoryOut
 from .iban_change_out import IbanChangeOut
@@ -194,6 +195,7 @@ __all__ = (
     "HandoverIn",
     "Health",
     "HeldDayOut",
+    "HeldHistoryCurrency",
     "HeldHistoryFormat",
     "HeldHistoryOut",
     "IbanChangeOut",

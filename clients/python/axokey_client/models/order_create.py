@@ -22,7 +22,8 @@ T = TypeVar("T", bound="OrderCreate")
 @_attrs_define
 class OrderCreate:
     """A delivery names its courier, a store order its store; only a delivery has a
-    courier and a delivery fee, only a store order a store (422 otherwise).
+    courier and a delivery fee, only a store order a store; an itinerary's lines each
+    have a service date (422 otherwise).
 
         Attributes:
             currency (OrderCreateCurrency):

@@ -128,6 +128,7 @@ class ProblemCode(StrEnum):
     REQUEST_TOO_LARGE = "request_too_large"
     ROLE_NOT_ALLOWED = "role_not_allowed"
     SANDBOX_DISABLED = "sandbox_disabled"
+    SERVICE_DATE_NOT_ALLOWED = "service_date_not_allowed"
     SERVICE_DATE_REQUIRED = "service_date_required"
     SERVICE_LINE_REQUIRED = "service_line_required"
     STATUS_REPORT_MISMATCH = "status_report_mismatch"

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from axokey.api.deps import ContextDep, Page, PageDep, requires
+from axokey.api.openapi import beyond_schema
 from axokey.api.schemas.catalog import (
     AgreementCreate,
     AgreementOut,
@@ -82,7 +83,15 @@ def get_product(
     return ProductOut.of(catalog.read_product(context, principal, product_id))
 
 
-@router.post("/v1/listings", status_code=201, response_model=ListingOut)
+# The product's wholesale price is stored with the product: the schema cannot say it.
+@router.post(
+    "/v1/listings",
+    status_code=201,
+    response_model=ListingOut,
+    openapi_extra=beyond_schema(
+        (422, "price_below_wholesale", "`unit_price` is below the product's wholesale price")
+    ),
+)
 def create_listing(
     body: ListingCreate,
     context: ContextDep,

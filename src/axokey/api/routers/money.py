@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 from axokey import i18n
 from axokey.api.deps import ContextDep, Page, PageDep, requires
 from axokey.api.schemas.balances import BalanceOut, BalancesOut, HeldHistoryOut
+from axokey.api.schemas.base import Currency
 from axokey.api.schemas.refunds import RefundOut
 from axokey.domain.access import Scope
 from axokey.domain.parties import Principal
@@ -64,7 +65,7 @@ def get_balance(
 def held_history(
     context: ContextDep,
     principal: Annotated[Principal, requires(Scope.PAYOUTS_READ)],
-    currency: Annotated[str, Query(min_length=3, max_length=3)] = "EUR",
+    currency: Annotated[Currency, Query()] = "EUR",
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     party_id: Annotated[str | None, Query(max_length=40)] = None,
     format: Annotated[Literal["json", "svg"], Query()] = "json",

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from axokey.adapters import qr_images
 from axokey.api.deps import ContextDep, Page, PageDep, requires
-from axokey.api.openapi import problems
+from axokey.api.openapi import beyond_schema, problems
 from axokey.api.schemas.orders import OrderCreate, OrderOut
 from axokey.api.schemas.payments import CheckoutIn, PaymentOut
 from axokey.domain.access import Scope
@@ -27,7 +27,41 @@ def _out(context: ServiceContext, view: OrderView) -> OrderOut:
     return OrderOut.of(view, context.settings.itinerary_grace_seconds)
 
 
-@router.post("/v1/orders", status_code=201, response_model=OrderOut)
+# Rules on the products, listings and agreements the lines name, which the document
+# cannot state: a request the schema accepts may still break one (422, each its code).
+@router.post(
+    "/v1/orders",
+    status_code=201,
+    response_model=OrderOut,
+    openapi_extra=beyond_schema(
+        (422, "currency_mismatch", "a line's product is priced in another currency"),
+        (
+            422,
+            "unit_price_required",
+            "a line without `unit_price` names a product the merchant does not list",
+        ),
+        (422, "price_below_wholesale", "a line's price is below its product's wholesale price"),
+        (
+            422,
+            "amount_too_large",
+            "a line's amount (its price, given or listed, times its quantity) or the "
+            "order's total is above the largest amount",
+        ),
+        (422, "service_line_required", "an itinerary's line names a good, not a service"),
+        (422, "service_date_not_allowed", "a line with a `service_date` names a good"),
+        (
+            422,
+            "agreement_required",
+            "deposit mode, and a good whose supplier has no active agreement with the merchant",
+        ),
+        (
+            422,
+            "deadline_in_past",
+            "`redeem_by` is not in the future; or, left out on an itinerary, the day "
+            "after its last service (the default deadline) has passed",
+        ),
+    ),
+)
 def create_order(
     body: OrderCreate,
     context: ContextDep,
@@ -61,7 +95,14 @@ def create_order(
     return _out(context, view)
 
 
-@router.get("/v1/orders", response_model=Page[OrderOut])
+# Two parameters together: JSON Schema cannot compare them.
+@router.get(
+    "/v1/orders",
+    response_model=Page[OrderOut],
+    openapi_extra=beyond_schema(
+        (422, "invalid_date_range", "`created_to` is before `created_from`")
+    ),
+)
 def list_orders(
     context: ContextDep,
     principal: Annotated[Principal, requires(Scope.ORDERS_READ)],

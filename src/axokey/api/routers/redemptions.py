@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from axokey.api.deps import ContextDep, requires
-from axokey.api.openapi import problems
+from axokey.api.openapi import beyond_schema, problems
 from axokey.api.schemas.redemptions import (
     CodeImageOut,
     PreviewLineOut,
@@ -75,7 +75,13 @@ _PHOTO_BODY = {"schema": {"type": "string", "format": "binary"}}
                 "image/png": _PHOTO_BODY,
                 "image/webp": _PHOTO_BODY,
             },
-        }
+        },
+        # What the image holds, the schema cannot say (any bytes are a "binary").
+        **beyond_schema(
+            (415, "not_an_image", "the body is not an image the server can decode"),
+            (413, "image_too_large", "the image has more pixels than the server decodes"),
+            (422, "no_code_in_image", "no QR code can be read in the photo"),
+        ),
     },
 )
 async def code_from_photo(

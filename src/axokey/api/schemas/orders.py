@@ -30,7 +30,8 @@ class LineIn(Strict):
 
 class OrderCreate(Strict):
     """A delivery names its courier, a store order its store; only a delivery has a
-    courier and a delivery fee, only a store order a store (422 otherwise)."""
+    courier and a delivery fee, only a store order a store; an itinerary's lines each
+    have a service date (422 otherwise)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -62,6 +63,24 @@ class OrderCreate(Strict):
                         "properties": {"store_id": {"type": "string"}},
                     },
                     "else": {"properties": {"store_id": {"type": "null"}}},
+                },
+                {
+                    # An itinerary's lines are services on a day (422
+                    # service_date_required otherwise).
+                    "if": {
+                        "properties": {"fulfilment": {"const": "itinerary"}},
+                        "required": ["fulfilment"],
+                    },
+                    "then": {
+                        "properties": {
+                            "lines": {
+                                "items": {
+                                    "required": ["service_date"],
+                                    "properties": {"service_date": {"type": "string"}},
+                                }
+                            }
+                        }
+                    },
                 },
             ],
             # SPEC.md's example A: 2 × P1 at 50,00 €, 1 × P2 at 29,99 €, delivered

@@ -116,7 +116,8 @@ def sync_detailed(
         idempotency_key (str | Unset):
         body (OrderCreate): A delivery names its courier, a store order its store; only a delivery
             has a
-            courier and a delivery fee, only a store order a store (422 otherwise).
+            courier and a delivery fee, only a store order a store; an itinerary's lines each
+            have a service date (422 otherwise).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +158,8 @@ def sync(
         idempotency_key (str | Unset):
         body (OrderCreate): A delivery names its courier, a store order its store; only a delivery
             has a
-            courier and a delivery fee, only a store order a store (422 otherwise).
+            courier and a delivery fee, only a store order a store; an itinerary's lines each
+            have a service date (422 otherwise).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,7 +195,8 @@ async def asyncio_detailed(
         idempotency_key (str | Unset):
         body (OrderCreate): A delivery names its courier, a store order its store; only a delivery
             has a
-            courier and a delivery fee, only a store order a store (422 otherwise).
+            courier and a delivery fee, only a store order a store; an itinerary's lines each
+            have a service date (422 otherwise).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -232,7 +235,8 @@ async def asyncio(
         idempotency_key (str | Unset):
         body (OrderCreate): A delivery names its courier, a store order its store; only a delivery
             has a
-            courier and a delivery fee, only a store order a store (422 otherwise).
+            courier and a delivery fee, only a store order a store; an itinerary's lines each
+            have a service date (422 otherwise).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

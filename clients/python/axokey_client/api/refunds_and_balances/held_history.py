@@ -5,6 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.held_history_currency import HeldHistoryCurrency
 from ...models.held_history_format import HeldHistoryFormat
 from ...models.held_history_out import HeldHistoryOut
 from ...models.problem import Problem
@@ -13,7 +14,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    currency: str | Unset = "EUR",
+    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -25,7 +26,11 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    params["currency"] = currency
+    json_currency: str | Unset = UNSET
+    if not isinstance(currency, Unset):
+        json_currency = currency.value
+
+    params["currency"] = json_currency
 
     params["days"] = days
 
@@ -102,7 +107,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    currency: str | Unset = "EUR",
+    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -118,7 +123,7 @@ def sync_detailed(
     Scope: `payouts:read`.
 
     Args:
-        currency (str | Unset):  Default: 'EUR'.
+        currency (HeldHistoryCurrency | Unset):  Default: HeldHistoryCurrency.EUR.
         days (int | Unset):  Default: 30.
         party_id (str | Unset):
         format_ (HeldHistoryFormat | Unset):  Default: HeldHistoryFormat.JSON.
@@ -150,7 +155,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    currency: str | Unset = "EUR",
+    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -166,7 +171,7 @@ def sync(
     Scope: `payouts:read`.
 
     Args:
-        currency (str | Unset):  Default: 'EUR'.
+        currency (HeldHistoryCurrency | Unset):  Default: HeldHistoryCurrency.EUR.
         days (int | Unset):  Default: 30.
         party_id (str | Unset):
         format_ (HeldHistoryFormat | Unset):  Default: HeldHistoryFormat.JSON.
@@ -193,7 +198,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    currency: str | Unset = "EUR",
+    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -209,7 +214,7 @@ async def asyncio_detailed(
     Scope: `payouts:read`.
 
     Args:
-        currency (str | Unset):  Default: 'EUR'.
+        currency (HeldHistoryCurrency | Unset):  Default: HeldHistoryCurrency.EUR.
         days (int | Unset):  Default: 30.
         party_id (str | Unset):
         format_ (HeldHistoryFormat | Unset):  Default: HeldHistoryFormat.JSON.
@@ -239,7 +244,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    currency: str | Unset = "EUR",
+    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -255,7 +260,7 @@ async def asyncio(
     Scope: `payouts:read`.
 
     Args:
-        currency (str | Unset):  Default: 'EUR'.
+        currency (HeldHistoryCurrency | Unset):  Default: HeldHistoryCurrency.EUR.
         days (int | Unset):  Default: 30.
         party_id (str | Unset):
         format_ (HeldHistoryFormat | Unset):  Default: HeldHistoryFormat.JSON.
