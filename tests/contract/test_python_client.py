@@ -26,12 +26,12 @@ from axokey_client.api.redemptions import redeem
 from axokey_client.api.refunds_and_balances import get_balance, list_refunds
 from axokey_client.models import (
     CheckoutIn,
+    Currency,
     CustomerIn,
     HandoverIn,
     LineIn,
     ListingCreate,
     OrderCreate,
-    OrderCreateCurrency,
     OrderCreateFulfilment,
     OrderCreatePaymentMode,
     OrderOut,
@@ -41,7 +41,6 @@ from axokey_client.models import (
     PaymentOut,
     Problem,
     ProductCreate,
-    ProductCreateCurrency,
     ProductCreateKind,
     ProductOut,
     RedemptionIn,
@@ -89,7 +88,7 @@ def test_example_a_through_the_generated_client(client: Any) -> None:
                 sku=sku,
                 name=sku,
                 kind=ProductCreateKind.GOOD,
-                currency=ProductCreateCurrency.EUR,
+                currency=Currency.EUR,
                 wholesale_price=wholesale,
             ),
         )
@@ -106,7 +105,7 @@ def test_example_a_through_the_generated_client(client: Any) -> None:
     order = create_order.sync(
         client=merchant,
         body=OrderCreate(
-            currency=OrderCreateCurrency.EUR,
+            currency=Currency.EUR,
             payment_mode=OrderCreatePaymentMode.ESCROW,
             fulfilment=OrderCreateFulfilment.DELIVERY,
             customer=CustomerIn(email="customer@example.com", name="Camille"),

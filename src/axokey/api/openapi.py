@@ -17,7 +17,10 @@ for every operation, without anything to repeat per route:
 - **its rules beyond the schema** (``x-rules-beyond-schema``, see ``beyond_schema``):
   the problems a request the schema accepts may still get, because the rule depends
   on stored objects, on an image's content or on two parameters together;
-- the ``Idempotency-Key`` header of every POST.
+- the ``Idempotency-Key`` header of every POST;
+- **shared enums**: a currency and a country are ``$ref`` to the ``Currency`` and
+  ``Country`` components, not the same long list inline on each body (generated
+  clients then have one type for each).
 
 ``complete_document`` is pure: it takes FastAPI's document and the app's routes.
 ``install_openapi`` makes the app serve the completed document at ``/openapi.json``;
@@ -39,6 +42,7 @@ from fastapi.routing import APIRoute
 from axokey import i18n
 from axokey.api.deps import RequireScope
 from axokey.api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, STATUS_CODES
+from axokey.api.schemas.base import COUNTRY_CODES, CURRENCY_CODES
 from axokey.domain.identifiers import CROCKFORD_ALPHABET
 from axokey.domain.orders import OrderStatus
 
@@ -303,6 +307,33 @@ def _references(schema: Any) -> Iterator[str]:
             yield from _references(value)
 
 
+# The enums every body shares, by the component that holds them once.
+SHARED_ENUMS: dict[str, tuple[list[str], str]] = {
+    "Currency": (
+        CURRENCY_CODES,
+        "ISO 4217, upper case, with a minor unit (the currencies a payment can be made in).",
+    ),
+    "Country": (COUNTRY_CODES, "ISO 3166-1 alpha-2, upper case."),
+}
+
+
+def _shared_enums(value: Any, references: dict[tuple[str, ...], str]) -> Any:
+    """``value`` with every string schema whose ``enum`` is a shared one replaced by a
+    ``$ref`` to its component (its description kept)."""
+    if isinstance(value, list):
+        return [_shared_enums(item, references) for item in value]
+    if not isinstance(value, dict):
+        return value
+    enum = value.get("enum")
+    name = references.get(tuple(enum)) if isinstance(enum, list) else None
+    if name is not None:
+        shared = {"$ref": f"#/components/schemas/{name}"}
+        if "description" in value:
+            shared["description"] = value["description"]
+        return shared
+    return {key: _shared_enums(item, references) for key, item in value.items()}
+
+
 def _request_components(document: dict[str, Any]) -> set[str]:
     """The components a request body or a parameter uses, transitively."""
     components = document.get("components", {}).get("schemas", {})
@@ -375,6 +406,17 @@ def complete_document(
             )
     for name in _request_components(document):
         _strings(schemas[name])
+    references = {tuple(codes): name for name, (codes, _) in SHARED_ENUMS.items()}
+    document["paths"] = _shared_enums(document["paths"], references)
+    for name in list(schemas):
+        schemas[name] = _shared_enums(schemas[name], references)
+    for name, (codes, description) in SHARED_ENUMS.items():
+        schemas[name] = {
+            "title": name,
+            "type": "string",
+            "enum": list(codes),
+            "description": description,
+        }
     return document
 
 

@@ -1,7 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .address_in import AddressIn
-from .address_in_country_type_0 import AddressInCountryType0
 from .address_out import AddressOut
 from .agreement_create import AgreementCreate
 from .agreement_out import AgreementOut
@@ -20,14 +19,12 @@ from .balance_out import BalanceOut
 from .balances_out import BalancesOut
 from .batch_confirm import BatchConfirm
 from .batch_create import BatchCreate
-from .batch_create_currency import BatchCreateCurrency
 from .batch_out import BatchOut
 from .batch_summary_out import BatchSummaryOut
 from .cart_checkout_in import CartCheckoutIn
 from .cart_checkout_in_fulfilment import CartCheckoutInFulfilment
 from .cart_checkout_in_payment_mode import CartCheckoutInPaymentMode
 from .cart_create import CartCreate
-from .cart_create_currency import CartCreateCurrency
 from .cart_line_add_in import CartLineAddIn
 from .cart_line_change_in import CartLineChangeIn
 from .cart_line_in import CartLineIn
@@ -39,6 +36,8 @@ from .cart_status import CartStatus
 from .checkout_in import CheckoutIn
 from .checkout_qr_format import CheckoutQrFormat
 from .code_image_out import CodeImageOut
+from .country import Country
+from .currency import Currency
 from .customer_data import CustomerData
 from .customer_data_orders_item import CustomerDataOrdersItem
 from .customer_erase import CustomerErase
@@ -53,7 +52,6 @@ from .export_fec_encoding import ExportFecEncoding
 from .handover_in import HandoverIn
 from .health import Health
 from .held_day_out import HeldDayOut
-from .held_history_currency import HeldHistoryCurrency
 from .held_history_format import HeldHistoryFormat
 from .held_history_out import HeldHistoryOut
 from .iban_change_out import IbanChangeOut
@@ -68,7 +66,6 @@ from .listing_create import ListingCreate
 from .listing_out import ListingOut
 from .next_action_out import NextActionOut
 from .order_create import OrderCreate
-from .order_create_currency import OrderCreateCurrency
 from .order_create_fulfilment import OrderCreateFulfilment
 from .order_create_payment_mode import OrderCreatePaymentMode
 from .order_out import OrderOut
@@ -95,7 +92,6 @@ from .party_create_role import PartyCreateRole
 from .party_created import PartyCreated
 from .party_out import PartyOut
 from .payee_address_in import PayeeAddressIn
-from .payee_address_in_country import PayeeAddressInCountry
 from .payment_out import PaymentOut
 from .payout_details_patch import PayoutDetailsPatch
 from .payout_item_out import PayoutItemOut
@@ -105,7 +101,6 @@ from .problem import Problem
 from .problem_code import ProblemCode
 from .problem_errors_item import ProblemErrorsItem
 from .product_create import ProductCreate
-from .product_create_currency import ProductCreateCurrency
 from .product_create_kind import ProductCreateKind
 from .product_kind import ProductKind
 from .product_out import ProductOut
@@ -143,7 +138,6 @@ from .webhook_endpoint_with_secret import WebhookEndpointWithSecret
 
 __all__ = (
     "AddressIn",
-    "AddressInCountryType0",
     "AddressOut",
     "AgreementCreate",
     "AgreementOut",
@@ -162,14 +156,12 @@ __all__ = (
     "BalancesOut",
     "BatchConfirm",
     "BatchCreate",
-    "BatchCreateCurrency",
     "BatchOut",
     "BatchSummaryOut",
     "CartCheckoutIn",
     "CartCheckoutInFulfilment",
     "CartCheckoutInPaymentMode",
     "CartCreate",
-    "CartCreateCurrency",
     "CartLineAddIn",
     "CartLineChangeIn",
     "CartLineIn",
@@ -181,6 +173,8 @@ __all__ = (
     "CheckoutIn",
     "CheckoutQrFormat",
     "CodeImageOut",
+    "Country",
+    "Currency",
     "CustomerData",
     "CustomerDataOrdersItem",
     "CustomerErase",
@@ -195,7 +189,6 @@ __all__ = (
     "HandoverIn",
     "Health",
     "HeldDayOut",
-    "HeldHistoryCurrency",
     "HeldHistoryFormat",
     "HeldHistoryOut",
     "IbanChangeOut",
@@ -210,7 +203,6 @@ __all__ = (
     "ListingOut",
     "NextActionOut",
     "OrderCreate",
-    "OrderCreateCurrency",
     "OrderCreateFulfilment",
     "OrderCreatePaymentMode",
     "OrderOut",
@@ -237,7 +229,6 @@ __all__ = (
     "PartyCreateRole",
     "PartyOut",
     "PayeeAddressIn",
-    "PayeeAddressInCountry",
     "PaymentOut",
     "PayoutDetailsPatch",
     "PayoutItemOut",
@@ -247,7 +238,6 @@ __all__ = (
     "ProblemCode",
     "ProblemErrorsItem",
     "ProductCreate",
-    "ProductCreateCurrency",
     "ProductCreateKind",
     "ProductKind",
     "ProductOut",

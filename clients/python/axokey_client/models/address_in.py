@@ -5,7 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.address_in_country_type_0 import AddressInCountryType0
+from ..models.country import Country
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AddressIn")
@@ -19,14 +19,14 @@ class AddressIn:
         building_number (None | str | Unset):
         postcode (None | str | Unset):
         town (None | str | Unset):
-        country (AddressInCountryType0 | None | Unset):
+        country (Country | None | Unset):
     """
 
     street: None | str | Unset = UNSET
     building_number: None | str | Unset = UNSET
     postcode: None | str | Unset = UNSET
     town: None | str | Unset = UNSET
-    country: AddressInCountryType0 | None | Unset = UNSET
+    country: Country | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         street: None | str | Unset
@@ -56,7 +56,7 @@ class AddressIn:
         country: None | str | Unset
         if isinstance(self.country, Unset):
             country = UNSET
-        elif isinstance(self.country, AddressInCountryType0):
+        elif isinstance(self.country, Country):
             country = self.country.value
         else:
             country = self.country
@@ -117,7 +117,7 @@ class AddressIn:
 
         town = _parse_town(d.pop("town", UNSET))
 
-        def _parse_country(data: object) -> AddressInCountryType0 | None | Unset:
+        def _parse_country(data: object) -> Country | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -125,12 +125,12 @@ class AddressIn:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                country_type_0 = AddressInCountryType0(data)
+                country_type_0 = Country(data)
 
                 return country_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(AddressInCountryType0 | None | Unset, data)
+            return cast(Country | None | Unset, data)
 
         country = _parse_country(d.pop("country", UNSET))
 

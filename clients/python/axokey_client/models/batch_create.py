@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.batch_create_currency import BatchCreateCurrency
+from ..models.currency import Currency
 
 T = TypeVar("T", bound="BatchCreate")
 
@@ -14,10 +14,10 @@ T = TypeVar("T", bound="BatchCreate")
 class BatchCreate:
     """
     Attributes:
-        currency (BatchCreateCurrency):
+        currency (Currency): ISO 4217, upper case, with a minor unit (the currencies a payment can be made in).
     """
 
-    currency: BatchCreateCurrency
+    currency: Currency
 
     def to_dict(self) -> dict[str, Any]:
         currency = self.currency.value
@@ -35,7 +35,7 @@ class BatchCreate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        currency = BatchCreateCurrency(d.pop("currency"))
+        currency = Currency(d.pop("currency"))
 
         batch_create = cls(
             currency=currency,

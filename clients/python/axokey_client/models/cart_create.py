@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.cart_create_currency import CartCreateCurrency
+from ..models.currency import Currency
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,12 +19,12 @@ T = TypeVar("T", bound="CartCreate")
 class CartCreate:
     """
     Attributes:
-        currency (CartCreateCurrency):
+        currency (Currency): ISO 4217, upper case, with a minor unit (the currencies a payment can be made in).
         store_id (None | str | Unset):
         lines (list[CartLineIn] | Unset):
     """
 
-    currency: CartCreateCurrency
+    currency: Currency
     store_id: None | str | Unset = UNSET
     lines: list[CartLineIn] | Unset = UNSET
 
@@ -63,7 +63,7 @@ class CartCreate:
         from ..models.cart_line_in import CartLineIn  # noqa: PLC0415
 
         d = dict(src_dict)
-        currency = CartCreateCurrency(d.pop("currency"))
+        currency = Currency(d.pop("currency"))
 
         def _parse_store_id(data: object) -> None | str | Unset:
             if data is None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.order_create_currency import OrderCreateCurrency
+from ..models.currency import Currency
 from ..models.order_create_fulfilment import OrderCreateFulfilment
 from ..models.order_create_payment_mode import OrderCreatePaymentMode
 from ..types import UNSET, Unset
@@ -26,7 +26,7 @@ class OrderCreate:
     have a service date (422 otherwise).
 
         Attributes:
-            currency (OrderCreateCurrency):
+            currency (Currency): ISO 4217, upper case, with a minor unit (the currencies a payment can be made in).
             payment_mode (OrderCreatePaymentMode):
             fulfilment (OrderCreateFulfilment):
             customer (CustomerIn):
@@ -37,7 +37,7 @@ class OrderCreate:
             redeem_by (datetime.datetime | None | Unset):
     """
 
-    currency: OrderCreateCurrency
+    currency: Currency
     payment_mode: OrderCreatePaymentMode
     fulfilment: OrderCreateFulfilment
     customer: CustomerIn
@@ -111,7 +111,7 @@ class OrderCreate:
         from ..models.line_in import LineIn  # noqa: PLC0415
 
         d = dict(src_dict)
-        currency = OrderCreateCurrency(d.pop("currency"))
+        currency = Currency(d.pop("currency"))
 
         payment_mode = OrderCreatePaymentMode(d.pop("payment_mode"))
 

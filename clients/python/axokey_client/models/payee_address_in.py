@@ -5,7 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.payee_address_in_country import PayeeAddressInCountry
+from ..models.country import Country
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PayeeAddressIn")
@@ -19,14 +19,14 @@ class PayeeAddressIn:
         street (str):
         postcode (str):
         town (str):
-        country (PayeeAddressInCountry): ISO 3166-1 alpha-2, e.g. FR
+        country (Country): ISO 3166-1 alpha-2, upper case.
         building_number (None | str | Unset):
     """
 
     street: str
     postcode: str
     town: str
-    country: PayeeAddressInCountry
+    country: Country
     building_number: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,7 +68,7 @@ class PayeeAddressIn:
 
         town = d.pop("town")
 
-        country = PayeeAddressInCountry(d.pop("country"))
+        country = Country(d.pop("country"))
 
         def _parse_building_number(data: object) -> None | str | Unset:
             if data is None:

@@ -5,7 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.product_create_currency import ProductCreateCurrency
+from ..models.currency import Currency
 from ..models.product_create_kind import ProductCreateKind
 from ..types import UNSET, Unset
 
@@ -20,7 +20,7 @@ class ProductCreate:
         sku (str):
         name (str):
         kind (ProductCreateKind):
-        currency (ProductCreateCurrency): ISO 4217, upper case, e.g. EUR.
+        currency (Currency): ISO 4217, upper case, with a minor unit (the currencies a payment can be made in).
         wholesale_price (int): Integer minor units (cents).
         gtin (None | str | Unset): GTIN-8/12/13/14; spaces and hyphens are ignored. Its check digit is verified.
         deposit_bps (int | None | Unset): The booking deposit of a service (not allowed on a good).
@@ -30,7 +30,7 @@ class ProductCreate:
     sku: str
     name: str
     kind: ProductCreateKind
-    currency: ProductCreateCurrency
+    currency: Currency
     wholesale_price: int
     gtin: None | str | Unset = UNSET
     deposit_bps: int | None | Unset = UNSET
@@ -94,7 +94,7 @@ class ProductCreate:
 
         kind = ProductCreateKind(d.pop("kind"))
 
-        currency = ProductCreateCurrency(d.pop("currency"))
+        currency = Currency(d.pop("currency"))
 
         wholesale_price = d.pop("wholesale_price")
 

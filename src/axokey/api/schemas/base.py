@@ -38,18 +38,21 @@ NOT_BLANK = (
 )
 
 # ISO 3166-1 alpha-2; the service refuses an unassigned one (422 invalid_country).
+COUNTRY_CODES = sorted(country.alpha_2 for country in pycountry.countries)
 Country = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z]{2}$"),
-    Field(json_schema_extra={"enum": sorted(country.alpha_2 for country in pycountry.countries)}),
+    Field(json_schema_extra={"enum": COUNTRY_CODES}),
 ]
 
 # The currencies a payment can be made in: ISO 4217, upper case, with a minor unit.
-# The service refuses another (422 invalid_currency); the document lists them.
+# The service refuses another (422 invalid_currency); the document lists them (the
+# shared ``Currency`` component, see ``axokey.api.openapi.SHARED_ENUMS``).
+CURRENCY_CODES = list(payable_currency_codes())
 Currency = Annotated[
     str,
     StringConstraints(max_length=8),
-    Field(json_schema_extra={"enum": list(payable_currency_codes())}),
+    Field(json_schema_extra={"enum": CURRENCY_CODES}),
 ]
 
 

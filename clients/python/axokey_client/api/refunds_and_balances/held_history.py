@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.held_history_currency import HeldHistoryCurrency
+from ...models.currency import Currency
 from ...models.held_history_format import HeldHistoryFormat
 from ...models.held_history_out import HeldHistoryOut
 from ...models.problem import Problem
@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
+    currency: Currency | Unset = UNSET,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -107,7 +107,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
+    currency: Currency | Unset = UNSET,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -123,7 +123,8 @@ def sync_detailed(
     Scope: `payouts:read`.
 
     Args:
-        currency (HeldHistoryCurrency | Unset):  Default: HeldHistoryCurrency.EUR.
+        currency (Currency | Unset): ISO 4217, upper case, with a minor unit (the currencies a
+            payment can be made in).
         days (int | Unset):  Default: 30.
         party_id (str | Unset):
         format_ (HeldHistoryFormat | Unset):  Default: HeldHistoryFormat.JSON.
@@ -155,7 +156,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
+    currency: Currency | Unset = UNSET,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -171,7 +172,8 @@ def sync(
     Scope: `payouts:read`.
 
     Args:
-        currency (HeldHistoryCurrency | Unset):  Default: HeldHistoryCurrency.EUR.
+        currency (Currency | Unset): ISO 4217, upper case, with a minor unit (the currencies a
+            payment can be made in).
         days (int | Unset):  Default: 30.
         party_id (str | Unset):
         format_ (HeldHistoryFormat | Unset):  Default: HeldHistoryFormat.JSON.
@@ -198,7 +200,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
+    currency: Currency | Unset = UNSET,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -214,7 +216,8 @@ async def asyncio_detailed(
     Scope: `payouts:read`.
 
     Args:
-        currency (HeldHistoryCurrency | Unset):  Default: HeldHistoryCurrency.EUR.
+        currency (Currency | Unset): ISO 4217, upper case, with a minor unit (the currencies a
+            payment can be made in).
         days (int | Unset):  Default: 30.
         party_id (str | Unset):
         format_ (HeldHistoryFormat | Unset):  Default: HeldHistoryFormat.JSON.
@@ -244,7 +247,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    currency: HeldHistoryCurrency | Unset = HeldHistoryCurrency.EUR,
+    currency: Currency | Unset = UNSET,
     days: int | Unset = 30,
     party_id: str | Unset = UNSET,
     format_: HeldHistoryFormat | Unset = HeldHistoryFormat.JSON,
@@ -260,7 +263,8 @@ async def asyncio(
     Scope: `payouts:read`.
 
     Args:
-        currency (HeldHistoryCurrency | Unset):  Default: HeldHistoryCurrency.EUR.
+        currency (Currency | Unset): ISO 4217, upper case, with a minor unit (the currencies a
+            payment can be made in).
         days (int | Unset):  Default: 30.
         party_id (str | Unset):
         format_ (HeldHistoryFormat | Unset):  Default: HeldHistoryFormat.JSON.

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class PayeeAddressInCountry(StrEnum):
+class Country(StrEnum):
     AD = "AD"
     AE = "AE"
     AF = "AF"

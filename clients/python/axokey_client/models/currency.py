@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ProductCreateCurrency(StrEnum):
+class Currency(StrEnum):
     AED = "AED"
     AFN = "AFN"
     ALL = "ALL"
