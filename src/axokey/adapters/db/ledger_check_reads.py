@@ -1,0 +1,465 @@
+"""What ``axokey ledger check`` reads: the figures of the ledger's invariants, made by
+the database, so that checking a ledger of any size holds only the rows at fault.
+
+A read model across the ledger, the payout items and the refunds, like
+``personal_data_repository``. Every function runs in the caller's read transaction
+(one snapshot: REPEATABLE READ on PostgreSQL, one read transaction on SQLite). The
+sums are aggregates (``GROUP BY``) whose result is small, or filtered down to the
+rows that break a rule; the rest is streamed (a server-side cursor on PostgreSQL)
+or read in pages by key. The rules themselves stay in the domain: each function
+says which domain rule its SQL computes the figures of, and the service hands
+those figures to the domain's functions, which decide and word each violation.
+``tests/integration/test_ledger_check_parity.py`` holds the SQL to the domain's
+in-memory reference on both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+)
+
+from axokey.adapters.db.ledger_store import account_from_row, transfer_from_row
+from axokey.adapters.db.payout_repository import item_from_row
+from axokey.adapters.db.tables import ledger_accounts, ledger_transfers, payout_items, refunds
+from axokey.domain import accounts
+from axokey.domain.escrow import OrderMoney
+from axokey.domain.ledger import RESOLVING_KINDS, Account, Transfer, TransferKind
+from axokey.domain.payouts import ItemKind, ItemStatus, PayoutItem, RefundRecord
+
+# Rows fetched at a time from a streamed result, and payout items per page.
+STREAM_ROWS = 5_000
+ITEMS_PER_PAGE = 1_000
+# PostgreSQL's memory for the sorts and hashes of this read transaction only: the
+# per-account sums group every transfer by account (one group per order's escrow).
+# Larger than the default 4 MB, so fewer passes spill to disk; still a fixed bound.
+CHECK_WORK_MEM = "256MB"
+
+_RESOLVING = sorted(kind.value for kind in RESOLVING_KINDS)
+_POSTED = [TransferKind.SINGLE.value, TransferKind.POST_PENDING.value]
+_PENDING = TransferKind.PENDING.value
+
+
+def prepare(connection: Connection) -> None:
+    """Settings of this read transaction for the check's large aggregates."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SET LOCAL work_mem = '{CHECK_WORK_MEM}'"))
+
+
+def _streamed(connection: Connection, query: Any) -> Iterator[Any]:
+    result = connection.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(query)
+    yield from result
+
+
+def _int(value: Any) -> int:
+    # SUM over BIGINT is NUMERIC on PostgreSQL (a Decimal), INTEGER on SQLite.
+    return 0 if value is None else int(value)
+
+
+# --- Invariants 3 and 5: each transfer once, resolutions, known accounts -----------
+
+
+def repeated_transfer_ids(connection: Connection) -> list[tuple[str, int]]:
+    """Transfer ids stored more than once, with how many times (the unique
+    constraint on ``id`` forbids it: this is the check that it held)."""
+    rows = connection.execute(
+        select(ledger_transfers.c.id, func.count())
+        .group_by(ledger_transfers.c.id)
+        .having(func.count() > 1)
+        .order_by(ledger_transfers.c.id)
+    )
+    return [(row[0], int(row[1])) for row in rows]
+
+
+@dataclass(frozen=True)
+class ResolutionFigures:
+    """A post, void or expiry, and the amount of the pending transfer it names
+    (None: no pending transfer has that id)."""
+
+    seq: int
+    id: str
+    pending_id: str
+    amount: int
+    pending_amount: int | None
+
+
+def _resolutions_with_pending() -> tuple[Any, Any]:
+    resolution = ledger_transfers.alias("resolution")
+    pending = ledger_transfers.alias("pending")
+    query = select(
+        resolution.c.seq,
+        resolution.c.id,
+        resolution.c.pending_id,
+        resolution.c.amount,
+        pending.c.amount.label("pending_amount"),
+    ).select_from(
+        resolution.outerjoin(
+            pending, and_(pending.c.id == resolution.c.pending_id, pending.c.kind == _PENDING)
+        )
+    )
+    return query.where(resolution.c.kind.in_(_RESOLVING)), (resolution, pending)
+
+
+def _resolution_from_row(row: Any) -> ResolutionFigures:
+    return ResolutionFigures(row.seq, row.id, row.pending_id, row.amount, row.pending_amount)
+
+
+def suspect_resolutions(connection: Connection) -> list[ResolutionFigures]:
+    """The resolutions ``ledger.resolution_violation`` may fault, by sequence: those
+    of no pending transfer, those of more than the pending amount, and every
+    resolution of a pending transfer resolved more than once (the unique
+    constraint on ``pending_id`` forbids it)."""
+    query, (resolution, pending) = _resolutions_with_pending()
+    repeated = (
+        select(ledger_transfers.c.pending_id)
+        .where(ledger_transfers.c.kind.in_(_RESOLVING))
+        .group_by(ledger_transfers.c.pending_id)
+        .having(func.count() > 1)
+    )
+    rows = connection.execute(
+        query.where(
+            or_(
+                pending.c.id.is_(None),
+                resolution.c.amount > pending.c.amount,
+                resolution.c.pending_id.in_(repeated.scalar_subquery()),
+            )
+        ).order_by(resolution.c.seq)
+    )
+    return [_resolution_from_row(row) for row in rows]
+
+
+def transfers_naming(connection: Connection, account_ids: Iterable[str]) -> list[Transfer]:
+    """The transfers debiting or crediting one of ``account_ids``, by sequence."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return []
+    rows = connection.execute(
+        select(ledger_transfers)
+        .where(
+            or_(
+                ledger_transfers.c.debit_account_id.in_(ids),
+                ledger_transfers.c.credit_account_id.in_(ids),
+            )
+        )
+        .order_by(ledger_transfers.c.seq)
+    )
+    return [transfer_from_row(row) for row in rows]
+
+
+# --- Invariants 2, 4 and 5: each account against its transfers ---------------------
+
+
+@dataclass(frozen=True)
+class AccountFigures:
+    """An account (None: transfers name it, but it does not exist), the counters its
+    transfers give (``ledger.recompute_counters``) and, for an escrow, what its
+    transfers say of its order's money (``escrow.order_money``)."""
+
+    account_id: str
+    account: Account | None
+    recomputed: tuple[int, int, int, int]
+    money: OrderMoney
+
+
+def suspect_accounts(connection: Connection) -> Iterator[AccountFigures]:
+    """Each account whose stored counters may break invariant 2, 4 or 5, and each
+    account id that transfers name but that does not exist — with the figures the
+    domain decides on. One pass over the transfers, grouped by account.
+
+    The sums are ``recompute_counters`` and ``order_money`` in SQL: a transfer adds
+    its amount to its debit account's ``debits_pending`` (pending) or
+    ``debits_posted`` (single, post), and to its credit account's credit counters;
+    a post, void or expiry takes the amount of the pending transfer it names (0 if
+    none) off both pending counters. An escrow's money: captured is what posted
+    transfers credited it, paid and refunded what posted transfers moved from it to
+    a payable or the refunds account. The filter keeps the accounts where those
+    figures or the limits may be broken; the domain then decides."""
+    transfer = ledger_transfers.alias("transfer")
+    pending = ledger_transfers.alias("pending")
+    # Each transfer twice: side 0 is its debit leg, side 1 its credit leg.
+    sides: Any = select(literal_column("0").label("side")).union_all(select(literal_column("1")))
+    side = sides.subquery("side")
+    debit_leg = side.c.side == 0
+    posted = transfer.c.kind.in_(_POSTED)
+    pending_change = case(
+        (transfer.c.kind == _PENDING, transfer.c.amount),
+        (transfer.c.kind.in_(_RESOLVING), -func.coalesce(pending.c.amount, 0)),
+        else_=0,
+    )
+    posted_change = case((posted, transfer.c.amount), else_=0)
+
+    def moved_to(kind: str) -> Any:
+        return case(
+            (
+                and_(
+                    debit_leg,
+                    posted,
+                    transfer.c.credit_account_id.startswith(
+                        accounts.account_id_prefix(kind), autoescape=True
+                    ),
+                ),
+                transfer.c.amount,
+            ),
+            else_=0,
+        )
+
+    legs = (
+        select(
+            case(
+                (debit_leg, transfer.c.debit_account_id), else_=transfer.c.credit_account_id
+            ).label("account_id"),
+            case((debit_leg, pending_change), else_=0).label("debits_pending"),
+            case((debit_leg, posted_change), else_=0).label("debits_posted"),
+            case((debit_leg, 0), else_=pending_change).label("credits_pending"),
+            case((debit_leg, 0), else_=posted_change).label("credits_posted"),
+            moved_to(accounts.PAYABLE).label("paid"),
+            moved_to(accounts.REFUNDS).label("refunded"),
+        )
+        .select_from(
+            transfer.outerjoin(
+                pending, and_(pending.c.id == transfer.c.pending_id, pending.c.kind == _PENDING)
+            ).join(side, true())
+        )
+        .subquery("legs")
+    )
+    sums = (
+        select(
+            legs.c.account_id,
+            func.sum(legs.c.debits_pending).label("debits_pending"),
+            func.sum(legs.c.debits_posted).label("debits_posted"),
+            func.sum(legs.c.credits_pending).label("credits_pending"),
+            func.sum(legs.c.credits_posted).label("credits_posted"),
+            func.sum(legs.c.paid).label("paid"),
+            func.sum(legs.c.refunded).label("refunded"),
+        )
+        .group_by(legs.c.account_id)
+        .subquery("sums")
+    )
+    stored = ledger_accounts.c
+    recomputed = [
+        func.coalesce(sums.c.debits_pending, 0),
+        func.coalesce(sums.c.debits_posted, 0),
+        func.coalesce(sums.c.credits_pending, 0),
+        func.coalesce(sums.c.credits_posted, 0),
+    ]
+    counters = [stored.debits_pending, stored.debits_posted]
+    counters += [stored.credits_pending, stored.credits_posted]
+    held = recomputed[3] - func.coalesce(sums.c.paid, 0) - func.coalesce(sums.c.refunded, 0)
+    suspect = or_(
+        stored.id.is_(None),
+        *[mine != theirs for mine, theirs in zip(counters, recomputed, strict=True)],
+        *[counter < 0 for counter in counters],
+        and_(
+            stored.debits_must_not_exceed_credits,
+            stored.debits_pending + stored.debits_posted > stored.credits_posted,
+        ),
+        and_(
+            stored.credits_must_not_exceed_debits,
+            stored.credits_pending + stored.credits_posted > stored.debits_posted,
+        ),
+        and_(
+            stored.kind == accounts.ESCROW,
+            or_(held != stored.credits_posted - stored.debits_posted, held < 0),
+        ),
+    )
+    query = (
+        select(
+            ledger_accounts,
+            sums.c.account_id.label("named_account_id"),
+            *[value.label(f"recomputed_{index}") for index, value in enumerate(recomputed)],
+            func.coalesce(sums.c.paid, 0).label("paid"),
+            func.coalesce(sums.c.refunded, 0).label("refunded"),
+        )
+        .select_from(ledger_accounts.join(sums, sums.c.account_id == stored.id, full=True))
+        .where(suspect)
+    )
+    for row in _streamed(connection, query):
+        figures = [_int(getattr(row, f"recomputed_{index}")) for index in range(4)]
+        captured, paid, refunded = figures[3], _int(row.paid), _int(row.refunded)
+        yield AccountFigures(
+            account_id=row.id if row.id is not None else row.named_account_id,
+            account=account_from_row(row) if row.id is not None else None,
+            recomputed=(figures[0], figures[1], figures[2], figures[3]),
+            money=OrderMoney(captured, paid, refunded, captured - paid - refunded),
+        )
+
+
+def counter_totals(connection: Connection) -> list[Account]:
+    """One account per currency and kind, holding the sums of the counters of all the
+    accounts of that currency and kind (invariants 1 and 6 need only sums)."""
+    stored = ledger_accounts.c
+    rows = connection.execute(
+        select(
+            stored.currency,
+            stored.kind,
+            func.sum(stored.debits_pending),
+            func.sum(stored.debits_posted),
+            func.sum(stored.credits_pending),
+            func.sum(stored.credits_posted),
+        )
+        .group_by(stored.currency, stored.kind)
+        .order_by(stored.currency, stored.kind)
+    )
+    return [
+        Account(
+            id=f"all {row[1]} accounts in {row[0]}",
+            currency=row[0],
+            kind=row[1],
+            debits_pending=_int(row[2]),
+            debits_posted=_int(row[3]),
+            credits_pending=_int(row[4]),
+            credits_posted=_int(row[5]),
+        )
+        for row in rows
+    ]
+
+
+# --- Money out (rules 6 and 7) -------------------------------------------------------
+
+
+def captured_by_currency(connection: Connection) -> dict[str, int]:
+    """Σ of the transfers ``payouts.captured_by`` counts (posted, from a clearing
+    account to an escrow), per currency."""
+    transfer = ledger_transfers.c
+    rows = connection.execute(
+        select(transfer.currency, func.sum(transfer.amount))
+        .where(
+            transfer.kind.in_(_POSTED),
+            transfer.debit_account_id.startswith(
+                accounts.account_id_prefix(accounts.CLEARING), autoescape=True
+            ),
+            transfer.credit_account_id.startswith(
+                accounts.account_id_prefix(accounts.ESCROW), autoescape=True
+            ),
+        )
+        .group_by(transfer.currency)
+    )
+    return {row[0]: _int(row[1]) for row in rows}
+
+
+def refunded_by_currency(connection: Connection) -> dict[str, int]:
+    """Σ of every refund recorded, per currency."""
+    rows = connection.execute(
+        select(refunds.c.currency, func.sum(refunds.c.amount)).group_by(refunds.c.currency)
+    )
+    return {row[0]: _int(row[1]) for row in rows}
+
+
+def payout_items_with_transfers(
+    connection: Connection, *, page_size: int = ITEMS_PER_PAGE
+) -> Iterator[tuple[PayoutItem, Transfer | None, Transfer | None]]:
+    """Every payout item, by id, with its pending transfer and the transfer that
+    resolved it (each None when missing); ``page_size`` items at a time."""
+    after: str | None = None
+    while True:
+        query = select(payout_items).order_by(payout_items.c.id).limit(page_size)
+        if after is not None:
+            query = query.where(payout_items.c.id > after)
+        items = [item_from_row(row) for row in connection.execute(query)]
+        if not items:
+            return
+        transfer_ids = [item.transfer_id for item in items]
+        by_id: dict[str, Transfer] = {}
+        resolution: dict[str, Transfer] = {}
+        rows = connection.execute(
+            select(ledger_transfers)
+            .where(
+                or_(
+                    ledger_transfers.c.id.in_(transfer_ids),
+                    ledger_transfers.c.pending_id.in_(transfer_ids),
+                )
+            )
+            .order_by(ledger_transfers.c.seq)
+        )
+        for row in rows:
+            found = transfer_from_row(row)
+            if found.id in transfer_ids:
+                by_id[found.id] = found
+            if found.pending_id is not None:
+                resolution[found.pending_id] = found
+        for item in items:
+            yield item, by_id.get(item.transfer_id), resolution.get(item.transfer_id)
+        after = items[-1].id
+
+
+def _items_with_their_pending_transfer() -> Any:
+    """Payout items whose pending transfer exists (the others count for nothing in
+    ``payouts.verify_money_out``'s sums)."""
+    transfer = ledger_transfers.alias("transfer")
+    return payout_items.join(
+        transfer, and_(transfer.c.id == payout_items.c.transfer_id, transfer.c.kind == _PENDING)
+    )
+
+
+def payout_item_totals(
+    connection: Connection,
+) -> list[tuple[ItemKind, str | None, str, ItemStatus, int]]:
+    """Σ of the items in transit and paid, by kind, party, currency and status,
+    among the items whose pending transfer exists. One row per party and currency
+    at most: the payouts accounts' expected figures."""
+    item = payout_items.c
+    rows = connection.execute(
+        select(item.kind, item.party_id, item.currency, item.status, func.sum(item.amount))
+        .select_from(_items_with_their_pending_transfer())
+        .where(item.status.in_([ItemStatus.IN_TRANSIT.value, ItemStatus.PAID.value]))
+        .group_by(item.kind, item.party_id, item.currency, item.status)
+    )
+    return [(ItemKind(row[0]), row[1], row[2], ItemStatus(row[3]), _int(row[4])) for row in rows]
+
+
+def payouts_accounts(connection: Connection) -> Iterator[Account]:
+    """Every payouts and refund payouts account (one per party and currency)."""
+    query = (
+        select(ledger_accounts)
+        .where(ledger_accounts.c.kind.in_([accounts.PAYOUTS, accounts.REFUND_PAYOUTS]))
+        .order_by(ledger_accounts.c.id)
+    )
+    for row in _streamed(connection, query):
+        yield account_from_row(row)
+
+
+def refunds_to_verify(connection: Connection) -> Iterator[tuple[RefundRecord, int, int]]:
+    """Each refund that ``payouts.refund_violations`` can fault — paid by SEPA, or
+    in a batch — with how many items (whose pending transfer exists) pay it: paid,
+    and in transit. Streamed."""
+    item = payout_items.c
+    counts = (
+        select(
+            item.refund_id,
+            func.sum(case((item.status == ItemStatus.PAID.value, 1), else_=0)).label("paid"),
+            func.sum(case((item.status == ItemStatus.IN_TRANSIT.value, 1), else_=0)).label("open"),
+        )
+        .select_from(_items_with_their_pending_transfer())
+        .where(item.refund_id.is_not(None))
+        .group_by(item.refund_id)
+        .subquery("counts")
+    )
+    query = (
+        select(
+            refunds.c.id,
+            refunds.c.amount,
+            refunds.c.currency,
+            refunds.c.method,
+            refunds.c.status,
+            func.coalesce(counts.c.paid, 0).label("paid"),
+            func.coalesce(counts.c.open, 0).label("open"),
+        )
+        .select_from(refunds.outerjoin(counts, counts.c.refund_id == refunds.c.id))
+        .where(or_(counts.c.refund_id.is_not(None), refunds.c.method == "sepa"))
+        .order_by(refunds.c.id)
+    )
+    for row in _streamed(connection, query):
+        record = RefundRecord(row.id, row.amount, row.currency, row.method, row.status)
+        yield record, _int(row.paid), _int(row.open)
