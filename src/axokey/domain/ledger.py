@@ -503,7 +503,7 @@ def unknown_account(transfer_id: str, account_id: str) -> Violation:
 
 def resolution_violation(
     transfer_id: str,
-    pending_id: str,
+    pending_id: str | None,
     amount: int,
     pending_amount: int | None,
     earlier_resolution_id: str | None,

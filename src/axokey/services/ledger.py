@@ -109,7 +109,7 @@ def _ledger_violations(connection: Connection, escrows: list[Violation]) -> list
     first_resolution: dict[str, str] = {}
     for resolution in ledger_check_reads.suspect_resolutions(connection):
         earlier = None
-        if resolution.pending_amount is not None:
+        if resolution.pending_amount is not None and resolution.pending_id is not None:
             earlier = first_resolution.setdefault(resolution.pending_id, resolution.id)
         violation = resolution_violation(
             resolution.id,

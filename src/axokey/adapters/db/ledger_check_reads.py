@@ -90,7 +90,7 @@ class ResolutionFigures:
 
     seq: int
     id: str
-    pending_id: str
+    pending_id: str | None  # None only in a row written by hand
     amount: int
     pending_amount: int | None
 
