@@ -94,8 +94,11 @@ def _ledger_violations(connection: Connection, escrows: list[Violation]) -> list
     for transfer_id, times in ledger_check_reads.repeated_transfer_ids(connection):
         violations += [applied_twice(transfer_id)] * (times - 1)
     unknown: set[str] = set()
+    debiting_suspect_resolutions: set[str] = set()
     accounts_found: list[Violation] = []
     for figures in ledger_check_reads.suspect_accounts(connection):
+        if figures.suspect_resolutions:
+            debiting_suspect_resolutions.add(figures.account_id)
         if figures.account is None:
             unknown.add(figures.account_id)
             continue
@@ -106,8 +109,19 @@ def _ledger_violations(connection: Connection, escrows: list[Violation]) -> list
         for account_id in (transfer.debit_account_id, transfer.credit_account_id):
             if account_id in unknown:
                 violations.append(unknown_account(transfer.id, account_id))
+    violations += _resolution_violations(connection, debiting_suspect_resolutions)
+    totals: dict[str, list[int]] = {}
+    for group in ledger_check_reads.counter_totals(connection):
+        add_counters(totals, group.currency, group.counters())
+    return violations + accounts_found + currency_violations(totals)
+
+
+def _resolution_violations(connection: Connection, debit_account_ids: set[str]) -> list[Violation]:
+    """Invariant 3's resolutions: those the database found suspect (debiting
+    ``debit_account_ids``), each after the first of its pending transfer."""
+    violations: list[Violation] = []
     first_resolution: dict[str, str] = {}
-    for resolution in ledger_check_reads.suspect_resolutions(connection):
+    for resolution in ledger_check_reads.resolutions_to_verify(connection, debit_account_ids):
         earlier = None
         if resolution.pending_amount is not None and resolution.pending_id is not None:
             earlier = first_resolution.setdefault(resolution.pending_id, resolution.id)
@@ -120,10 +134,7 @@ def _ledger_violations(connection: Connection, escrows: list[Violation]) -> list
         )
         if violation is not None:
             violations.append(violation)
-    totals: dict[str, list[int]] = {}
-    for group in ledger_check_reads.counter_totals(connection):
-        add_counters(totals, group.currency, group.counters())
-    return violations + accounts_found + currency_violations(totals)
+    return violations
 
 
 def _money_out_violations(connection: Connection) -> list[Violation]:

@@ -71,9 +71,31 @@ def _int(value: Any) -> int:
 # --- Invariants 3 and 5: each transfer once, resolutions, known accounts -----------
 
 
+def _unique_in_force(connection: Connection, column: str) -> bool:
+    """Whether PostgreSQL enforces that ``ledger_transfers.<column>`` is unique (a
+    valid unique index on that column alone, for every row). Then no scan can find
+    a repeated value, and none is made: on 10⁶ orders such a scan is a sort of 10⁷
+    ids. Elsewhere (SQLite, or the index dropped), the values are scanned."""
+    if connection.dialect.name != "postgresql":
+        return False
+    found = connection.execute(
+        text(
+            "SELECT 1 FROM pg_index i JOIN pg_attribute a"
+            " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+            " WHERE i.indrelid = 'ledger_transfers'::regclass AND i.indisunique"
+            " AND i.indisvalid AND i.indisready AND i.indislive AND i.indnkeyatts = 1"
+            " AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = :column"
+        ),
+        {"column": column},
+    ).first()
+    return found is not None
+
+
 def repeated_transfer_ids(connection: Connection) -> list[tuple[str, int]]:
     """Transfer ids stored more than once, with how many times (the unique
-    constraint on ``id`` forbids it: this is the check that it held)."""
+    constraint on ``id`` forbids it: this checks that it held)."""
+    if _unique_in_force(connection, "id"):
+        return []
     rows = connection.execute(
         select(ledger_transfers.c.id, func.count())
         .group_by(ledger_transfers.c.id)
@@ -116,27 +138,31 @@ def _resolution_from_row(row: Any) -> ResolutionFigures:
     return ResolutionFigures(row.seq, row.id, row.pending_id, row.amount, row.pending_amount)
 
 
-def suspect_resolutions(connection: Connection) -> list[ResolutionFigures]:
-    """The resolutions ``ledger.resolution_violation`` may fault, by sequence: those
-    of no pending transfer, those of more than the pending amount, and every
-    resolution of a pending transfer resolved more than once (the unique
-    constraint on ``pending_id`` forbids it)."""
+def resolutions_to_verify(
+    connection: Connection, debit_account_ids: Iterable[str]
+) -> list[ResolutionFigures]:
+    """The resolutions ``ledger.resolution_violation`` may fault, by sequence: the
+    suspect ones among those debiting ``debit_account_ids`` (the accounts that
+    :func:`suspect_accounts` found with one: of no pending transfer, or of more
+    than the pending amount), and every resolution of a pending transfer resolved
+    more than once (the unique constraint on ``pending_id`` forbids it)."""
     query, (resolution, pending) = _resolutions_with_pending()
-    repeated = (
-        select(ledger_transfers.c.pending_id)
-        .where(ledger_transfers.c.kind.in_(_RESOLVING))
-        .group_by(ledger_transfers.c.pending_id)
-        .having(func.count() > 1)
+    ids = sorted(set(debit_account_ids))
+    suspect = and_(
+        resolution.c.debit_account_id.in_(ids),
+        or_(pending.c.id.is_(None), resolution.c.amount > pending.c.amount),
     )
-    rows = connection.execute(
-        query.where(
-            or_(
-                pending.c.id.is_(None),
-                resolution.c.amount > pending.c.amount,
-                resolution.c.pending_id.in_(repeated.scalar_subquery()),
-            )
-        ).order_by(resolution.c.seq)
-    )
+    if not _unique_in_force(connection, "pending_id"):
+        repeated = (
+            select(ledger_transfers.c.pending_id)
+            .where(ledger_transfers.c.kind.in_(_RESOLVING))
+            .group_by(ledger_transfers.c.pending_id)
+            .having(func.count() > 1)
+        )
+        suspect = or_(suspect, resolution.c.pending_id.in_(repeated.scalar_subquery()))
+    elif not ids:
+        return []
+    rows = connection.execute(query.where(suspect).order_by(resolution.c.seq))
     return [_resolution_from_row(row) for row in rows]
 
 
@@ -171,6 +197,125 @@ class AccountFigures:
     account: Account | None
     recomputed: tuple[int, int, int, int]
     money: OrderMoney
+    # Resolutions debiting it that name no pending transfer or post more than it.
+    suspect_resolutions: int
+
+
+_MOVE_SUMS = ("pending_change", "posted_change", "paid", "refunded", "suspect_resolutions")
+
+
+def _moves() -> Any:
+    """Each transfer with what it changes: on both its accounts, the pending
+    counters (+ its amount if pending; − the amount of the pending transfer it
+    names, 0 if none, if a post, void or expiry) and the posted ones (+ its amount
+    if single or post); then, from its debit account, what it pays to a payable
+    and to the refunds account (if posted), and whether it is a suspect
+    resolution (of no pending transfer, or of more than the pending amount)."""
+    transfer = ledger_transfers.alias("transfer")
+    pending = ledger_transfers.alias("pending")
+    posted = transfer.c.kind.in_(_POSTED)
+    resolving = transfer.c.kind.in_(_RESOLVING)
+
+    def paid_to(kind: str) -> Any:
+        prefix = accounts.account_id_prefix(kind)
+        to_kind = transfer.c.credit_account_id.startswith(prefix, autoescape=True)
+        return case((and_(posted, to_kind), transfer.c.amount), else_=0)
+
+    return (
+        select(
+            transfer.c.debit_account_id,
+            transfer.c.credit_account_id,
+            case(
+                (transfer.c.kind == _PENDING, transfer.c.amount),
+                (resolving, -func.coalesce(pending.c.amount, 0)),
+                else_=0,
+            ).label("pending_change"),
+            case((posted, transfer.c.amount), else_=0).label("posted_change"),
+            paid_to(accounts.PAYABLE).label("paid"),
+            paid_to(accounts.REFUNDS).label("refunded"),
+            case(
+                (
+                    and_(
+                        resolving,
+                        or_(pending.c.id.is_(None), transfer.c.amount > pending.c.amount),
+                    ),
+                    1,
+                ),
+                else_=0,
+            ).label("suspect_resolutions"),
+        )
+        .select_from(
+            transfer.outerjoin(
+                pending, and_(pending.c.id == transfer.c.pending_id, pending.c.kind == _PENDING)
+            )
+        )
+        .subquery("moves")
+    )
+
+
+def _sums_by_account(connection: Connection) -> Any:
+    """Per account id named by a transfer: the sums of :func:`_moves` over the
+    transfers debiting it (``debits_pending``, ``debits_posted``, ``paid``,
+    ``refunded``, ``suspect_resolutions``) and crediting it (``credits_pending``,
+    ``credits_posted``). One scan of the transfers: on PostgreSQL both groupings
+    at once (``GROUPING SETS``); on SQLite, which has none, each transfer is read
+    as two legs."""
+    moves = _moves()
+    if connection.dialect.name == "postgresql":
+        by_side = (
+            select(
+                # 1 in the rows grouped by credit account (the debit column is NULL there).
+                func.grouping(moves.c.debit_account_id).label("credit_side"),
+                func.coalesce(moves.c.debit_account_id, moves.c.credit_account_id).label(
+                    "account_id"
+                ),
+                *[func.sum(moves.c[name]).label(name) for name in _MOVE_SUMS],
+            )
+            .group_by(func.grouping_sets(moves.c.debit_account_id, moves.c.credit_account_id))
+            .subquery("by_side")
+        )
+        debit_side = by_side.c.credit_side == 0
+        account_id = by_side.c.account_id
+        value = by_side.c
+    else:
+        side = (
+            select(literal_column("0").label("credit_side"))
+            .union_all(select(literal_column("1")))
+            .subquery("side")
+        )
+        legs = (
+            select(
+                side.c.credit_side,
+                case(
+                    (side.c.credit_side == 0, moves.c.debit_account_id),
+                    else_=moves.c.credit_account_id,
+                ).label("account_id"),
+                *[moves.c[name] for name in _MOVE_SUMS],
+            )
+            .select_from(moves.join(side, true()))
+            .subquery("legs")
+        )
+        debit_side = legs.c.credit_side == 0
+        account_id = legs.c.account_id
+        value = legs.c
+
+    def on(debit: bool, name: str) -> Any:
+        return func.sum(case((debit_side if debit else ~debit_side, value[name]), else_=0))
+
+    return (
+        select(
+            account_id.label("account_id"),
+            on(True, "pending_change").label("debits_pending"),
+            on(True, "posted_change").label("debits_posted"),
+            on(False, "pending_change").label("credits_pending"),
+            on(False, "posted_change").label("credits_posted"),
+            on(True, "paid").label("paid"),
+            on(True, "refunded").label("refunded"),
+            on(True, "suspect_resolutions").label("suspect_resolutions"),
+        )
+        .group_by(account_id)
+        .subquery("sums")
+    )
 
 
 def suspect_accounts(connection: Connection) -> Iterator[AccountFigures]:
@@ -186,67 +331,7 @@ def suspect_accounts(connection: Connection) -> Iterator[AccountFigures]:
     transfers credited it, paid and refunded what posted transfers moved from it to
     a payable or the refunds account. The filter keeps the accounts where those
     figures or the limits may be broken; the domain then decides."""
-    transfer = ledger_transfers.alias("transfer")
-    pending = ledger_transfers.alias("pending")
-    # Each transfer twice: side 0 is its debit leg, side 1 its credit leg.
-    sides: Any = select(literal_column("0").label("side")).union_all(select(literal_column("1")))
-    side = sides.subquery("side")
-    debit_leg = side.c.side == 0
-    posted = transfer.c.kind.in_(_POSTED)
-    pending_change = case(
-        (transfer.c.kind == _PENDING, transfer.c.amount),
-        (transfer.c.kind.in_(_RESOLVING), -func.coalesce(pending.c.amount, 0)),
-        else_=0,
-    )
-    posted_change = case((posted, transfer.c.amount), else_=0)
-
-    def moved_to(kind: str) -> Any:
-        return case(
-            (
-                and_(
-                    debit_leg,
-                    posted,
-                    transfer.c.credit_account_id.startswith(
-                        accounts.account_id_prefix(kind), autoescape=True
-                    ),
-                ),
-                transfer.c.amount,
-            ),
-            else_=0,
-        )
-
-    legs = (
-        select(
-            case(
-                (debit_leg, transfer.c.debit_account_id), else_=transfer.c.credit_account_id
-            ).label("account_id"),
-            case((debit_leg, pending_change), else_=0).label("debits_pending"),
-            case((debit_leg, posted_change), else_=0).label("debits_posted"),
-            case((debit_leg, 0), else_=pending_change).label("credits_pending"),
-            case((debit_leg, 0), else_=posted_change).label("credits_posted"),
-            moved_to(accounts.PAYABLE).label("paid"),
-            moved_to(accounts.REFUNDS).label("refunded"),
-        )
-        .select_from(
-            transfer.outerjoin(
-                pending, and_(pending.c.id == transfer.c.pending_id, pending.c.kind == _PENDING)
-            ).join(side, true())
-        )
-        .subquery("legs")
-    )
-    sums = (
-        select(
-            legs.c.account_id,
-            func.sum(legs.c.debits_pending).label("debits_pending"),
-            func.sum(legs.c.debits_posted).label("debits_posted"),
-            func.sum(legs.c.credits_pending).label("credits_pending"),
-            func.sum(legs.c.credits_posted).label("credits_posted"),
-            func.sum(legs.c.paid).label("paid"),
-            func.sum(legs.c.refunded).label("refunded"),
-        )
-        .group_by(legs.c.account_id)
-        .subquery("sums")
-    )
+    sums = _sums_by_account(connection)
     stored = ledger_accounts.c
     recomputed = [
         func.coalesce(sums.c.debits_pending, 0),
@@ -259,6 +344,7 @@ def suspect_accounts(connection: Connection) -> Iterator[AccountFigures]:
     held = recomputed[3] - func.coalesce(sums.c.paid, 0) - func.coalesce(sums.c.refunded, 0)
     suspect = or_(
         stored.id.is_(None),
+        sums.c.suspect_resolutions > 0,
         *[mine != theirs for mine, theirs in zip(counters, recomputed, strict=True)],
         *[counter < 0 for counter in counters],
         and_(
@@ -281,6 +367,7 @@ def suspect_accounts(connection: Connection) -> Iterator[AccountFigures]:
             *[value.label(f"recomputed_{index}") for index, value in enumerate(recomputed)],
             func.coalesce(sums.c.paid, 0).label("paid"),
             func.coalesce(sums.c.refunded, 0).label("refunded"),
+            func.coalesce(sums.c.suspect_resolutions, 0).label("suspect_resolutions"),
         )
         .select_from(ledger_accounts.join(sums, sums.c.account_id == stored.id, full=True))
         .where(suspect)
@@ -293,6 +380,7 @@ def suspect_accounts(connection: Connection) -> Iterator[AccountFigures]:
             account=account_from_row(row) if row.id is not None else None,
             recomputed=(figures[0], figures[1], figures[2], figures[3]),
             money=OrderMoney(captured, paid, refunded, captured - paid - refunded),
+            suspect_resolutions=_int(row.suspect_resolutions),
         )
 
 
