@@ -11,6 +11,7 @@ from axokey.domain.accounts import ESCROW, payable_account_prefix
 from axokey.domain.errors import Conflict, FieldError, Forbidden
 from axokey.domain.escrow import escrow_violations
 from axokey.domain.ledger import (
+    Account,
     BatchOutcome,
     Transfer,
     TransferKind,
@@ -84,19 +85,30 @@ def check_ledger(context: ServiceContext) -> list[Violation]:
     with context.database.read() as connection:
         ledger_check_reads.prepare(connection)
         escrows: list[Violation] = []
-        found = _ledger_violations(connection, escrows)
-        return found + escrows + _money_out_violations(connection)
+        captured: dict[str, int] = {}
+        totals = ledger_check_reads.counter_totals(connection)
+        found = _ledger_violations(connection, totals, escrows, captured)
+        return found + escrows + _money_out_violations(connection, totals, captured)
 
 
-def _ledger_violations(connection: Connection, escrows: list[Violation]) -> list[Violation]:
-    """Invariants 1, 2, 3 and 5 (``verify_ledger``); 4 (escrows) into ``escrows``."""
+def _ledger_violations(
+    connection: Connection,
+    totals_by_kind: list[Account],
+    escrows: list[Violation],
+    captured: dict[str, int],
+) -> list[Violation]:
+    """Invariants 1, 2, 3 and 5 (``verify_ledger``); 4 (escrows) into ``escrows``,
+    and the money captured per currency into ``captured`` (one pass)."""
     violations: list[Violation] = []
     for transfer_id, times in ledger_check_reads.repeated_transfer_ids(connection):
         violations += [applied_twice(transfer_id)] * (times - 1)
     unknown: set[str] = set()
     debiting_suspect_resolutions: set[str] = set()
     accounts_found: list[Violation] = []
-    for figures in ledger_check_reads.suspect_accounts(connection):
+    for figures in ledger_check_reads.ledger_figures(connection):
+        if isinstance(figures, ledger_check_reads.Captured):
+            captured[figures.currency] = figures.amount
+            continue
         if figures.suspect_resolutions:
             debiting_suspect_resolutions.add(figures.account_id)
         if figures.account is None:
@@ -111,7 +123,7 @@ def _ledger_violations(connection: Connection, escrows: list[Violation]) -> list
                 violations.append(unknown_account(transfer.id, account_id))
     violations += _resolution_violations(connection, debiting_suspect_resolutions)
     totals: dict[str, list[int]] = {}
-    for group in ledger_check_reads.counter_totals(connection):
+    for group in totals_by_kind:
         add_counters(totals, group.currency, group.counters())
     return violations + accounts_found + currency_violations(totals)
 
@@ -137,12 +149,12 @@ def _resolution_violations(connection: Connection, debit_account_ids: set[str]) 
     return violations
 
 
-def _money_out_violations(connection: Connection) -> list[Violation]:
+def _money_out_violations(
+    connection: Connection, totals_by_kind: list[Account], captured: dict[str, int]
+) -> list[Violation]:
     """Rules 6 and 7 (``verify_money_out``)."""
     violations = money_out_totals_violations(
-        ledger_check_reads.captured_by_currency(connection),
-        ledger_check_reads.counter_totals(connection),
-        ledger_check_reads.refunded_by_currency(connection),
+        captured, totals_by_kind, ledger_check_reads.refunded_by_currency(connection)
     )
     for item, pending, resolution in ledger_check_reads.payout_items_with_transfers(connection):
         violations += item_violations(item, pending, resolution)[1]

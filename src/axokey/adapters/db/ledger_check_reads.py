@@ -25,6 +25,7 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
+    null,
     or_,
     select,
     text,
@@ -188,6 +189,15 @@ def transfers_naming(connection: Connection, account_ids: Iterable[str]) -> list
 
 
 @dataclass(frozen=True)
+class Captured:
+    """The money captured in one currency (Σ of the transfers for which
+    ``payouts.captured_by`` holds)."""
+
+    currency: str
+    amount: int
+
+
+@dataclass(frozen=True)
 class AccountFigures:
     """An account (None: transfers name it, but it does not exist), the counters its
     transfers give (``ledger.recompute_counters``) and, for an escrow, what its
@@ -210,7 +220,9 @@ def _moves() -> Any:
     names, 0 if none, if a post, void or expiry) and the posted ones (+ its amount
     if single or post); then, from its debit account, what it pays to a payable
     and to the refunds account (if posted), and whether it is a suspect
-    resolution (of no pending transfer, or of more than the pending amount)."""
+    resolution (of no pending transfer, or of more than the pending amount); and
+    its amount if it is money captured (``payouts.captured_by``: posted, from a
+    clearing account to an escrow), with its currency."""
     transfer = ledger_transfers.alias("transfer")
     pending = ledger_transfers.alias("pending")
     posted = transfer.c.kind.in_(_POSTED)
@@ -243,6 +255,22 @@ def _moves() -> Any:
                 ),
                 else_=0,
             ).label("suspect_resolutions"),
+            transfer.c.currency,
+            case(
+                (
+                    and_(
+                        posted,
+                        transfer.c.debit_account_id.startswith(
+                            accounts.account_id_prefix(accounts.CLEARING), autoescape=True
+                        ),
+                        transfer.c.credit_account_id.startswith(
+                            accounts.account_id_prefix(accounts.ESCROW), autoescape=True
+                        ),
+                    ),
+                    transfer.c.amount,
+                ),
+                else_=0,
+            ).label("captured"),
         )
         .select_from(
             transfer.outerjoin(
@@ -253,75 +281,93 @@ def _moves() -> Any:
     )
 
 
-def _sums_by_account(connection: Connection) -> Any:
-    """Per account id named by a transfer: the sums of :func:`_moves` over the
-    transfers debiting it (``debits_pending``, ``debits_posted``, ``paid``,
-    ``refunded``, ``suspect_resolutions``) and crediting it (``credits_pending``,
-    ``credits_posted``). One scan of the transfers: on PostgreSQL both groupings
-    at once (``GROUPING SETS``); on SQLite, which has none, each transfer is read
-    as two legs."""
+def _sums(connection: Connection) -> Any:
+    """Per account id named by a transfer (``currency`` NULL): the sums of
+    :func:`_moves` over the transfers debiting it (``debits_pending``,
+    ``debits_posted``, ``paid``, ``refunded``, ``suspect_resolutions``) and
+    crediting it (``credits_pending``, ``credits_posted``). Per currency
+    (``account_id`` NULL): the money captured. On PostgreSQL one scan of the
+    transfers makes the three groupings at once (``GROUPING SETS``); SQLite, which
+    has none, reads each transfer as two legs, and the transfers again for the
+    money captured."""
     moves = _moves()
     if connection.dialect.name == "postgresql":
         by_side = (
             select(
-                # 1 in the rows grouped by credit account (the debit column is NULL there).
-                func.grouping(moves.c.debit_account_id).label("credit_side"),
+                # 1: grouped by debit account; 2: by credit account; 3: by currency.
+                func.grouping(moves.c.debit_account_id, moves.c.credit_account_id).label(
+                    "grouping"
+                ),
                 func.coalesce(moves.c.debit_account_id, moves.c.credit_account_id).label(
                     "account_id"
                 ),
-                *[func.sum(moves.c[name]).label(name) for name in _MOVE_SUMS],
+                moves.c.currency,
+                *[func.sum(moves.c[name]).label(name) for name in (*_MOVE_SUMS, "captured")],
             )
-            .group_by(func.grouping_sets(moves.c.debit_account_id, moves.c.credit_account_id))
+            .group_by(
+                func.grouping_sets(
+                    moves.c.debit_account_id, moves.c.credit_account_id, moves.c.currency
+                )
+            )
             .subquery("by_side")
         )
-        debit_side = by_side.c.credit_side == 0
-        account_id = by_side.c.account_id
+        grouping = by_side.c.grouping
+        debit_side, credit_side, by_currency = grouping == 1, grouping == 2, grouping == 3
         value = by_side.c
     else:
         side = (
-            select(literal_column("0").label("credit_side"))
-            .union_all(select(literal_column("1")))
+            select(literal_column("1").label("grouping"))
+            .union_all(select(literal_column("2")))
             .subquery("side")
         )
-        legs = (
-            select(
-                side.c.credit_side,
-                case(
-                    (side.c.credit_side == 0, moves.c.debit_account_id),
-                    else_=moves.c.credit_account_id,
-                ).label("account_id"),
-                *[moves.c[name] for name in _MOVE_SUMS],
-            )
-            .select_from(moves.join(side, true()))
-            .subquery("legs")
-        )
-        debit_side = legs.c.credit_side == 0
-        account_id = legs.c.account_id
-        value = legs.c
+        legs = select(
+            side.c.grouping,
+            case(
+                (side.c.grouping == 1, moves.c.debit_account_id),
+                else_=moves.c.credit_account_id,
+            ).label("account_id"),
+            null().label("currency"),
+            *[moves.c[name] for name in _MOVE_SUMS],
+            literal_column("0").label("captured"),
+        ).select_from(moves.join(side, true()))
+        currencies = select(
+            literal_column("3"),
+            null(),
+            moves.c.currency,
+            *[literal_column("0") for _ in _MOVE_SUMS],
+            func.sum(moves.c.captured),
+        ).group_by(moves.c.currency)
+        united = legs.union_all(currencies).subquery("legs")
+        grouping = united.c.grouping
+        debit_side, credit_side, by_currency = grouping == 1, grouping == 2, grouping == 3
+        value = united.c
 
-    def on(debit: bool, name: str) -> Any:
-        return func.sum(case((debit_side if debit else ~debit_side, value[name]), else_=0))
+    def on(rows: Any, name: str) -> Any:
+        return func.sum(case((rows, value[name]), else_=0))
 
     return (
         select(
-            account_id.label("account_id"),
-            on(True, "pending_change").label("debits_pending"),
-            on(True, "posted_change").label("debits_posted"),
-            on(False, "pending_change").label("credits_pending"),
-            on(False, "posted_change").label("credits_posted"),
-            on(True, "paid").label("paid"),
-            on(True, "refunded").label("refunded"),
-            on(True, "suspect_resolutions").label("suspect_resolutions"),
+            value.account_id.label("account_id"),
+            value.currency.label("currency"),
+            on(debit_side, "pending_change").label("debits_pending"),
+            on(debit_side, "posted_change").label("debits_posted"),
+            on(credit_side, "pending_change").label("credits_pending"),
+            on(credit_side, "posted_change").label("credits_posted"),
+            on(debit_side, "paid").label("paid"),
+            on(debit_side, "refunded").label("refunded"),
+            on(debit_side, "suspect_resolutions").label("suspect_resolutions"),
+            on(by_currency, "captured").label("captured"),
         )
-        .group_by(account_id)
+        .group_by(value.account_id, value.currency)
         .subquery("sums")
     )
 
 
-def suspect_accounts(connection: Connection) -> Iterator[AccountFigures]:
+def ledger_figures(connection: Connection) -> Iterator[AccountFigures | Captured]:
     """Each account whose stored counters may break invariant 2, 4 or 5, and each
     account id that transfers name but that does not exist — with the figures the
-    domain decides on. One pass over the transfers, grouped by account.
+    domain decides on — then the money captured per currency. One pass over the
+    transfers, grouped by account (and by currency).
 
     The sums are ``recompute_counters`` and ``order_money`` in SQL: a transfer adds
     its amount to its debit account's ``debits_pending`` (pending) or
@@ -331,7 +377,7 @@ def suspect_accounts(connection: Connection) -> Iterator[AccountFigures]:
     transfers credited it, paid and refunded what posted transfers moved from it to
     a payable or the refunds account. The filter keeps the accounts where those
     figures or the limits may be broken; the domain then decides."""
-    sums = _sums_by_account(connection)
+    sums = _sums(connection)
     stored = ledger_accounts.c
     recomputed = [
         func.coalesce(sums.c.debits_pending, 0),
@@ -368,11 +414,16 @@ def suspect_accounts(connection: Connection) -> Iterator[AccountFigures]:
             func.coalesce(sums.c.paid, 0).label("paid"),
             func.coalesce(sums.c.refunded, 0).label("refunded"),
             func.coalesce(sums.c.suspect_resolutions, 0).label("suspect_resolutions"),
+            sums.c.currency.label("captured_currency"),
+            func.coalesce(sums.c.captured, 0).label("captured"),
         )
         .select_from(ledger_accounts.join(sums, sums.c.account_id == stored.id, full=True))
         .where(suspect)
     )
     for row in _streamed(connection, query):
+        if row.id is None and row.named_account_id is None:
+            yield Captured(row.captured_currency, _int(row.captured))
+            continue
         figures = [_int(getattr(row, f"recomputed_{index}")) for index in range(4)]
         captured, paid, refunded = figures[3], _int(row.paid), _int(row.refunded)
         yield AccountFigures(
@@ -415,26 +466,6 @@ def counter_totals(connection: Connection) -> list[Account]:
 
 
 # --- Money out (rules 6 and 7) -------------------------------------------------------
-
-
-def captured_by_currency(connection: Connection) -> dict[str, int]:
-    """Σ of the transfers ``payouts.captured_by`` counts (posted, from a clearing
-    account to an escrow), per currency."""
-    transfer = ledger_transfers.c
-    rows = connection.execute(
-        select(transfer.currency, func.sum(transfer.amount))
-        .where(
-            transfer.kind.in_(_POSTED),
-            transfer.debit_account_id.startswith(
-                accounts.account_id_prefix(accounts.CLEARING), autoescape=True
-            ),
-            transfer.credit_account_id.startswith(
-                accounts.account_id_prefix(accounts.ESCROW), autoescape=True
-            ),
-        )
-        .group_by(transfer.currency)
-    )
-    return {row[0]: _int(row[1]) for row in rows}
 
 
 def refunded_by_currency(connection: Connection) -> dict[str, int]:
