@@ -355,7 +355,7 @@ def size_report(
     seconds: float,
     http_cell: Callable[..., dict[str, Any]],
     say: Callable[[dict[str, Any]], None],
-    check_timeout: float = 240.0,
+    check_timeout: float = 600.0,
     check_memory_gib: float = 8.0,
 ) -> dict[str, Any]:
     scratch.reset()
