@@ -292,7 +292,10 @@ def ledger_check_cli(url: str, timeout: float, memory_limit_bytes: int) -> dict[
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
 
     environment = {**os.environ, "AXOKEY_DATABASE_URL": url, "AXOKEY_ADMIN_KEY": lc.ADMIN_KEY}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = children.ru_maxrss
+    cpu_before = children.ru_utime + children.ru_stime
+    load_before = os.getloadavg()
     started = time.perf_counter()
     try:
         finished = subprocess.run(
@@ -313,10 +316,14 @@ def ledger_check_cli(url: str, timeout: float, memory_limit_bytes: int) -> dict[
             "detail": f"did not finish in {timeout:.0f} s",
         }
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = children.ru_maxrss
     return {
         "finished": True,
         "seconds": round(seconds, 1),
+        # The command's own CPU (user + system); PostgreSQL's backend is not in it.
+        "cpu_seconds": round(children.ru_utime + children.ru_stime - cpu_before, 1),
+        "load_average": [round(value, 2) for value in (*load_before, *os.getloadavg())],
         # ru_maxrss of the children so far (KiB): the largest, this one if it grew it.
         "peak_rss_mib": round(max(peak, before) / 1024, 1),
         "exit": finished.returncode,
@@ -348,7 +355,7 @@ def size_report(
     seconds: float,
     http_cell: Callable[..., dict[str, Any]],
     say: Callable[[dict[str, Any]], None],
-    check_timeout: float = 240.0,
+    check_timeout: float = 600.0,
     check_memory_gib: float = 8.0,
 ) -> dict[str, Any]:
     scratch.reset()

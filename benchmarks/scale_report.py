@@ -18,7 +18,7 @@ On a scratch PostgreSQL database (``axokey_bench_scale``) of the server at
    the spread cell. CPU per lifecycle: the server's processes (all workers), the
    PostgreSQL backends, the clients;
 5. size: ``populate.py`` fills the database with ``--orders`` (10⁶) completed
-   orders and their ledger by COPY, then ``axokey ledger check`` (time, peak RSS),
+   orders and their ledger by COPY, then ``axokey ledger check`` (time, peak RSS, CPU),
    EXPLAIN of the main list queries, and one HTTP cell on it against the same cell
    on 10⁴ orders.
 
@@ -159,8 +159,8 @@ def http_cell(
 ) -> dict[str, Any]:
     """One cell over HTTP; ``reset=False`` keeps the orders there (the size part):
     the counts checked at the end then include them. ``full_check=False`` skips
-    ``check_ledger`` in this process (it holds the whole ledger in memory: 12 GB at
-    10⁶ orders); the size part runs ``axokey ledger check`` apart, with a cap."""
+    ``check_ledger`` in this process: the size part runs ``axokey ledger check``
+    apart instead, to measure it (time, peak RSS, CPU) with a memory cap."""
     import httpx
 
     if reset:
@@ -417,6 +417,8 @@ def size_rows(size: dict[str, Any]) -> list[str]:
         f" vs {size['small_app_cpu_ms']} ms | {'yes' if size['goal_flat'] else 'no'} |",
         f"| `axokey ledger check` on {size['orders']:,} orders < 60 s, bounded memory | "
         f"{size['check_seconds']} s, peak RSS {size['check_peak_rss_mib']} MiB, "
+        f"command CPU {size['check'].get('cpu_seconds')} s, load "
+        f"{' → '.join(str(v) for v in size['check'].get('load_average', [])[::3])}, "
         f"violations: {size['check_violations']} | {'yes' if size['goal_check'] else 'no'} |",
         f"| populate {size['orders']:,} orders (INSERT … SELECT on the server) | "
         f"{size['populate_seconds']} s, "

@@ -83,7 +83,7 @@ def refund_payouts_account(currency: str) -> Account:
 def kind_of_account_id(account_id: str) -> str | None:
     """The kind of an account, read from its deterministic id (None: not ours)."""
     for kind in (ESCROW, PAYABLE, CLEARING, REFUNDS, SETTLEMENT, PAYOUTS, REFUND_PAYOUTS):
-        if account_id.startswith(f"acc_{kind}_"):
+        if account_id.startswith(account_id_prefix(kind)):
             return kind
     return None
 
@@ -91,3 +91,8 @@ def kind_of_account_id(account_id: str) -> str | None:
 def payable_account_prefix(party_id: str) -> str:
     """What every payable account id of ``party_id`` starts with, whatever the currency."""
     return f"acc_{PAYABLE}_{party_id}_"
+
+
+def account_id_prefix(kind: str) -> str:
+    """What the id of every account of ``kind`` starts with (and no other's does)."""
+    return f"acc_{kind}_"

@@ -61,20 +61,29 @@ def verify_order_escrows(
         by_account[transfer.credit_account_id].append(transfer)
     violations = []
     for account in accounts:
-        if account.kind != ESCROW:
-            continue
-        money = order_money(account.id, by_account[account.id])
-        if money.held != account.credit_balance_posted:
-            violations.append(
-                Violation(
-                    "4",
-                    f"order {account.owner_id}",
-                    f"escrow {account.id} holds {account.credit_balance_posted}, its "
-                    f"transfers say {money.held}",
-                )
+        if account.kind == ESCROW:
+            violations += escrow_violations(
+                account, order_money(account.id, by_account[account.id])
             )
-        if money.held < 0:
-            violations.append(Violation("4", f"order {account.owner_id}", f"held {money.held} < 0"))
+    return violations
+
+
+def escrow_violations(account: Account, money: OrderMoney) -> list[Violation]:
+    """Invariant 4 for one escrow: what its transfers say it holds (``money``,
+    from :func:`order_money` or the same sums made by the database) is its stored
+    balance, and is not negative."""
+    violations = []
+    if money.held != account.credit_balance_posted:
+        violations.append(
+            Violation(
+                "4",
+                f"order {account.owner_id}",
+                f"escrow {account.id} holds {account.credit_balance_posted}, its "
+                f"transfers say {money.held}",
+            )
+        )
+    if money.held < 0:
+        violations.append(Violation("4", f"order {account.owner_id}", f"held {money.held} < 0"))
     return violations
 
 

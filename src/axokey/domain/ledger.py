@@ -488,80 +488,80 @@ def recompute_counters(transfers: Iterable[Transfer]) -> dict[str, list[int]]:
     return counters
 
 
-def verify_ledger(  # noqa: C901, PLR0912 - one pass, each invariant beside the others on the same state
-    accounts: Iterable[Account], transfers: Sequence[Transfer]
-) -> list[Violation]:
-    """Check SPEC.md's ledger invariants 1, 2, 3 and 5 over a whole ledger."""
-    violations: list[Violation] = []
-    account_list = list(accounts)
-    by_id = {account.id: account for account in account_list}
-    transfer_ids: set[str] = set()
-    pending: dict[str, Transfer] = {}
-    resolved: dict[str, str] = {}
-    for transfer in transfers:
-        if transfer.id in transfer_ids:
-            violations.append(Violation("3", f"transfer {transfer.id}", "applied more than once"))
-        transfer_ids.add(transfer.id)
-        for account_id in (transfer.debit_account_id, transfer.credit_account_id):
-            if account_id not in by_id:
-                violations.append(
-                    Violation("5", f"transfer {transfer.id}", f"unknown account {account_id}")
-                )
-        if transfer.kind is TransferKind.PENDING:
-            pending[transfer.id] = transfer
-    for transfer in transfers:
-        if transfer.kind in RESOLVING_KINDS:
-            assert transfer.pending_id is not None
-            if transfer.pending_id not in pending:
-                violations.append(
-                    Violation("3", f"transfer {transfer.id}", "resolves no pending transfer")
-                )
-            elif transfer.pending_id in resolved:
-                violations.append(
-                    Violation(
-                        "3",
-                        f"transfer {transfer.pending_id}",
-                        f"resolved twice ({resolved[transfer.pending_id]}, {transfer.id})",
-                    )
-                )
-            else:
-                resolved[transfer.pending_id] = transfer.id
-                if transfer.amount > pending[transfer.pending_id].amount:
-                    violations.append(
-                        Violation("3", f"transfer {transfer.id}", "posts more than was pending")
-                    )
+# One definition of each violation of SPEC.md's ledger invariants 1, 2, 3 and 5:
+# ``verify_ledger`` (a whole ledger in memory) and ``axokey ledger check`` (figures
+# the database computed, in one snapshot) both build their violations with these.
 
-    recomputed = recompute_counters(transfers)
-    totals: dict[str, list[int]] = {}
-    for account in account_list:
-        expected = recomputed.get(account.id, [0, 0, 0, 0])
-        if list(account.counters()) != expected:
-            violations.append(
-                Violation(
-                    "5",
-                    f"account {account.id}",
-                    f"stored counters {list(account.counters())} differ from the "
-                    f"transfers' {expected} (debits_pending, debits_posted, "
-                    "credits_pending, credits_posted)",
-                )
+
+def applied_twice(transfer_id: str) -> Violation:
+    return Violation("3", f"transfer {transfer_id}", "applied more than once")
+
+
+def unknown_account(transfer_id: str, account_id: str) -> Violation:
+    return Violation("5", f"transfer {transfer_id}", f"unknown account {account_id}")
+
+
+def resolution_violation(
+    transfer_id: str,
+    pending_id: str | None,
+    amount: int,
+    pending_amount: int | None,
+    earlier_resolution_id: str | None,
+) -> Violation | None:
+    """What is wrong with one post, void or expiry (None: nothing).
+
+    ``pending_amount`` is the amount of the pending transfer it names (None: no
+    pending transfer has that id); ``earlier_resolution_id`` the transfer that
+    resolved the same pending transfer before it, if any."""
+    if pending_amount is None:
+        return Violation("3", f"transfer {transfer_id}", "resolves no pending transfer")
+    if earlier_resolution_id is not None:
+        return Violation(
+            "3",
+            f"transfer {pending_id}",
+            f"resolved twice ({earlier_resolution_id}, {transfer_id})",
+        )
+    if amount > pending_amount:
+        return Violation("3", f"transfer {transfer_id}", "posts more than was pending")
+    return None
+
+
+def account_violations(account: Account, recomputed: Sequence[int]) -> list[Violation]:
+    """One account against the counters its transfers give (``recompute_counters``):
+    invariant 5 (the same counters, none negative) and 2 (its limits hold)."""
+    violations: list[Violation] = []
+    expected = list(recomputed)
+    if list(account.counters()) != expected:
+        violations.append(
+            Violation(
+                "5",
+                f"account {account.id}",
+                f"stored counters {list(account.counters())} differ from the "
+                f"transfers' {expected} (debits_pending, debits_posted, "
+                "credits_pending, credits_posted)",
             )
-        total = totals.setdefault(account.currency, [0, 0, 0, 0])
-        for index, value in enumerate(account.counters()):
-            total[index] += value
-        if account.debits_must_not_exceed_credits and (
-            account.debits_pending + account.debits_posted > account.credits_posted
-        ):
-            violations.append(
-                Violation("2", f"account {account.id}", "debits exceed credits (negative balance)")
-            )
-        if account.credits_must_not_exceed_debits and (
-            account.credits_pending + account.credits_posted > account.debits_posted
-        ):
-            violations.append(
-                Violation("2", f"account {account.id}", "credits exceed debits (negative balance)")
-            )
-        if min(account.counters()) < 0:
-            violations.append(Violation("5", f"account {account.id}", "a counter is negative"))
+        )
+    if account.debits_must_not_exceed_credits and (
+        account.debits_pending + account.debits_posted > account.credits_posted
+    ):
+        violations.append(
+            Violation("2", f"account {account.id}", "debits exceed credits (negative balance)")
+        )
+    if account.credits_must_not_exceed_debits and (
+        account.credits_pending + account.credits_posted > account.debits_posted
+    ):
+        violations.append(
+            Violation("2", f"account {account.id}", "credits exceed debits (negative balance)")
+        )
+    if min(account.counters()) < 0:
+        violations.append(Violation("5", f"account {account.id}", "a counter is negative"))
+    return violations
+
+
+def currency_violations(totals: Mapping[str, Sequence[int]]) -> list[Violation]:
+    """Invariant 1: per currency, the accounts' debits equal their credits.
+    ``totals`` is ``{currency: the four counters summed over its accounts}``."""
+    violations: list[Violation] = []
     for currency, (d_pending, d_posted, c_pending, c_posted) in sorted(totals.items()):
         if d_posted != c_posted or d_pending != c_pending:
             violations.append(
@@ -573,6 +573,58 @@ def verify_ledger(  # noqa: C901, PLR0912 - one pass, each invariant beside the 
                 )
             )
     return violations
+
+
+def add_counters(totals: dict[str, list[int]], currency: str, counters: Sequence[int]) -> None:
+    """Add one account's (or one group's) four counters to its currency's totals."""
+    total = totals.setdefault(currency, [0, 0, 0, 0])
+    for index, value in enumerate(counters):
+        total[index] += value
+
+
+def verify_ledger(accounts: Iterable[Account], transfers: Sequence[Transfer]) -> list[Violation]:
+    """Check SPEC.md's ledger invariants 1, 2, 3 and 5 over a whole ledger in memory.
+
+    ``axokey ledger check`` checks the same rules from figures the database
+    computes (``services.ledger.check_ledger``); this is the reference it is tested
+    against, and the check of the in-memory models of the property tests."""
+    violations: list[Violation] = []
+    account_list = list(accounts)
+    by_id = {account.id: account for account in account_list}
+    transfer_ids: set[str] = set()
+    pending: dict[str, Transfer] = {}
+    resolved: dict[str, str] = {}
+    for transfer in transfers:
+        if transfer.id in transfer_ids:
+            violations.append(applied_twice(transfer.id))
+        transfer_ids.add(transfer.id)
+        for account_id in (transfer.debit_account_id, transfer.credit_account_id):
+            if account_id not in by_id:
+                violations.append(unknown_account(transfer.id, account_id))
+        if transfer.kind is TransferKind.PENDING:
+            pending[transfer.id] = transfer
+    for transfer in transfers:
+        if transfer.kind in RESOLVING_KINDS:
+            assert transfer.pending_id is not None
+            held = pending.get(transfer.pending_id)
+            violation = resolution_violation(
+                transfer.id,
+                transfer.pending_id,
+                transfer.amount,
+                None if held is None else held.amount,
+                resolved.get(transfer.pending_id) if held is not None else None,
+            )
+            if violation is not None:
+                violations.append(violation)
+            if held is not None:
+                resolved.setdefault(transfer.pending_id, transfer.id)
+
+    recomputed = recompute_counters(transfers)
+    totals: dict[str, list[int]] = {}
+    for account in account_list:
+        violations += account_violations(account, recomputed.get(account.id, [0, 0, 0, 0]))
+        add_counters(totals, account.currency, account.counters())
+    return violations + currency_violations(totals)
 
 
 def balances_by_account(accounts: Mapping[str, Account]) -> dict[str, tuple[int, int, int, int]]:

@@ -15,7 +15,7 @@ what ``plan_batch`` and ``confirm_batch`` decide.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -398,13 +398,23 @@ def _account_figures(account: Account) -> tuple[int, int, int]:
     return available, account.debits_pending, account.debits_posted
 
 
+def captured_by(transfer: Transfer) -> bool:
+    """Whether a transfer is money captured: from a provider's clearing account to an
+    escrow, posted."""
+    return (
+        transfer.kind in (TransferKind.SINGLE, TransferKind.POST_PENDING)
+        and accounts.kind_of_account_id(transfer.debit_account_id) == accounts.CLEARING
+        and accounts.kind_of_account_id(transfer.credit_account_id) == accounts.ESCROW
+    )
+
+
 def verify_money_out(
     account_list: Iterable[Account],
     transfers: Sequence[Transfer],
     items: Iterable[PayoutItem],
     refund_records: Iterable[RefundRecord],
 ) -> list[Violation]:
-    """SPEC.md's money-out rules over a whole database.
+    """SPEC.md's money-out rules over a whole database in memory.
 
     6. per currency: Σ captured = Σ held + Σ parties (available + in_transit +
        paid_out) + Σ refunds (pending + in_transit + succeeded), and every
@@ -412,23 +422,64 @@ def verify_money_out(
     7. nothing paid out twice: each batch item agrees with its ledger transfers
        (in transit ↔ pending, paid ↔ posted, rejected ↔ voided), each party's
        payouts account with its items, and a refund is paid by at most one item.
+
+    ``axokey ledger check`` checks the same rules from figures the database
+    computes, with the functions below; this is the reference it is tested against.
     """
-    violations: list[Violation] = []
     all_accounts = list(account_list)
-    by_id = {account.id: account for account in all_accounts}
     captured: dict[str, int] = defaultdict(int)
     for transfer in transfers:
-        # Captured: what came in from a provider's clearing account to an escrow.
-        if (
-            transfer.kind in (TransferKind.SINGLE, TransferKind.POST_PENDING)
-            and accounts.kind_of_account_id(transfer.debit_account_id) == accounts.CLEARING
-            and accounts.kind_of_account_id(transfer.credit_account_id) == accounts.ESCROW
-        ):
+        if captured_by(transfer):
             captured[transfer.currency] += transfer.amount
+    refunded: dict[str, int] = defaultdict(int)
+    for record in refund_records:
+        refunded[record.currency] += record.amount
+    violations = money_out_totals_violations(captured, all_accounts, refunded)
+
+    transfer_by_id = {transfer.id: transfer for transfer in transfers}
+    resolution = {t.pending_id: t for t in transfers if t.pending_id is not None}
+    # By payouts account: what its batch items say is in transit, and paid.
+    in_transit: dict[str, int] = defaultdict(int)
+    paid: dict[str, int] = defaultdict(int)
+    paid_items_of_refund: dict[str, int] = defaultdict(int)
+    open_items_of_refund: dict[str, int] = defaultdict(int)
+    for item in items:
+        state, found = item_violations(
+            item, transfer_by_id.get(item.transfer_id), resolution.get(item.transfer_id)
+        )
+        violations += found
+        if state is None:
+            continue
+        credit_account_id = item_account_id(item.kind, item.party_id, item.currency)
+        if item.status is ItemStatus.IN_TRANSIT:
+            in_transit[credit_account_id] += item.amount
+            if item.refund_id is not None:
+                open_items_of_refund[item.refund_id] += 1
+        elif item.status is ItemStatus.PAID:
+            paid[credit_account_id] += item.amount
+            if item.refund_id is not None:
+                paid_items_of_refund[item.refund_id] += 1
+    for account in all_accounts:
+        violations += payouts_account_violations(account, in_transit[account.id], paid[account.id])
+    for record in refund_records:
+        violations += refund_violations(
+            record, paid_items_of_refund[record.id], open_items_of_refund[record.id]
+        )
+    return violations
+
+
+def money_out_totals_violations(
+    captured: Mapping[str, int], account_list: Iterable[Account], refunded: Mapping[str, int]
+) -> list[Violation]:
+    """Rule 6, from ``captured`` per currency (transfers for which :func:`captured_by`
+    holds), the accounts, and the refunds recorded per currency. Only sums of the
+    accounts' counters matter: an account may stand for the sum of several of one
+    kind and currency."""
+    violations: list[Violation] = []
     held: dict[str, int] = defaultdict(int)
     parties_total: dict[str, int] = defaultdict(int)
     refunds_total: dict[str, int] = defaultdict(int)
-    for account in all_accounts:
+    for account in account_list:
         if account.kind == accounts.ESCROW:
             held[account.currency] += account.credit_balance_posted
         elif account.kind == accounts.PAYABLE:
@@ -436,61 +487,61 @@ def verify_money_out(
         elif account.kind == accounts.REFUNDS:
             refunds_total[account.currency] += sum(_account_figures(account))
     for currency in sorted(set(captured) | set(held) | set(parties_total) | set(refunds_total)):
+        captured_here = captured.get(currency, 0)
         total_out = held[currency] + parties_total[currency] + refunds_total[currency]
-        if captured[currency] != total_out:
+        if captured_here != total_out:
             violations.append(
                 Violation(
                     "6",
                     f"currency {currency}",
-                    f"captured {captured[currency]} ≠ held {held[currency]} + parties "
+                    f"captured {captured_here} ≠ held {held[currency]} + parties "
                     f"{parties_total[currency]} + refunds {refunds_total[currency]}",
                 )
             )
-
-    refunded: dict[str, int] = defaultdict(int)
-    for record in refund_records:
-        refunded[record.currency] += record.amount
     for currency in sorted(set(refunded) | set(refunds_total)):
-        if refunded[currency] != refunds_total[currency]:
+        refunded_here = refunded.get(currency, 0)
+        if refunded_here != refunds_total[currency]:
             violations.append(
                 Violation(
                     "6",
                     f"currency {currency}",
-                    f"refunds recorded {refunded[currency]} ≠ refunds account "
-                    f"{refunds_total[currency]}",
+                    f"refunds recorded {refunded_here} ≠ refunds account {refunds_total[currency]}",
                 )
             )
-
-    violations += _verify_items(by_id, transfers, list(items), refund_records)
     return violations
 
 
-def _item_state(
-    item: PayoutItem,
-    transfer_by_id: dict[str, Transfer],
-    resolution: dict[str, Transfer],
-    violations: list[Violation],
-) -> ItemStatus | None:
-    """What the ledger says of one item (None: its pending transfer is missing);
-    a disagreement with the item is recorded in ``violations``."""
+def item_account_id(kind: ItemKind, party_id: str | None, currency: str) -> str:
+    """The account a batch item's money goes to while in transit, then once paid."""
+    if kind is ItemKind.PAYOUT:
+        assert party_id is not None
+        return accounts.payouts_account(party_id, currency).id
+    return accounts.refund_payouts_account(currency).id
+
+
+def item_violations(
+    item: PayoutItem, pending: Transfer | None, resolution: Transfer | None
+) -> tuple[ItemStatus | None, list[Violation]]:
+    """What the ledger says of one item — from its pending transfer (the transfer
+    whose id is ``item.transfer_id``) and the transfer that resolved it — and how
+    the item disagrees with it. The state is None when the pending transfer is
+    missing: the item then counts for nothing in its account's figures."""
+    violations: list[Violation] = []
     subject = f"payout item {item.id}"
-    pending = transfer_by_id.get(item.transfer_id)
     expected = transit_transfer(item)
     if pending is None or pending.kind is not TransferKind.PENDING:
-        violations.append(Violation("7", subject, "its pending transfer is missing"))
-        return None
+        return None, [Violation("7", subject, "its pending transfer is missing")]
     if (pending.amount, pending.debit_account_id, pending.credit_account_id) != (
         item.amount,
         expected.debit_account_id,
         expected.credit_account_id,
     ):
         violations.append(Violation("7", subject, f"its transfer {pending.id} moves other money"))
-    resolved = resolution.get(item.transfer_id)
-    if resolved is None:
+    if resolution is None:
         state = ItemStatus.IN_TRANSIT
-    elif resolved.kind is TransferKind.POST_PENDING:
+    elif resolution.kind is TransferKind.POST_PENDING:
         state = ItemStatus.PAID
-        if resolved.amount != item.amount:
+        if resolution.amount != item.amount:
             violations.append(Violation("7", subject, "paid another amount than its own"))
     else:
         state = ItemStatus.REJECTED
@@ -498,10 +549,30 @@ def _item_state(
         violations.append(
             Violation("7", subject, f"is {item.status.value}, the ledger says {state.value}")
         )
-    return state
+    return state, violations
 
 
-def _refund_violations(record: RefundRecord, paid_count: int, open_count: int) -> list[Violation]:
+def payouts_account_violations(account: Account, in_transit: int, paid: int) -> list[Violation]:
+    """A payouts (or refund payouts) account against its batch items: what the items
+    in transit and paid say it holds. Any other account: nothing to say."""
+    if account.kind not in (accounts.PAYOUTS, accounts.REFUND_PAYOUTS):
+        return []
+    figures = (account.credits_pending, account.credits_posted)
+    expected_figures = (in_transit, paid)
+    if figures != expected_figures or account.debits_posted or account.debits_pending:
+        return [
+            Violation(
+                "7",
+                f"account {account.id}",
+                f"in transit and paid out {figures} ≠ its batch items' {expected_figures}",
+            )
+        ]
+    return []
+
+
+def refund_violations(record: RefundRecord, paid_count: int, open_count: int) -> list[Violation]:
+    """One refund against the batch items that pay it (those whose pending transfer
+    exists): ``paid_count`` paid, ``open_count`` in transit."""
     subject = f"refund {record.id}"
     if paid_count > 1 or open_count > 1 or (paid_count and open_count):
         return [Violation("7", subject, "in more than one payout: paid twice")]
@@ -512,49 +583,3 @@ def _refund_violations(record: RefundRecord, paid_count: int, open_count: int) -
     if (record.status == "succeeded") != (paid_count == 1):
         return [Violation("7", subject, f"is {record.status}, paid by {paid_count} batch item(s)")]
     return []
-
-
-def _verify_items(
-    by_id: dict[str, Account],
-    transfers: Sequence[Transfer],
-    items: list[PayoutItem],
-    refund_records: Iterable[RefundRecord],
-) -> list[Violation]:
-    violations: list[Violation] = []
-    transfer_by_id = {transfer.id: transfer for transfer in transfers}
-    resolution = {t.pending_id: t for t in transfers if t.pending_id is not None}
-    # By payouts account: what its batch items say is in transit, and paid.
-    in_transit: dict[str, int] = defaultdict(int)
-    paid: dict[str, int] = defaultdict(int)
-    paid_items_of_refund: dict[str, int] = defaultdict(int)
-    open_items_of_refund: dict[str, int] = defaultdict(int)
-    for item in items:
-        if _item_state(item, transfer_by_id, resolution, violations) is None:
-            continue
-        credit_account_id = transit_transfer(item).credit_account_id or ""
-        if item.status is ItemStatus.IN_TRANSIT:
-            in_transit[credit_account_id] += item.amount
-            if item.refund_id is not None:
-                open_items_of_refund[item.refund_id] += 1
-        elif item.status is ItemStatus.PAID:
-            paid[credit_account_id] += item.amount
-            if item.refund_id is not None:
-                paid_items_of_refund[item.refund_id] += 1
-    for account in by_id.values():
-        if account.kind not in (accounts.PAYOUTS, accounts.REFUND_PAYOUTS):
-            continue
-        figures = (account.credits_pending, account.credits_posted)
-        expected_figures = (in_transit[account.id], paid[account.id])
-        if figures != expected_figures or account.debits_posted or account.debits_pending:
-            violations.append(
-                Violation(
-                    "7",
-                    f"account {account.id}",
-                    f"in transit and paid out {figures} ≠ its batch items' {expected_figures}",
-                )
-            )
-    for record in refund_records:
-        violations += _refund_violations(
-            record, paid_items_of_refund[record.id], open_items_of_refund[record.id]
-        )
-    return violations

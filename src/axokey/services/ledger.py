@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
-from axokey.adapters.db import ledger_reads, ledger_store, order_repository, payout_repository
+from axokey.adapters.db import ledger_check_reads, ledger_reads, ledger_store, order_repository
 from axokey.adapters.db.transaction import Connection
-from axokey.domain.accounts import payable_account_prefix
+from axokey.domain.accounts import ESCROW, payable_account_prefix
 from axokey.domain.errors import Conflict, FieldError, Forbidden
-from axokey.domain.escrow import verify_order_escrows
+from axokey.domain.escrow import escrow_violations
 from axokey.domain.ledger import (
+    Account,
     BatchOutcome,
     Transfer,
     TransferKind,
     TransferRequest,
     Violation,
-    verify_ledger,
+    account_violations,
+    add_counters,
+    applied_twice,
+    currency_violations,
+    resolution_violation,
+    unknown_account,
 )
 from axokey.domain.parties import Principal
-from axokey.domain.payouts import verify_money_out
+from axokey.domain.payouts import (
+    ItemStatus,
+    item_account_id,
+    item_violations,
+    money_out_totals_violations,
+    payouts_account_violations,
+    refund_violations,
+)
 from axokey.services.context import ServiceContext
 from axokey.services.visibility import require_visible_order
 
@@ -61,17 +75,101 @@ def post_or_raise(
 
 
 def check_ledger(context: ServiceContext) -> list[Violation]:
-    """Every ledger invariant over the whole database (a consistent snapshot)."""
+    """Every ledger invariant over the whole database, in one consistent snapshot.
+
+    The database makes the figures (sums by account, by currency; the rows that may
+    be at fault), the domain's rules decide and word each violation, as
+    ``verify_ledger``, ``verify_order_escrows`` and ``verify_money_out`` do over a
+    ledger in memory. What this holds grows with the violations found, not with the
+    number of orders or transfers."""
     with context.database.read() as connection:
-        accounts = ledger_store.all_accounts(connection)
-        transfers = ledger_store.all_transfers(connection)
-        items = payout_repository.all_items(connection)
-        refunds = payout_repository.refund_records(connection)
-    return (
-        verify_ledger(accounts, transfers)
-        + verify_order_escrows(accounts, transfers)
-        + verify_money_out(accounts, transfers, items, refunds)
+        ledger_check_reads.prepare(connection)
+        escrows: list[Violation] = []
+        captured: dict[str, int] = {}
+        totals = ledger_check_reads.counter_totals(connection)
+        found = _ledger_violations(connection, totals, escrows, captured)
+        return found + escrows + _money_out_violations(connection, totals, captured)
+
+
+def _ledger_violations(
+    connection: Connection,
+    totals_by_kind: list[Account],
+    escrows: list[Violation],
+    captured: dict[str, int],
+) -> list[Violation]:
+    """Invariants 1, 2, 3 and 5 (``verify_ledger``); 4 (escrows) into ``escrows``,
+    and the money captured per currency into ``captured`` (one pass)."""
+    violations: list[Violation] = []
+    for transfer_id, times in ledger_check_reads.repeated_transfer_ids(connection):
+        violations += [applied_twice(transfer_id)] * (times - 1)
+    unknown: set[str] = set()
+    debiting_suspect_resolutions: set[str] = set()
+    accounts_found: list[Violation] = []
+    for figures in ledger_check_reads.ledger_figures(connection):
+        if isinstance(figures, ledger_check_reads.Captured):
+            captured[figures.currency] = figures.amount
+            continue
+        if figures.suspect_resolutions:
+            debiting_suspect_resolutions.add(figures.account_id)
+        if figures.account is None:
+            unknown.add(figures.account_id)
+            continue
+        accounts_found += account_violations(figures.account, figures.recomputed)
+        if figures.account.kind == ESCROW:
+            escrows += escrow_violations(figures.account, figures.money)
+    for transfer in ledger_check_reads.transfers_naming(connection, unknown):
+        for account_id in (transfer.debit_account_id, transfer.credit_account_id):
+            if account_id in unknown:
+                violations.append(unknown_account(transfer.id, account_id))
+    violations += _resolution_violations(connection, debiting_suspect_resolutions)
+    totals: dict[str, list[int]] = {}
+    for group in totals_by_kind:
+        add_counters(totals, group.currency, group.counters())
+    return violations + accounts_found + currency_violations(totals)
+
+
+def _resolution_violations(connection: Connection, debit_account_ids: set[str]) -> list[Violation]:
+    """Invariant 3's resolutions: those the database found suspect (debiting
+    ``debit_account_ids``), each after the first of its pending transfer."""
+    violations: list[Violation] = []
+    first_resolution: dict[str, str] = {}
+    for resolution in ledger_check_reads.resolutions_to_verify(connection, debit_account_ids):
+        earlier = None
+        if resolution.pending_amount is not None and resolution.pending_id is not None:
+            earlier = first_resolution.setdefault(resolution.pending_id, resolution.id)
+        violation = resolution_violation(
+            resolution.id,
+            resolution.pending_id,
+            resolution.amount,
+            resolution.pending_amount,
+            earlier if earlier != resolution.id else None,
+        )
+        if violation is not None:
+            violations.append(violation)
+    return violations
+
+
+def _money_out_violations(
+    connection: Connection, totals_by_kind: list[Account], captured: dict[str, int]
+) -> list[Violation]:
+    """Rules 6 and 7 (``verify_money_out``)."""
+    violations = money_out_totals_violations(
+        captured, totals_by_kind, ledger_check_reads.refunded_by_currency(connection)
     )
+    for item, pending, resolution in ledger_check_reads.payout_items_with_transfers(connection):
+        violations += item_violations(item, pending, resolution)[1]
+    in_transit: dict[str, int] = defaultdict(int)
+    paid: dict[str, int] = defaultdict(int)
+    for kind, party_id, currency, status, total in ledger_check_reads.payout_item_totals(
+        connection
+    ):
+        by_status = in_transit if status is ItemStatus.IN_TRANSIT else paid
+        by_status[item_account_id(kind, party_id, currency)] += total
+    for account in ledger_check_reads.payouts_accounts(connection):
+        violations += payouts_account_violations(account, in_transit[account.id], paid[account.id])
+    for record, paid_count, open_count in ledger_check_reads.refunds_to_verify(connection):
+        violations += refund_violations(record, paid_count, open_count)
+    return violations
 
 
 # One call expires at most this many batches; the next sweep goes on from there.
