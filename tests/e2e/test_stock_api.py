@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN
-from tests.scenario import World, ok, spec_world
+from tests.conftest import ADMIN, FakeClock
+from tests.scenario import DECLINED, NEEDS_CHALLENGE, World, ok, spec_world
 
 
 @pytest.fixture
@@ -162,6 +162,111 @@ def test_expiry_and_an_unpaid_hold_free_the_reservation(world: World, context: A
     world.sweep(now + timedelta(days=2, seconds=1))
     assert world.get_order(paid["id"])["status"] == "expired"
     assert world.stock_level("ST", "P1") == {"on_hand": 4, "reserved": 0, "available": 4}
+
+
+def challenged_payment(world: World, order_id: str) -> Any:
+    """A checkout started and stopped on its 3-D Secure page: an open payment."""
+    payment = world.checkout(order_id)
+    challenged = ok(
+        world.client.post(
+            f"/v1/sandbox/payments/{payment['id']}/pay", json={"card_number": NEEDS_CHALLENGE}
+        )
+    )
+    assert challenged["status"] == "requires_action"
+    return payment
+
+
+def freed_events(world: World, order_id: str) -> list[dict[str, Any]]:
+    return [
+        event
+        for event in stock_events(world)
+        if event["change"] == "freed" and event.get("order_id") == order_id
+    ]
+
+
+def test_a_customer_paying_near_the_end_of_the_hold_keeps_the_goods(
+    world: World, context: Any, clock: FakeClock
+) -> None:
+    world.stock("ST", "P1", 4)
+    created = context.now()
+    hold = timedelta(seconds=context.settings.store_unpaid_hold_seconds)
+    order = ok(store_order(world, 2), 201)
+    clock.advance(seconds=hold.total_seconds() - 120)
+    payment = challenged_payment(world, order["id"])
+
+    # The hold since the order's creation is over, the customer is on 3-D Secure.
+    report = world.sweep(created + hold + timedelta(seconds=1))
+    assert report["unpaid_store_orders_expired"] == 0
+    assert world.get_order(order["id"])["status"] == "awaiting_payment"
+    assert world.stock_level("ST", "P1")["reserved"] == 2
+
+    clock.advance(seconds=180)
+    passed = ok(
+        world.client.post(
+            f"/v1/sandbox/payments/{payment['id']}/pay",
+            json={"card_number": NEEDS_CHALLENGE, "otp": "123456"},
+        )
+    )
+    assert passed["status"] == "succeeded"
+    assert world.get_order(order["id"])["status"] == "paid"
+    assert world.refunds(order["id"]) == []
+    assert world.stock_level("ST", "P1") == {"on_hand": 4, "reserved": 2, "available": 2}
+    assert freed_events(world, order["id"]) == []
+
+
+def test_an_abandoned_payment_holds_the_goods_one_hold_from_its_start_and_no_longer(
+    world: World, context: Any, clock: FakeClock
+) -> None:
+    world.stock("ST", "P1", 4)
+    hold = timedelta(seconds=context.settings.store_unpaid_hold_seconds)
+    order = ok(store_order(world, 2), 201)
+    clock.advance(seconds=hold.total_seconds() - 120)
+    started = context.now()
+    payment = challenged_payment(world, order["id"])
+
+    world.sweep(started + hold - timedelta(seconds=60))
+    assert world.get_order(order["id"])["status"] == "awaiting_payment"
+    assert world.stock_level("ST", "P1")["reserved"] == 2
+
+    # Past the hold counted from the checkout's start: expired, freed once.
+    report = world.sweep(started + hold + timedelta(seconds=1))
+    assert report["unpaid_store_orders_expired"] == 1
+    assert world.get_order(order["id"])["status"] == "expired"
+    assert world.stock_level("ST", "P1") == {"on_hand": 4, "reserved": 0, "available": 4}
+    again = world.sweep(started + hold + timedelta(seconds=120))
+    assert again["unpaid_store_orders_expired"] == 0
+    assert len(freed_events(world, order["id"])) == 1
+
+    # The customer comes back and passes 3-D Secure: too late, refunded whole, and
+    # the stock is not freed a second time.
+    clock.advance(seconds=hold.total_seconds() + 60)
+    ok(
+        world.client.post(
+            f"/v1/sandbox/payments/{payment['id']}/pay",
+            json={"card_number": NEEDS_CHALLENGE, "otp": "123456"},
+        )
+    )
+    assert world.get_order(order["id"])["status"] == "expired"
+    assert [refund["amount"] for refund in world.refunds(order["id"])] == [order["amount_total"]]
+    assert world.stock_level("ST", "P1") == {"on_hand": 4, "reserved": 0, "available": 4}
+    assert len(freed_events(world, order["id"])) == 1
+
+
+def test_a_failed_attempt_does_not_extend_the_hold(
+    world: World, context: Any, clock: FakeClock
+) -> None:
+    world.stock("ST", "P1", 4)
+    created = context.now()
+    hold = timedelta(seconds=context.settings.store_unpaid_hold_seconds)
+    order = ok(store_order(world, 2), 201)
+    clock.advance(seconds=hold.total_seconds() - 120)
+    failed = world.pay(order["id"], DECLINED)
+    assert failed["status"] == "failed"
+
+    report = world.sweep(created + hold + timedelta(seconds=1))
+    assert report["unpaid_store_orders_expired"] == 1
+    assert world.stock_level("ST", "P1")["reserved"] == 0
+    assert len(freed_events(world, order["id"])) == 1
 
 
 def test_counting_and_adjusting(world: World) -> None:

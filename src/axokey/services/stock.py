@@ -19,6 +19,7 @@ from axokey.adapters.db import (
     catalog_repository,
     order_repository,
     party_repository,
+    payment_repository,
     stock_repository,
 )
 from axokey.adapters.db.transaction import Connection
@@ -401,7 +402,12 @@ def settle_reservations(connection: Connection, order: Order, *, now: datetime) 
 
 def release_unpaid_reservations(context: ServiceContext, *, now: datetime, limit: int) -> int:
     """Store orders still unpaid ``store_unpaid_hold_seconds`` after their creation
-    expire, and their reservations are freed. Returns how many orders expired."""
+    expire, and their reservations are freed. Returns how many orders expired.
+
+    A customer who started a checkout keeps the goods: while a payment attempt is
+    open, the hold counts from that attempt's start (``unpaid_hold_ends``), so an
+    order is not expired under a customer on the payment page; an attempt left
+    open (an abandoned 3-D Secure page) holds the goods one hold more, no longer."""
     hold = timedelta(seconds=context.settings.store_unpaid_hold_seconds)
     with context.database.read() as connection:
         order_ids = stock_repository.unpaid_orders_holding(
@@ -414,8 +420,13 @@ def release_unpaid_reservations(context: ServiceContext, *, now: datetime, limit
             order = order_repository.load_order(connection, order_id, lock=True)
             if order is None:
                 return False
-            decision = expire_unpaid(order, now=now, hold=hold)
-            if decision is None:  # paid (or closed) meanwhile
+            decision = expire_unpaid(
+                order,
+                now=now,
+                hold=hold,
+                payment_started_at=payment_repository.latest_open_started_at(connection, order_id),
+            )
+            if decision is None:  # paid, closed or a checkout started meanwhile
                 return False
             order_repository.save_order(connection, order)
             record_order_events(connection, order, decision, now=now)
