@@ -193,37 +193,90 @@
 
   // --- reservations and hand-over ---------------------------------------------------
 
-  async function loadReservations() {
-    const body = $("reservation-rows");
-    try {
-      const orders = [];
-      for (const status of ["paid", "partially_redeemed", "awaiting_payment"]) {
-        const page = await api.call("GET", "/v1/orders?limit=100&status=" + status);
-        orders.push(...page.data.filter((order) => order.fulfilment === "store"));
+  // The clerk's list is bounded: first the orders to hand over (a hand-over begun,
+  // then paid), newest first, then the orders still unpaid since the start of today
+  // (older ones are expired by the unpaid hold); ORDERS_PAGE of each at a time, and
+  // "More orders" fetches the next page of the lists that have one.
+  const ORDERS_PAGE = 20;
+  const ORDER_LISTS = ["partially_redeemed", "paid", "awaiting_payment"];
+  let orderLists = {}; // status -> {after: its last order's id, more: bool, rows: [tr]}
+
+  function startOfToday() {
+    // The API's days are UTC: the UTC day of the local midnight (in France, the day
+    // before from 23:00 or 22:00), so no order of the clerk's today is left out.
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    return midnight.toISOString().slice(0, 10);
+  }
+
+  function ordersQuery(status, list) {
+    let query = "/v1/orders?limit=" + ORDERS_PAGE + "&status=" + status;
+    if (status === "awaiting_payment") {
+      query += "&created_from=" + startOfToday();
+    }
+    if (list.after) {
+      query += "&starting_after=" + encodeURIComponent(list.after);
+    }
+    return query;
+  }
+
+  async function reservationRow(order) {
+    const items = [];
+    for (const line of order.lines) {
+      if (line.status === "pending" || line.status === "held") {
+        items.push((await productName(line.product_id)) + " × " + line.quantity);
       }
-      body.replaceChildren();
-      for (const order of orders) {
-        const items = [];
-        for (const line of order.lines) {
-          if (line.status === "pending" || line.status === "held") {
-            items.push((await productName(line.product_id)) + " × " + line.quantity);
+    }
+    const status = api.element("span", api.t(order.status.replaceAll("_", " ")), "status status-" + order.status);
+    const tr = api.row([
+      api.element("code", order.id),
+      order.customer && order.customer.name ? order.customer.name : "—",
+      items.join(", "),
+      status,
+    ]);
+    tr.dataset.orderId = order.id;
+    tr.dataset.status = order.status;
+    return tr;
+  }
+
+  async function loadReservations(more = false) {
+    const body = $("reservation-rows");
+    if (!more) {
+      orderLists = {};
+      for (const status of ORDER_LISTS) {
+        orderLists[status] = { after: null, more: true, rows: [] };
+      }
+    }
+    $("reservations-more").disabled = true;
+    try {
+      for (const status of ORDER_LISTS) {
+        const list = orderLists[status];
+        if (!list.more) {
+          continue;
+        }
+        const page = await api.call("GET", ordersQuery(status, list));
+        list.more = page.has_more;
+        if (page.data.length > 0) {
+          list.after = page.data[page.data.length - 1].id;
+        }
+        for (const order of page.data) {
+          if (order.fulfilment === "store") {
+            list.rows.push(await reservationRow(order));
           }
         }
-        const status = api.element("span", api.t(order.status.replaceAll("_", " ")), "status status-" + order.status);
-        const tr = api.row([
-          api.element("code", order.id),
-          order.customer && order.customer.name ? order.customer.name : "—",
-          items.join(", "),
-          status,
-        ]);
-        tr.dataset.orderId = order.id;
-        body.appendChild(tr);
       }
-      if (orders.length === 0) {
+      // Each status's rows together, in the lists' order (a page fetched by "More
+      // orders" joins the rows of its own status).
+      const rows = ORDER_LISTS.flatMap((status) => orderLists[status].rows);
+      body.replaceChildren(...rows);
+      if (rows.length === 0) {
         body.appendChild(api.row([api.t("No reservation to hand over."), "", "", ""]));
       }
+      $("reservations-more").hidden = !ORDER_LISTS.some((status) => orderLists[status].more);
     } catch (error) {
       api.showError(error.message);
+    } finally {
+      $("reservations-more").disabled = false;
     }
   }
 
@@ -492,6 +545,7 @@
   $("handover-confirm").addEventListener("click", confirmHandover);
   $("handover-cancel").addEventListener("click", resetHandover);
   $("stock-refresh").addEventListener("click", loadStock);
+  $("reservations-more").addEventListener("click", () => loadReservations(true));
   $("cart-camera-start").addEventListener("click", startCamera);
   $("cart-camera-stop").addEventListener("click", stopCamera);
 
