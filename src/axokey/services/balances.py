@@ -13,7 +13,6 @@ from axokey.domain.escrow_history import (
     DailyHeld,
     daily,
     held_for_payee,
-    held_in_escrows,
 )
 from axokey.domain.money import check_currency
 from axokey.domain.parties import Principal
@@ -100,7 +99,9 @@ def held_history(
         )
     with context.database.read() as connection:
         if owner is None:
-            changes = held_in_escrows(ledger_reads.escrow_transfers(connection, currency))
+            changes = ledger_reads.escrow_changes_by_day(
+                connection, currency, first_day=first_day, last_day=last_day
+            )
         else:
             if party_repository.get_party(connection, owner) is None:
                 raise NotFound(f"party {owner} not found", code="party_not_found")
