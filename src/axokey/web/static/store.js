@@ -8,7 +8,6 @@
 (() => {
   const api = AxokeyApi;
   const $ = (id) => document.getElementById(id);
-  const SCAN_INTERVAL_MS = 250;
   const CART_KEY = "axokey.store.cartId";
   const LOW_STOCK = Number(document.body.dataset.lowStock || "2");
 
@@ -432,20 +431,12 @@
     }
   }
 
-  // --- camera (only where the browser has BarcodeDetector) -------------------------
+  // --- camera (only where the browser has BarcodeDetector: camera.js) -------------
 
   const PRODUCT_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e"];
 
-  async function cameraFormats() {
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
-      return [];
-    }
-    try {
-      const supported = await BarcodeDetector.getSupportedFormats();
-      return PRODUCT_FORMATS.filter((format) => supported.includes(format));
-    } catch (error) {
-      return [];
-    }
+  function cameraFormats() {
+    return AxokeyCamera.formats(PRODUCT_FORMATS);
   }
 
   async function startCamera() {
@@ -455,57 +446,22 @@
       api.showError(api.t("The camera cannot read barcodes in this browser: type them or use a scanner."));
       return;
     }
-    const video = $("cart-camera");
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({
-        video: { facingMode: "environment" },
-        audio: false,
-      });
-      video.srcObject = stream;
-      video.hidden = false;
-      await video.play();
-      const detector = new BarcodeDetector({ formats });
-      camera = { stream, timer: null, last: "" };
+      // One add per barcode shown: the same one again only after another.
+      camera = await AxokeyCamera.start($("cart-camera"), formats, addScanned);
       $("cart-camera-start").hidden = true;
       $("cart-camera-stop").hidden = false;
-      const tick = async () => {
-        if (!camera) {
-          return;
-        }
-        try {
-          const codes = await detector.detect(video);
-          const value = codes.length > 0 ? codes[0].rawValue : "";
-          // One add per barcode shown: the same one again only after another.
-          if (value && value !== camera.last) {
-            camera.last = value;
-            await addScanned(value);
-          } else if (!value) {
-            camera.last = "";
-          }
-        } catch (error) {
-          // A frame that cannot be read yet: try the next one.
-        }
-        if (camera) {
-          camera.timer = setTimeout(tick, SCAN_INTERVAL_MS);
-        }
-      };
-      tick();
     } catch (error) {
       stopCamera();
-      api.showError(api.t("The camera could not be started: type the short code instead."));
+      api.showError(api.t("The camera could not be started: type the barcodes or use a scanner."));
     }
   }
 
   function stopCamera() {
     if (camera) {
-      clearTimeout(camera.timer);
-      for (const track of camera.stream.getTracks()) {
-        track.stop();
-      }
+      camera.stop();
       camera = null;
     }
-    $("cart-camera").srcObject = null;
-    $("cart-camera").hidden = true;
     $("cart-camera-stop").hidden = true;
     cameraFormats().then((formats) => {
       $("cart-camera-start").hidden = formats.length === 0;
