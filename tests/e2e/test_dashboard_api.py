@@ -261,3 +261,26 @@ def test_the_operators_escrow_series_is_the_replay_of_every_transfer(
     ]
     assert week[:2] == [0, 0] and len(set(week)) >= 3
     assert ok(client.get("/v1/balance/history?days=1", headers=ADMIN))["days"][0]["held"] > 0
+
+
+def test_a_balance_and_its_history_have_the_same_owner_rules(client: Any) -> None:
+    world = spec_world(client)
+    s1, s2 = world.parties["S1"], world.parties["S2"]
+    for path in ("/v1/balance", "/v1/balance/history"):
+        # A party reads its own, naming itself or not; never another's.
+        assert client.get(path, headers=s1.headers).status_code == 200
+        assert client.get(f"{path}?party_id={s1.id}", headers=s1.headers).status_code == 200
+        _problem(
+            client.get(f"{path}?party_id={s2.id}", headers=s1.headers), 403, "not_your_balance"
+        )
+        # The operator names a party, which must exist.
+        named = ok(client.get(f"{path}?party_id={s2.id}", headers=ADMIN))
+        assert named["party_id"] == s2.id
+        _problem(
+            client.get(f"{path}?party_id=pty_00000000000000000000000000", headers=ADMIN),
+            404,
+            "party_not_found",
+        )
+    # Without a party, the operator's balance is refused, its history is every escrow.
+    _problem(client.get("/v1/balance", headers=ADMIN), 403, "party_required")
+    assert ok(client.get("/v1/balance/history", headers=ADMIN))["party_id"] is None
