@@ -77,8 +77,9 @@ class Settings(BaseSettings):
     line_quantity_max: int = Field(10_000, ge=1)
     itinerary_grace_seconds: int = Field(24 * 3600, ge=0)
     default_redeem_window_seconds: int = Field(30 * 24 * 3600, ge=1)
-    # A store order reserves its goods at creation; unpaid this long after, it
-    # expires and the sweep frees its reservation for other customers.
+    # A store order reserves its goods at creation; unpaid this long after (or this
+    # long after the start of its latest payment attempt still open), it expires
+    # and the sweep frees its reservation for other customers.
     store_unpaid_hold_seconds: int = Field(3600, ge=60, le=30 * 24 * 3600)
     # An open cart not changed for this long expires (the sweep marks it).
     cart_ttl_seconds: int = Field(24 * 3600, ge=60, le=90 * 24 * 3600)

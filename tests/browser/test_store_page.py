@@ -11,6 +11,7 @@ from typing import Any
 
 from tests.browser.conftest import LiveServer
 from tests.browser.test_phone_pages import PHONE, _assert_fits, _phone_page, _sign_in
+from tests.conftest import FakeClock
 from tests.scenario import spec_world
 
 P1_GTIN = "4006381333931"
@@ -110,3 +111,66 @@ def test_a_clerk_sells_by_scanning_and_hands_the_reservation_over(
     expect(page.locator("#reservations-section h2")).to_have_text("Reservations to hand over")
     expect(page.locator("#whoami")).to_have_text("ST (store)")
     page.context.close()
+
+
+def test_the_clerk_sees_the_orders_to_hand_over_and_todays_unpaid_ones_page_by_page(
+    browser: Any, live_server: LiveServer, clock: FakeClock
+) -> None:
+    """Not every open order ever: the paid ones (any day), 20 at a time with "More
+    orders", then the ones awaiting payment since the start of today."""
+    from playwright.sync_api import expect
+
+    world = spec_world(live_server.http)
+    store = world.parties["ST"].id
+
+    def store_order() -> str:
+        order = world.order(
+            payment_mode="escrow",
+            fulfilment="store",
+            store_id=store,
+            lines=[{"product_id": world.products["P1"], "quantity": 1}],
+        )
+        return str(order["id"])
+
+    # Three days ago: one order paid (still to hand over), one never paid.
+    clock.advance(days=-3)
+    paid_long_ago = store_order()
+    world.pay(paid_long_ago)
+    unpaid_long_ago = store_order()
+    clock.advance(days=3)
+    # Today: 21 paid orders and one awaiting payment.
+    paid_today = []
+    for _ in range(21):
+        paid_today.append(store_order())
+        world.pay(paid_today[-1])
+    unpaid_today = store_order()
+
+    page = _phone_page(browser, live_server, language="fr", size=PHONE)
+    page.goto("/store")
+    _sign_in(page, world.parties["ST"].key)
+    rows = page.locator("#reservation-rows tr")
+    # The 20 newest paid orders, then today's unpaid one; the rest behind "More".
+    expect(rows).to_have_count(21)
+    expect(rows.last).to_have_attribute("data-order-id", unpaid_today)
+    expect(rows.first).to_have_attribute("data-order-id", paid_today[-1])
+    expect(page.locator(f'#reservation-rows tr[data-order-id="{paid_long_ago}"]')).to_have_count(0)
+    expect(page.locator("#reservations-more")).to_be_visible()
+    expect(page.locator("#reservations-more")).to_have_text("Plus de commandes")
+    _assert_fits(page, "store-orders", PHONE)
+
+    page.locator("#reservations-more").click()
+    expect(rows).to_have_count(23)
+    # The next page joins the paid ones, before the unpaid one.
+    expect(rows.nth(21)).to_have_attribute("data-order-id", paid_long_ago)
+    expect(rows.last).to_have_attribute("data-order-id", unpaid_today)
+    expect(page.locator("#reservations-more")).to_be_hidden()
+    # Never the order left unpaid three days ago.
+    expect(page.locator(f'#reservation-rows tr[data-order-id="{unpaid_long_ago}"]')).to_have_count(
+        0
+    )
+    assert page.problems == []
+
+    page.goto("/store?lang=en")
+    expect(page.locator("#reservations-section p.muted").first).to_have_text(
+        "The orders to hand over first, newest first, then today's orders still awaiting payment."
+    )

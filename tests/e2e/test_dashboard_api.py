@@ -206,3 +206,81 @@ def test_the_chart_is_an_svg_in_the_readers_language(client: Any, clock: FakeClo
     assert "Sommes sous séquestre, jour par jour" in text
     english = client.get("/v1/balance/history?format=svg", headers=world.parties["S1"].headers)
     assert "Today: 70.00 EUR" in english.text
+
+
+def test_the_operators_escrow_series_is_the_replay_of_every_transfer(
+    client: Any, context: Any, clock: FakeClock
+) -> None:
+    """The operator's chart is summed in the database; the reference is the replay of
+    every transfer (``held_in_escrows``), as the chart was computed before."""
+    from axokey.adapters.db import ledger_reads
+    from axokey.domain.escrow_history import daily, held_in_escrows
+
+    world = spec_world(client)
+    # Day 0: two orders paid, one left unpaid.
+    first, second = delivery_order(world, "escrow"), delivery_order(world, "escrow")
+    world.pay(first["id"])
+    world.pay(second["id"])
+    delivery_order(world, "escrow")
+    clock.advance(days=1)
+    # Day 1: the first one's lamps handed over, P2 missing (refunded).
+    world.redeem(
+        "C", world.code(first["id"]), lines=[{"line_id": first["lines"][0]["id"]}], complete=True
+    )
+    clock.advance(days=2)
+    # Day 3: the second one cancelled (refunded), a store order paid.
+    world.cancel(second["id"])
+    store = world.order(
+        payment_mode="escrow",
+        fulfilment="store",
+        store_id=world.parties["ST"].id,
+        lines=[{"product_id": world.products["P1"], "quantity": 3}],
+    )
+    world.pay(store["id"])
+    clock.advance(days=1)
+    # Day 4: another one paid.
+    world.pay(delivery_order(world, "escrow")["id"])
+
+    def replayed(days: int) -> list[dict[str, Any]]:
+        last_day = context.now().astimezone(UTC).date()
+        with context.database.read() as connection:
+            transfers, more = ledger_reads.transfers_page(
+                connection, order_id=None, account_prefix=None, limit=10_000, starting_after=None
+            )
+        assert not more
+        of_orders = [t for t in transfers if t.currency == "EUR" and t.order_id is not None]
+        series = daily(held_in_escrows(of_orders), last_day - timedelta(days=days - 1), last_day)
+        return [{"day": each.day.isoformat(), "held": each.held} for each in series]
+
+    for days in (1, 2, 4, 5, 30):
+        served = ok(client.get(f"/v1/balance/history?days={days}", headers=ADMIN))["days"]
+        assert served == replayed(days), days
+    # Not a flat line: the days differ, and money was held before a short window.
+    week = [
+        day["held"] for day in ok(client.get("/v1/balance/history?days=7", headers=ADMIN))["days"]
+    ]
+    assert week[:2] == [0, 0] and len(set(week)) >= 3
+    assert ok(client.get("/v1/balance/history?days=1", headers=ADMIN))["days"][0]["held"] > 0
+
+
+def test_a_balance_and_its_history_have_the_same_owner_rules(client: Any) -> None:
+    world = spec_world(client)
+    s1, s2 = world.parties["S1"], world.parties["S2"]
+    for path in ("/v1/balance", "/v1/balance/history"):
+        # A party reads its own, naming itself or not; never another's.
+        assert client.get(path, headers=s1.headers).status_code == 200
+        assert client.get(f"{path}?party_id={s1.id}", headers=s1.headers).status_code == 200
+        _problem(
+            client.get(f"{path}?party_id={s2.id}", headers=s1.headers), 403, "not_your_balance"
+        )
+        # The operator names a party, which must exist.
+        named = ok(client.get(f"{path}?party_id={s2.id}", headers=ADMIN))
+        assert named["party_id"] == s2.id
+        _problem(
+            client.get(f"{path}?party_id=pty_00000000000000000000000000", headers=ADMIN),
+            404,
+            "party_not_found",
+        )
+    # Without a party, the operator's balance is refused, its history is every escrow.
+    _problem(client.get("/v1/balance", headers=ADMIN), 403, "party_required")
+    assert ok(client.get("/v1/balance/history", headers=ADMIN))["party_id"] is None

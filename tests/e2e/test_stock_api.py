@@ -3,13 +3,13 @@ pre-reservation of store orders and everything that ends it; who may do what."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN
-from tests.scenario import World, ok, spec_world
+from tests.conftest import ADMIN, FakeClock, bearer
+from tests.scenario import DECLINED, NEEDS_CHALLENGE, STORE_STOCK, World, ok, spec_world
 
 
 @pytest.fixture
@@ -145,10 +145,11 @@ def test_expiry_and_an_unpaid_hold_free_the_reservation(world: World, context: A
     assert world.stock_level("ST", "P1")["reserved"] == 3
 
     hold = context.settings.store_unpaid_hold_seconds
+    created = datetime.fromisoformat(unpaid["created_at"])
     # Just before the hold ends: nothing moves.
-    world.sweep(now + timedelta(seconds=hold - 60))
+    world.sweep(created + timedelta(seconds=hold - 60))
     assert world.stock_level("ST", "P1")["reserved"] == 3
-    report = world.sweep(now + timedelta(seconds=hold + 1))
+    report = world.sweep(created + timedelta(seconds=hold + 1))
     assert report["unpaid_store_orders_expired"] == 1
     assert world.get_order(unpaid["id"])["status"] == "expired"
     assert world.stock_level("ST", "P1") == {"on_hand": 4, "reserved": 1, "available": 3}
@@ -162,6 +163,111 @@ def test_expiry_and_an_unpaid_hold_free_the_reservation(world: World, context: A
     world.sweep(now + timedelta(days=2, seconds=1))
     assert world.get_order(paid["id"])["status"] == "expired"
     assert world.stock_level("ST", "P1") == {"on_hand": 4, "reserved": 0, "available": 4}
+
+
+def challenged_payment(world: World, order_id: str) -> Any:
+    """A checkout started and stopped on its 3-D Secure page: an open payment."""
+    payment = world.checkout(order_id)
+    challenged = ok(
+        world.client.post(
+            f"/v1/sandbox/payments/{payment['id']}/pay", json={"card_number": NEEDS_CHALLENGE}
+        )
+    )
+    assert challenged["status"] == "requires_action"
+    return payment
+
+
+def freed_events(world: World, order_id: str) -> list[dict[str, Any]]:
+    return [
+        event
+        for event in stock_events(world)
+        if event["change"] == "freed" and event.get("order_id") == order_id
+    ]
+
+
+def test_a_customer_paying_near_the_end_of_the_hold_keeps_the_goods(
+    world: World, context: Any, clock: FakeClock
+) -> None:
+    world.stock("ST", "P1", 4)
+    hold = timedelta(seconds=context.settings.store_unpaid_hold_seconds)
+    order = ok(store_order(world, 2), 201)
+    created = datetime.fromisoformat(order["created_at"])
+    clock.advance(seconds=hold.total_seconds() - 120)
+    payment = challenged_payment(world, order["id"])
+
+    # The hold since the order's creation is over, the customer is on 3-D Secure.
+    report = world.sweep(created + hold + timedelta(seconds=1))
+    assert report["unpaid_store_orders_expired"] == 0
+    assert world.get_order(order["id"])["status"] == "awaiting_payment"
+    assert world.stock_level("ST", "P1")["reserved"] == 2
+
+    clock.advance(seconds=180)
+    passed = ok(
+        world.client.post(
+            f"/v1/sandbox/payments/{payment['id']}/pay",
+            json={"card_number": NEEDS_CHALLENGE, "otp": "123456"},
+        )
+    )
+    assert passed["status"] == "succeeded"
+    assert world.get_order(order["id"])["status"] == "paid"
+    assert world.refunds(order["id"]) == []
+    assert world.stock_level("ST", "P1") == {"on_hand": 4, "reserved": 2, "available": 2}
+    assert freed_events(world, order["id"]) == []
+
+
+def test_an_abandoned_payment_holds_the_goods_one_hold_from_its_start_and_no_longer(
+    world: World, context: Any, clock: FakeClock
+) -> None:
+    world.stock("ST", "P1", 4)
+    hold = timedelta(seconds=context.settings.store_unpaid_hold_seconds)
+    order = ok(store_order(world, 2), 201)
+    clock.advance(seconds=hold.total_seconds() - 120)
+    payment = challenged_payment(world, order["id"])
+    started = datetime.fromisoformat(payment["created_at"])
+
+    world.sweep(started + hold - timedelta(seconds=60))
+    assert world.get_order(order["id"])["status"] == "awaiting_payment"
+    assert world.stock_level("ST", "P1")["reserved"] == 2
+
+    # Past the hold counted from the checkout's start: expired, freed once.
+    report = world.sweep(started + hold + timedelta(seconds=1))
+    assert report["unpaid_store_orders_expired"] == 1
+    assert world.get_order(order["id"])["status"] == "expired"
+    assert world.stock_level("ST", "P1") == {"on_hand": 4, "reserved": 0, "available": 4}
+    again = world.sweep(started + hold + timedelta(seconds=120))
+    assert again["unpaid_store_orders_expired"] == 0
+    assert len(freed_events(world, order["id"])) == 1
+
+    # The customer comes back and passes 3-D Secure: too late, refunded whole, and
+    # the stock is not freed a second time.
+    clock.advance(seconds=hold.total_seconds() + 60)
+    ok(
+        world.client.post(
+            f"/v1/sandbox/payments/{payment['id']}/pay",
+            json={"card_number": NEEDS_CHALLENGE, "otp": "123456"},
+        )
+    )
+    assert world.get_order(order["id"])["status"] == "expired"
+    assert [refund["amount"] for refund in world.refunds(order["id"])] == [order["amount_total"]]
+    assert world.stock_level("ST", "P1") == {"on_hand": 4, "reserved": 0, "available": 4}
+    assert len(freed_events(world, order["id"])) == 1
+
+
+def test_a_failed_attempt_does_not_extend_the_hold(
+    world: World, context: Any, clock: FakeClock
+) -> None:
+    world.stock("ST", "P1", 4)
+    hold = timedelta(seconds=context.settings.store_unpaid_hold_seconds)
+    order = ok(store_order(world, 2), 201)
+    created = datetime.fromisoformat(order["created_at"])
+    clock.advance(seconds=hold.total_seconds() - 120)
+    failed = world.pay(order["id"], DECLINED)
+    assert failed["status"] == "failed"
+
+    report = world.sweep(created + hold + timedelta(seconds=1))
+    assert report["unpaid_store_orders_expired"] == 1
+    assert world.stock_level("ST", "P1")["reserved"] == 0
+    assert len(freed_events(world, order["id"])) == 1
 
 
 def test_counting_and_adjusting(world: World) -> None:
@@ -398,3 +504,98 @@ def test_a_malformed_import_is_a_clear_problem_and_changes_nothing(
     else:
         assert response.json()["code"] == code
     assert world.stock_level("ST", "P1") == before
+
+
+def stock_trail(world: World, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """The stock entries of the audit trail that ``headers`` may read, oldest first."""
+    found = ok(world.client.get("/v1/audit-events?limit=100", headers=headers))["data"]
+    return [event for event in reversed(found) if event["action"].startswith("stock.")]
+
+
+def test_stock_changed_by_people_is_audited_and_read_by_whom_it_concerns(
+    world: World,
+) -> None:
+    store, merchant = world.parties["ST"], world.parties["M"]
+    other = world.party("M2", "merchant")
+    p1, p2 = world.products["P1"], world.products["P2"]
+    before = stock_trail(world, ADMIN)
+
+    ok(world.client.put(f"/v1/stock/{store.id}/{p1}", json={"on_hand": 7}, headers=store.headers))
+    ok(
+        world.client.post(
+            f"/v1/stock/{store.id}/adjustments",
+            json={"product_id": p2, "delta": -2, "reason": "broken"},
+            headers=merchant.headers,
+        )
+    )
+    imported = ok(
+        world.client.post(
+            f"/v1/stock/{store.id}/import",
+            content="gtin,on_hand\n4006381333931,9\n5901234123457,oops\n0000000000000,1\n",
+            headers={**merchant.headers, "Content-Type": "text/csv"},
+        )
+    )
+    assert len(imported["imported"]) == 1 and len(imported["refused"]) == 2
+    # A reservation (an order) is an event, not an entry of the audit trail.
+    ok(store_order(world, 1), 201)
+
+    entries = stock_trail(world, ADMIN)[len(before) :]
+    assert [(e["action"], e["party_id"], e["object_id"]) for e in entries] == [
+        ("stock.set", store.id, store.id),
+        ("stock.adjusted", merchant.id, store.id),
+        ("stock.imported", merchant.id, store.id),
+    ]
+    assert all(e["subject_party_id"] == merchant.id for e in entries)
+    counted, adjusted, file = entries
+    assert counted["details"] == {
+        "product_id": p1,
+        "on_hand_before": STORE_STOCK,
+        "on_hand_after": 7,
+        "reserved": 0,
+    }
+    assert counted["key_id"] is not None and counted["actor"] == "api_key"
+    assert adjusted["details"] == {
+        "product_id": p2,
+        "delta": -2,
+        "reason": "broken",
+        "on_hand_before": STORE_STOCK,
+        "on_hand_after": STORE_STOCK - 2,
+    }
+    assert file["details"] == {"lines": 3, "imported": 1, "changed": 1, "refused": 2}
+
+    # The merchant reads all three (its own and its store's); the store what it did;
+    # another merchant none; a key without audit:read is refused.
+    assert [e["id"] for e in stock_trail(world, merchant.headers)][-3:] == [
+        e["id"] for e in entries
+    ]
+    assert [e["id"] for e in stock_trail(world, store.headers)] == [counted["id"]]
+    assert stock_trail(world, other.headers) == []
+    narrow = ok(
+        world.client.post(
+            "/v1/api-keys",
+            json={"name": "till", "scopes": ["stock:write"]},
+            headers=merchant.headers,
+        ),
+        201,
+    )
+    refused = world.client.get("/v1/audit-events", headers=bearer(narrow["secret"]))
+    assert refused.status_code == 403 and refused.json()["code"] == "insufficient_scope"
+
+
+def test_a_refused_stock_change_writes_no_audit_entry(world: World) -> None:
+    store = world.parties["ST"]
+    p1 = world.products["P1"]
+    before = stock_trail(world, ADMIN)
+    below = world.client.post(
+        f"/v1/stock/{store.id}/adjustments",
+        json={"product_id": p1, "delta": -(STORE_STOCK + 1), "reason": "theft"},
+        headers=store.headers,
+    )
+    assert below.status_code == 409
+    header = world.client.post(
+        f"/v1/stock/{store.id}/import",
+        content="name,count\nx,1\n",
+        headers={**store.headers, "Content-Type": "text/csv"},
+    )
+    assert header.status_code == 422
+    assert stock_trail(world, ADMIN) == before

@@ -509,12 +509,22 @@ def test_an_unknown_sandbox_payment_is_a_404_page(client: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "script"), [("/scan", "/static/scan.js"), ("/dashboard", "/static/dashboard.js")]
+    ("path", "own_scripts"),
+    [
+        ("/scan", ["/static/camera.js", "/static/scan.js"]),
+        ("/store", ["/static/camera.js", "/static/store.js"]),
+        ("/dashboard", ["/static/dashboard.js"]),
+    ],
 )
-def test_the_professionals_pages_are_static_shells(client: Any, path: str, script: str) -> None:
+def test_the_professionals_pages_are_static_shells(
+    client: Any, path: str, own_scripts: list[str]
+) -> None:
     document = page(client.get(path))
     scripts = [node.attrs["src"] for node in document.find_all("script")]
-    assert scripts == ["/static/tables.js", "/static/api.js", script]
+    assert scripts == ["/static/tables.js", "/static/api.js", *own_scripts]
+    for script in own_scripts:
+        served = client.get(script)
+        assert served.status_code == 200 and "javascript" in served.headers["content-type"]
     key_input = document.by_id("api-key")
     assert key_input.attrs["type"] == "password"
     body = document.find("body")

@@ -4353,7 +4353,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description e.g. api_key.revoked */
-                action?: "party.created" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "order.cancelled" | "sandbox.swept" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.rotated" | "event.redelivered" | "party.payout_details_changed" | "payout_batch.created" | "payout_batch.confirmed" | "refund.retried" | "refund.converted_to_sepa" | "customer.data_exported" | "customer.erased";
+                action?: "party.created" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "order.cancelled" | "sandbox.swept" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.rotated" | "event.redelivered" | "party.payout_details_changed" | "payout_batch.created" | "payout_batch.confirmed" | "refund.retried" | "refund.converted_to_sepa" | "stock.set" | "stock.adjusted" | "stock.imported" | "customer.data_exported" | "customer.erased";
                 /** @description Page size, 1 to 100. */
                 limit?: number;
                 object_id?: string;

@@ -34,6 +34,11 @@ class Action(StrEnum):
     PAYOUT_BATCH_CONFIRMED = "payout_batch.confirmed"
     REFUND_RETRIED = "refund.retried"
     REFUND_CONVERTED_TO_SEPA = "refund.converted_to_sepa"
+    # Stock changed by a person (a store, its merchant, the operator): the object is
+    # the store. Reservations, hand-overs and frees stay ``stock.changed`` events.
+    STOCK_SET = "stock.set"
+    STOCK_ADJUSTED = "stock.adjusted"
+    STOCK_IMPORTED = "stock.imported"
     # The customer's rights: the object is the customer's pseudonym, never the email.
     CUSTOMER_DATA_EXPORTED = "customer.data_exported"
     CUSTOMER_ERASED = "customer.erased"

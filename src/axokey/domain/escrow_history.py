@@ -52,7 +52,10 @@ def held_for_payee(transfers: Iterable[Transfer], payable_ids: set[str]) -> list
 
 
 def held_in_escrows(transfers: Iterable[Transfer]) -> list[Change]:
-    """The changes of what all the orders' escrow accounts hold (posted money)."""
+    """The changes of what all the orders' escrow accounts hold (posted money).
+
+    The rule of the operator's chart; the chart itself is summed by the database
+    (``ledger_reads.escrow_changes_by_day``), which a test holds to this replay."""
     changes = []
     for transfer in transfers:
         if transfer.kind not in (TransferKind.SINGLE, TransferKind.POST_PENDING):

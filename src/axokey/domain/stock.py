@@ -215,15 +215,33 @@ def reservation_end(order: Order, reservation: Reservation) -> ReservationEnd | 
     return None
 
 
+def unpaid_hold_ends(
+    order: Order, *, hold: timedelta, payment_started_at: datetime | None = None
+) -> datetime:
+    """When an unpaid store order's hold ends: ``hold`` after its creation, or
+    after the start of its latest checkout still open (the customer is on the
+    payment page, perhaps on 3-D Secure), whichever is later."""
+    start = order.created_at
+    if payment_started_at is not None and payment_started_at > start:
+        start = payment_started_at
+    return start + hold
+
+
 def expire_unpaid(
-    order: Order, *, now: datetime, hold: timedelta
+    order: Order,
+    *,
+    now: datetime,
+    hold: timedelta,
+    payment_started_at: datetime | None = None,
 ) -> list[tuple[str, dict[str, Any]]] | None:
-    """A store order whose payment never came within ``hold`` of its creation
+    """A store order whose payment never came within its hold (``unpaid_hold_ends``)
     expires (nothing was paid: nothing to refund), so its reservation is freed.
-    Returns the events to record, or None when the order is not due (paid meanwhile)."""
+    ``payment_started_at``: when its latest open payment attempt started, if any.
+    Returns the events to record, or None when the order is not due (paid meanwhile,
+    or a payment started recently is still open)."""
     if order.status is not OrderStatus.AWAITING_PAYMENT or not reserving_lines(order):
         return None
-    if now < order.created_at + hold:
+    if now < unpaid_hold_ends(order, hold=hold, payment_started_at=payment_started_at):
         return None
     order.status = OrderStatus.EXPIRED
     order.closed_at = now

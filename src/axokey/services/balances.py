@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from axokey.adapters.db import ledger_reads, party_repository
+from axokey.adapters.db.transaction import Connection
 from axokey.domain.accounts import PAYABLE, payable_account
 from axokey.domain.errors import FieldError, NotFound, ValidationFailed
 from axokey.domain.escrow_history import (
@@ -13,7 +14,6 @@ from axokey.domain.escrow_history import (
     DailyHeld,
     daily,
     held_for_payee,
-    held_in_escrows,
 )
 from axokey.domain.money import check_currency
 from axokey.domain.parties import Principal
@@ -30,11 +30,11 @@ class Balance:
     in_transit: int = 0  # in a payout batch the bank has not confirmed yet
 
 
-def balance_of(
-    context: ServiceContext, principal: Principal, party_id: str | None = None
-) -> tuple[str, list[Balance]]:
-    """The caller's own balance; the operator names the party."""
-    owner = party_acted_for(
+def _balance_owner(principal: Principal, party_id: str | None) -> str:
+    """Whose balance (or its history) is read: the caller's own (naming another
+    party is 403 ``not_your_balance``); the operator names the party (403
+    ``party_required`` otherwise)."""
+    return party_acted_for(
         principal,
         party_id,
         field="party_id",
@@ -43,9 +43,20 @@ def balance_of(
         only_own="a party reads its own balance only",
         only_own_code="not_your_balance",
     )
+
+
+def _check_exists(connection: Connection, party_id: str) -> None:
+    if party_repository.get_party(connection, party_id) is None:
+        raise NotFound(f"party {party_id} not found", code="party_not_found")
+
+
+def balance_of(
+    context: ServiceContext, principal: Principal, party_id: str | None = None
+) -> tuple[str, list[Balance]]:
+    """The caller's own balance; the operator names the party."""
+    owner = _balance_owner(principal, party_id)
     with context.database.read() as connection:
-        if party_repository.get_party(connection, owner) is None:
-            raise NotFound(f"party {owner} not found", code="party_not_found")
+        _check_exists(connection, owner)
         accounts = ledger_reads.accounts_of_owner(connection, owner, kind=PAYABLE)
     return owner, [
         Balance(
@@ -87,23 +98,16 @@ def held_history(
         )
     last_day = context.now().astimezone(UTC).date()
     first_day = last_day - timedelta(days=days - 1)
-    owner = None
-    if not principal.is_admin or party_id is not None:
-        owner = party_acted_for(
-            principal,
-            party_id,
-            field="party_id",
-            operator_must_name="the operator names the party",
-            operator_must_name_code="party_required",
-            only_own="a party reads its own balance only",
-            only_own_code="not_your_balance",
-        )
+    # The operator without a party: every order's escrow.
+    everything = principal.is_admin and party_id is None
+    owner = None if everything else _balance_owner(principal, party_id)
     with context.database.read() as connection:
         if owner is None:
-            changes = held_in_escrows(ledger_reads.escrow_transfers(connection, currency))
+            changes = ledger_reads.escrow_changes_by_day(
+                connection, currency, first_day=first_day, last_day=last_day
+            )
         else:
-            if party_repository.get_party(connection, owner) is None:
-                raise NotFound(f"party {owner} not found", code="party_not_found")
+            _check_exists(connection, owner)
             payable = payable_account(owner, currency).id
             changes = held_for_payee(ledger_reads.transfers_into(connection, [payable]), {payable})
     return HeldHistory(owner, currency, daily(changes, first_day, last_day))

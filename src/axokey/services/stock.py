@@ -19,9 +19,11 @@ from axokey.adapters.db import (
     catalog_repository,
     order_repository,
     party_repository,
+    payment_repository,
     stock_repository,
 )
 from axokey.adapters.db.transaction import Connection
+from axokey.domain.audit import Action
 from axokey.domain.catalog import GTIN_LENGTH_MAX
 from axokey.domain.errors import AxokeyError, FieldError, NotFound, ValidationFailed
 from axokey.domain.orders import Order
@@ -40,6 +42,7 @@ from axokey.domain.stock import (
     reservations_of,
     set_on_hand,
 )
+from axokey.services import audit
 from axokey.services.context import ServiceContext
 from axokey.services.events import record_event, record_order_events
 from axokey.services.parties import require_role
@@ -128,6 +131,20 @@ def set_stock(
                 now=now,
                 previous_on_hand=current.on_hand,
             )
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.STOCK_SET,
+            object_id=store.id,
+            subject_party_id=store.merchant_id,
+            details={
+                "product_id": product_id,
+                "on_hand_before": current.on_hand,
+                "on_hand_after": level.on_hand,
+                "reserved": level.reserved,
+            },
+        )
         return level
 
     return context.database.run(count)
@@ -149,9 +166,8 @@ def adjust_stock(
         store = store_for(connection, principal, store_id)
         _check_listed(connection, store, product_id, field="product_id")
         now = context.now()
-        level = adjust(
-            stock_repository.lock_level(connection, store_id, product_id, now=now), delta
-        )
+        current = stock_repository.lock_level(connection, store_id, product_id, now=now)
+        level = adjust(current, delta)
         stock_repository.write_level(connection, level, now=now)
         record_stock_change(
             connection,
@@ -161,6 +177,21 @@ def adjust_stock(
             now=now,
             delta=delta,
             reason=reason,
+        )
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.STOCK_ADJUSTED,
+            object_id=store.id,
+            subject_party_id=store.merchant_id,
+            details={
+                "product_id": product_id,
+                "delta": delta,
+                "reason": reason,
+                "on_hand_before": current.on_hand,
+                "on_hand_after": level.on_hand,
+            },
         )
         return level
 
@@ -300,6 +331,7 @@ def import_stock(
         now = context.now()
         imported: list[ImportedLine] = []
         refused: list[RefusedLine] = []
+        changed = 0
         for number, cells in rows:
             reference = cells.get("gtin") or cells.get("sku") or ""
             try:
@@ -321,6 +353,21 @@ def import_stock(
                     previous_on_hand=current.on_hand,
                 )
             imported.append(ImportedLine(number, product_id, on_hand))
+            changed += level != current
+        audit.record(
+            connection,
+            context,
+            principal,
+            Action.STOCK_IMPORTED,
+            object_id=store.id,
+            subject_party_id=store.merchant_id,
+            details={
+                "lines": len(rows),
+                "imported": len(imported),
+                "changed": changed,
+                "refused": len(refused),
+            },
+        )
         return ImportReport(store_id, imported, refused)
 
     return context.database.run(apply)
@@ -401,7 +448,12 @@ def settle_reservations(connection: Connection, order: Order, *, now: datetime) 
 
 def release_unpaid_reservations(context: ServiceContext, *, now: datetime, limit: int) -> int:
     """Store orders still unpaid ``store_unpaid_hold_seconds`` after their creation
-    expire, and their reservations are freed. Returns how many orders expired."""
+    expire, and their reservations are freed. Returns how many orders expired.
+
+    A customer who started a checkout keeps the goods: while a payment attempt is
+    open, the hold counts from that attempt's start (``unpaid_hold_ends``), so an
+    order is not expired under a customer on the payment page; an attempt left
+    open (an abandoned 3-D Secure page) holds the goods one hold more, no longer."""
     hold = timedelta(seconds=context.settings.store_unpaid_hold_seconds)
     with context.database.read() as connection:
         order_ids = stock_repository.unpaid_orders_holding(
@@ -414,8 +466,13 @@ def release_unpaid_reservations(context: ServiceContext, *, now: datetime, limit
             order = order_repository.load_order(connection, order_id, lock=True)
             if order is None:
                 return False
-            decision = expire_unpaid(order, now=now, hold=hold)
-            if decision is None:  # paid (or closed) meanwhile
+            decision = expire_unpaid(
+                order,
+                now=now,
+                hold=hold,
+                payment_started_at=payment_repository.latest_open_started_at(connection, order_id),
+            )
+            if decision is None:  # paid, closed or a checkout started meanwhile
                 return False
             order_repository.save_order(connection, order)
             record_order_events(connection, order, decision, now=now)

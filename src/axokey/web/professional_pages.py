@@ -105,6 +105,7 @@ SCRIPT_MESSAGES = (
     N_("No line of this order carries barcode %(gtin)s."),
     N_("Every unit of %(product)s is already counted."),
     N_("The camera cannot read barcodes in this browser: type them or use a scanner."),
+    N_("The camera could not be started: type the barcodes or use a scanner."),
 )
 
 # The store's page highlights a product with this many units available, or fewer.

@@ -7,12 +7,15 @@ reads, with the same row-to-domain mapping.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Date, and_, case, func, or_, select
 
 from axokey.adapters.db.ledger_store import account_from_row, transfer_from_row
 from axokey.adapters.db.tables import ledger_accounts, ledger_transfers
-from axokey.domain.ledger import Account, Transfer
+from axokey.domain.accounts import ESCROW
+from axokey.domain.escrow_history import Change
+from axokey.domain.ledger import Account, Transfer, TransferKind
 
 
 def accounts_of_owner(connection: Connection, owner_id: str, *, kind: str) -> list[Account]:
@@ -69,16 +72,49 @@ def transfers_into(connection: Connection, account_ids: Iterable[str]) -> list[T
     return [transfer_from_row(row) for row in rows]
 
 
-def escrow_transfers(connection: Connection, currency: str) -> list[Transfer]:
-    """Every posted transfer of an order in ``currency`` (into or out of its escrow,
-    among others), oldest first."""
+def escrow_changes_by_day(
+    connection: Connection, currency: str, *, first_day: date, last_day: date
+) -> list[Change]:
+    """What all the orders' escrow accounts hold changed by, summed in the database:
+    one change for everything before ``first_day`` (dated the day before), then one
+    per day (UTC) up to ``last_day`` included, at the day's midnight. ``daily()``
+    turns these into the same series as the changes of every transfer
+    (``escrow_history.held_in_escrows``), without loading the transfers: a posted
+    transfer of an order into an escrow account adds its amount, one out of it takes
+    it away (one between two escrows, or touching none, changes nothing)."""
+    prefix = f"acc_{ESCROW}_"
+    into = ledger_transfers.c.credit_account_id.startswith(prefix, autoescape=True)
+    out_of = ledger_transfers.c.debit_account_id.startswith(prefix, autoescape=True)
+    amount = ledger_transfers.c.amount
+    delta = func.coalesce(
+        func.sum(case((and_(into, ~out_of), amount), (and_(out_of, ~into), -amount), else_=0)),
+        0,
+    )
+    start = datetime.combine(first_day, time(), UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(), UTC)
+    posted_of_orders = (
+        ledger_transfers.c.currency == currency,
+        ledger_transfers.c.order_id.is_not(None),
+        ledger_transfers.c.kind.in_((TransferKind.SINGLE.value, TransferKind.POST_PENDING.value)),
+    )
+    before = int(
+        connection.execute(
+            select(delta).where(*posted_of_orders, ledger_transfers.c.created_at < start)
+        ).scalar_one()
+    )
+    # The UTC day: timestamps are stored as naive UTC on both databases, and date()
+    # reads the day of one on both (SQLite answers text, which Date parses).
+    day = func.date(ledger_transfers.c.created_at, type_=Date)
     rows = connection.execute(
-        select(ledger_transfers)
+        select(day.label("day"), delta.label("delta"))
         .where(
-            ledger_transfers.c.currency == currency,
-            ledger_transfers.c.order_id.is_not(None),
-            ledger_transfers.c.kind.in_(("single", "post_pending")),
+            *posted_of_orders,
+            ledger_transfers.c.created_at >= start,
+            ledger_transfers.c.created_at < end,
         )
-        .order_by(ledger_transfers.c.seq)
+        .group_by(day)
+        .order_by(day)
     ).all()
-    return [transfer_from_row(row) for row in rows]
+    changes = [Change(start - timedelta(days=1), before)] if before else []
+    changes.extend(Change(datetime.combine(row.day, time(), UTC), int(row.delta)) for row in rows)
+    return changes

@@ -106,6 +106,18 @@ def last_for_order(connection: Connection, order_id: str) -> Payment | None:
     return payment_from_row(row) if row is not None else None
 
 
+def latest_open_started_at(connection: Connection, order_id: str) -> datetime | None:
+    """When the order's latest payment attempt still open (not succeeded, not
+    failed) was started; None when no attempt of the order is open."""
+    value = connection.execute(
+        select(func.max(payments.c.created_at)).where(
+            payments.c.order_id == order_id,
+            payments.c.status.in_([status.value for status in OPEN_STATUSES]),
+        )
+    ).scalar()
+    return value
+
+
 def record_session(
     connection: Connection, payment_id: str, *, reference: str, checkout_url: str, now: datetime
 ) -> None:

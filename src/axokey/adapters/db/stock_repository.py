@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, insert, select, update
 
 from axokey.adapters.db.engine import insert_ignoring_conflicts
-from axokey.adapters.db.tables import orders, stock_levels, stock_reservations
+from axokey.adapters.db.tables import orders, payments, stock_levels, stock_reservations
+from axokey.domain.payments import OPEN_STATUSES
 from axokey.domain.stock import (
     Reservation,
     ReservationEnd,
@@ -249,8 +250,19 @@ def ensure_levels(
 def unpaid_orders_holding(
     connection: Connection, *, created_before: datetime, limit: int
 ) -> list[str]:
-    """Orders with held reservations created at or before ``created_before``
-    (the unpaid ones among them are the sweep's: the caller checks the status)."""
+    """Orders awaiting payment with held reservations created at or before
+    ``created_before``, and with no payment attempt still open started after it
+    (the customer is paying: the hold counts from that attempt's start). The
+    caller checks again, on the locked order, with the domain's rule."""
+    paying = (
+        select(payments.c.id)
+        .where(
+            payments.c.order_id == orders.c.id,
+            payments.c.status.in_([status.value for status in OPEN_STATUSES]),
+            payments.c.created_at > created_before,
+        )
+        .exists()
+    )
     query = (
         select(stock_reservations.c.order_id)
         .join(orders, orders.c.id == stock_reservations.c.order_id)
@@ -259,6 +271,7 @@ def unpaid_orders_holding(
                 stock_reservations.c.status == ReservationStatus.HELD.value,
                 orders.c.status == "awaiting_payment",
                 orders.c.created_at <= created_before,
+                ~paying,
             )
         )
         .group_by(stock_reservations.c.order_id)

@@ -5,11 +5,10 @@
 (() => {
   const api = AxokeyApi;
   const $ = (id) => document.getElementById(id);
-  const SCAN_INTERVAL_MS = 250;
 
   let currentCode = "";
   let currentPreview = null;
-  let camera = null; // {stream, timer}
+  let camera = null; // the running AxokeyCamera scanner
 
   function show(section) {
     for (const id of ["preview-section", "result-section"]) {
@@ -224,56 +223,23 @@
     }
   }
 
-  // --- camera (only where the browser has BarcodeDetector) --------------------------
+  // --- camera (only where the browser has BarcodeDetector: camera.js) --------------
 
   async function cameraAvailable() {
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
-      return false;
-    }
-    try {
-      const formats = await BarcodeDetector.getSupportedFormats();
-      return formats.includes("qr_code");
-    } catch (error) {
-      return false;
-    }
+    return (await AxokeyCamera.formats(["qr_code"])).length > 0;
   }
 
   async function startCamera() {
     api.showError("");
-    const video = $("camera");
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({
-        video: { facingMode: "environment" },
-        audio: false,
+      camera = await AxokeyCamera.start($("camera"), ["qr_code"], (value, scanner) => {
+        scanner.stop();
+        stopCamera();
+        $("code").value = value;
+        lookUp(value);
       });
-      video.srcObject = stream;
-      video.hidden = false;
-      await video.play();
-      const detector = new BarcodeDetector({ formats: ["qr_code"] });
-      camera = { stream, timer: null };
       $("camera-start").hidden = true;
       $("camera-stop").hidden = false;
-      const tick = async () => {
-        if (!camera) {
-          return;
-        }
-        try {
-          const codes = await detector.detect(video);
-          if (codes.length > 0 && codes[0].rawValue) {
-            const value = codes[0].rawValue;
-            stopCamera();
-            $("code").value = value;
-            lookUp(value);
-            return;
-          }
-        } catch (error) {
-          // A frame that cannot be read yet: try the next one.
-        }
-        if (camera) {
-          camera.timer = setTimeout(tick, SCAN_INTERVAL_MS);
-        }
-      };
-      tick();
     } catch (error) {
       stopCamera();
       $("photo-start").hidden = false;
@@ -282,16 +248,10 @@
   }
 
   function stopCamera() {
-    const video = $("camera");
     if (camera) {
-      clearTimeout(camera.timer);
-      for (const track of camera.stream.getTracks()) {
-        track.stop();
-      }
+      camera.stop();
       camera = null;
     }
-    video.srcObject = null;
-    video.hidden = true;
     $("camera-stop").hidden = true;
     cameraAvailable().then((available) => {
       $("camera-start").hidden = !available || $("code-section").hidden;

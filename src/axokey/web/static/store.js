@@ -8,7 +8,6 @@
 (() => {
   const api = AxokeyApi;
   const $ = (id) => document.getElementById(id);
-  const SCAN_INTERVAL_MS = 250;
   const CART_KEY = "axokey.store.cartId";
   const LOW_STOCK = Number(document.body.dataset.lowStock || "2");
 
@@ -193,37 +192,90 @@
 
   // --- reservations and hand-over ---------------------------------------------------
 
-  async function loadReservations() {
-    const body = $("reservation-rows");
-    try {
-      const orders = [];
-      for (const status of ["paid", "partially_redeemed", "awaiting_payment"]) {
-        const page = await api.call("GET", "/v1/orders?limit=100&status=" + status);
-        orders.push(...page.data.filter((order) => order.fulfilment === "store"));
+  // The clerk's list is bounded: first the orders to hand over (a hand-over begun,
+  // then paid), newest first, then the orders still unpaid since the start of today
+  // (older ones are expired by the unpaid hold); ORDERS_PAGE of each at a time, and
+  // "More orders" fetches the next page of the lists that have one.
+  const ORDERS_PAGE = 20;
+  const ORDER_LISTS = ["partially_redeemed", "paid", "awaiting_payment"];
+  let orderLists = {}; // status -> {after: its last order's id, more: bool, rows: [tr]}
+
+  function startOfToday() {
+    // The API's days are UTC: the UTC day of the local midnight (in France, the day
+    // before from 23:00 or 22:00), so no order of the clerk's today is left out.
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    return midnight.toISOString().slice(0, 10);
+  }
+
+  function ordersQuery(status, list) {
+    let query = "/v1/orders?limit=" + ORDERS_PAGE + "&status=" + status;
+    if (status === "awaiting_payment") {
+      query += "&created_from=" + startOfToday();
+    }
+    if (list.after) {
+      query += "&starting_after=" + encodeURIComponent(list.after);
+    }
+    return query;
+  }
+
+  async function reservationRow(order) {
+    const items = [];
+    for (const line of order.lines) {
+      if (line.status === "pending" || line.status === "held") {
+        items.push((await productName(line.product_id)) + " × " + line.quantity);
       }
-      body.replaceChildren();
-      for (const order of orders) {
-        const items = [];
-        for (const line of order.lines) {
-          if (line.status === "pending" || line.status === "held") {
-            items.push((await productName(line.product_id)) + " × " + line.quantity);
+    }
+    const status = api.element("span", api.t(order.status.replaceAll("_", " ")), "status status-" + order.status);
+    const tr = api.row([
+      api.element("code", order.id),
+      order.customer && order.customer.name ? order.customer.name : "—",
+      items.join(", "),
+      status,
+    ]);
+    tr.dataset.orderId = order.id;
+    tr.dataset.status = order.status;
+    return tr;
+  }
+
+  async function loadReservations(more = false) {
+    const body = $("reservation-rows");
+    if (!more) {
+      orderLists = {};
+      for (const status of ORDER_LISTS) {
+        orderLists[status] = { after: null, more: true, rows: [] };
+      }
+    }
+    $("reservations-more").disabled = true;
+    try {
+      for (const status of ORDER_LISTS) {
+        const list = orderLists[status];
+        if (!list.more) {
+          continue;
+        }
+        const page = await api.call("GET", ordersQuery(status, list));
+        list.more = page.has_more;
+        if (page.data.length > 0) {
+          list.after = page.data[page.data.length - 1].id;
+        }
+        for (const order of page.data) {
+          if (order.fulfilment === "store") {
+            list.rows.push(await reservationRow(order));
           }
         }
-        const status = api.element("span", api.t(order.status.replaceAll("_", " ")), "status status-" + order.status);
-        const tr = api.row([
-          api.element("code", order.id),
-          order.customer && order.customer.name ? order.customer.name : "—",
-          items.join(", "),
-          status,
-        ]);
-        tr.dataset.orderId = order.id;
-        body.appendChild(tr);
       }
-      if (orders.length === 0) {
+      // Each status's rows together, in the lists' order (a page fetched by "More
+      // orders" joins the rows of its own status).
+      const rows = ORDER_LISTS.flatMap((status) => orderLists[status].rows);
+      body.replaceChildren(...rows);
+      if (rows.length === 0) {
         body.appendChild(api.row([api.t("No reservation to hand over."), "", "", ""]));
       }
+      $("reservations-more").hidden = !ORDER_LISTS.some((status) => orderLists[status].more);
     } catch (error) {
       api.showError(error.message);
+    } finally {
+      $("reservations-more").disabled = false;
     }
   }
 
@@ -379,20 +431,12 @@
     }
   }
 
-  // --- camera (only where the browser has BarcodeDetector) -------------------------
+  // --- camera (only where the browser has BarcodeDetector: camera.js) -------------
 
   const PRODUCT_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e"];
 
-  async function cameraFormats() {
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
-      return [];
-    }
-    try {
-      const supported = await BarcodeDetector.getSupportedFormats();
-      return PRODUCT_FORMATS.filter((format) => supported.includes(format));
-    } catch (error) {
-      return [];
-    }
+  function cameraFormats() {
+    return AxokeyCamera.formats(PRODUCT_FORMATS);
   }
 
   async function startCamera() {
@@ -402,57 +446,22 @@
       api.showError(api.t("The camera cannot read barcodes in this browser: type them or use a scanner."));
       return;
     }
-    const video = $("cart-camera");
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({
-        video: { facingMode: "environment" },
-        audio: false,
-      });
-      video.srcObject = stream;
-      video.hidden = false;
-      await video.play();
-      const detector = new BarcodeDetector({ formats });
-      camera = { stream, timer: null, last: "" };
+      // One add per barcode shown: the same one again only after another.
+      camera = await AxokeyCamera.start($("cart-camera"), formats, addScanned);
       $("cart-camera-start").hidden = true;
       $("cart-camera-stop").hidden = false;
-      const tick = async () => {
-        if (!camera) {
-          return;
-        }
-        try {
-          const codes = await detector.detect(video);
-          const value = codes.length > 0 ? codes[0].rawValue : "";
-          // One add per barcode shown: the same one again only after another.
-          if (value && value !== camera.last) {
-            camera.last = value;
-            await addScanned(value);
-          } else if (!value) {
-            camera.last = "";
-          }
-        } catch (error) {
-          // A frame that cannot be read yet: try the next one.
-        }
-        if (camera) {
-          camera.timer = setTimeout(tick, SCAN_INTERVAL_MS);
-        }
-      };
-      tick();
     } catch (error) {
       stopCamera();
-      api.showError(api.t("The camera could not be started: type the short code instead."));
+      api.showError(api.t("The camera could not be started: type the barcodes or use a scanner."));
     }
   }
 
   function stopCamera() {
     if (camera) {
-      clearTimeout(camera.timer);
-      for (const track of camera.stream.getTracks()) {
-        track.stop();
-      }
+      camera.stop();
       camera = null;
     }
-    $("cart-camera").srcObject = null;
-    $("cart-camera").hidden = true;
     $("cart-camera-stop").hidden = true;
     cameraFormats().then((formats) => {
       $("cart-camera-start").hidden = formats.length === 0;
@@ -492,6 +501,7 @@
   $("handover-confirm").addEventListener("click", confirmHandover);
   $("handover-cancel").addEventListener("click", resetHandover);
   $("stock-refresh").addEventListener("click", loadStock);
+  $("reservations-more").addEventListener("click", () => loadReservations(true));
   $("cart-camera-start").addEventListener("click", startCamera);
   $("cart-camera-stop").addEventListener("click", stopCamera);
 

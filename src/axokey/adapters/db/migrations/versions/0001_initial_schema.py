@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 13:25:42.949982
+Create Date: 2026-12-03 15:17:01.599938
 """
 
 from __future__ import annotations
@@ -427,6 +427,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_orders_courier_id"), ["courier_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_created_at"), ["created_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_orders_customer_email_index"), ["customer_email_index"], unique=False
         )
@@ -1064,6 +1065,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_orders_redeem_by"))
         batch_op.drop_index("ix_orders_merchant_id_id")
         batch_op.drop_index(batch_op.f("ix_orders_customer_email_index"))
+        batch_op.drop_index(batch_op.f("ix_orders_created_at"))
         batch_op.drop_index(batch_op.f("ix_orders_courier_id"))
 
     op.drop_table("orders")
