@@ -2,7 +2,9 @@
 an optional expiry, rotation with a grace period, and revocation.
 
 Authentication is one indexed read (the key and its party, by the SHA-256 hash of
-the presented secret). The key's last use is written at most once per
+the presented secret), kept a few seconds per process (``key_cache``: revoking or
+rotating a key takes effect at once in the process that did it, within
+``api_key_cache_seconds`` in the others). The key's last use is written at most once per
 ``api_key_last_used_interval_seconds`` per key, not on every request.
 
 Key management follows one rule: a key manages (creates, rotates, revokes) only
@@ -69,8 +71,14 @@ def authenticate(
             client_address=client_address,
             request_id=request_id,
         )
-    with context.database.read() as connection:
-        found = api_key_repository.find_by_secret_hash(connection, key_hash)
+    cache = context.key_cache
+    found = cache.get(key_hash)
+    if found is None:
+        generation = cache.generation
+        with context.database.read() as connection:
+            found = api_key_repository.find_by_secret_hash(connection, key_hash)
+        if found is not None:
+            cache.put(key_hash, found, generation)
     if found is None:
         raise Unauthenticated("the API key is not valid")
     key, party = found.key, found.party
@@ -95,6 +103,7 @@ def authenticate(
                 connection, key.id, now=now, ip=client_address, stale_before=stale_before
             )
         )
+        cache.used(key_hash, now)
     return Principal(
         role=party.role if party is not None else Role.ADMIN,
         party=party,
@@ -269,7 +278,8 @@ def get_key(context: ServiceContext, principal: Principal, key_id: str) -> ApiKe
 
 
 def revoke_key(context: ServiceContext, principal: Principal, key_id: str) -> ApiKey:
-    """Revoked at once: the next request with it gets 401."""
+    """Revoked at once in this process: its next request with the key gets 401;
+    other processes within ``api_key_cache_seconds`` (``key_cache``)."""
 
     def revoke(connection: Connection) -> ApiKey:
         key = _visible_key(connection, principal, key_id, lock=True)
@@ -290,7 +300,10 @@ def revoke_key(context: ServiceContext, principal: Principal, key_id: str) -> Ap
         assert revoked is not None
         return revoked
 
-    return context.database.run(revoke)
+    try:
+        return context.database.run(revoke)
+    finally:  # this process's next request with the key reads it again
+        context.key_cache.clear()
 
 
 def rotate_key(context: ServiceContext, principal: Principal, key_id: str) -> IssuedKey:
@@ -338,7 +351,10 @@ def rotate_key(context: ServiceContext, principal: Principal, key_id: str) -> Is
         assert rotated is not None
         return IssuedKey(rotated, secret)
 
-    return context.database.run(rotate)
+    try:
+        return context.database.run(rotate)
+    finally:  # this process's next request with the old secret reads it again
+        context.key_cache.clear()
 
 
 def _visible_key(
