@@ -57,6 +57,32 @@ def authenticate(
     request_id: str | None = None,
 ) -> Principal:
     """The principal behind a bearer key, or ``Unauthenticated``."""
+    principal = _authenticate(context, presented_key, client_address, request_id, wait=True)
+    assert principal is not None
+    return principal
+
+
+def authenticate_without_waiting(
+    context: ServiceContext,
+    presented_key: str | None,
+    *,
+    client_address: str | None = None,
+    request_id: str | None = None,
+) -> Principal | None:
+    """:func:`authenticate` when it needs no database (the key is in ``key_cache``
+    and its last use need not be written), so that an event loop may call it;
+    else None: call :func:`authenticate`, which may wait for the database."""
+    return _authenticate(context, presented_key, client_address, request_id, wait=False)
+
+
+def _authenticate(
+    context: ServiceContext,
+    presented_key: str | None,
+    client_address: str | None,
+    request_id: str | None,
+    *,
+    wait: bool,
+) -> Principal | None:
     if not presented_key:
         raise Unauthenticated("an API key is required: Authorization: Bearer <key>")
     key_hash = hash_api_key(presented_key)
@@ -74,6 +100,8 @@ def authenticate(
     cache = context.key_cache
     found = cache.get(key_hash)
     if found is None:
+        if not wait:
+            return None
         generation = cache.generation
         with context.database.read() as connection:
             found = api_key_repository.find_by_secret_hash(connection, key_hash)
@@ -82,20 +110,12 @@ def authenticate(
     if found is None:
         raise Unauthenticated("the API key is not valid")
     key, party = found.key, found.party
-    if not keys_match(found.stored_hash, key_hash):
-        raise Unauthenticated("the API key is not valid")
     now = context.now()
-    if key.revoked_at is not None:
-        raise Unauthenticated("the API key was revoked", code="api_key_revoked")
-    if key.expires_at is not None and key.expires_at <= now:
-        raise Unauthenticated("the API key has expired", code="api_key_expired")
-    if not found.is_current and not key.previous_secret_usable(now):
-        raise Unauthenticated(
-            "this secret was replaced by a rotation and its grace period is over",
-            code="api_key_rotated",
-        )
+    _refuse_unusable(found, key_hash, now)
     interval = context.settings.api_key_last_used_interval_seconds
     if key.use_is_stale(now, interval):
+        if not wait:
+            return None
         stale_before = now - timedelta(seconds=interval)
         # Apart from the request's use case: this write never marks its idempotency key.
         context.database.run_apart(
@@ -114,6 +134,22 @@ def authenticate(
         client_address=client_address,
         request_id=request_id,
     )
+
+
+def _refuse_unusable(found: api_key_repository.KeyMatch, key_hash: str, now: datetime) -> None:
+    """``Unauthenticated`` unless the key found may be used now."""
+    key = found.key
+    if not keys_match(found.stored_hash, key_hash):
+        raise Unauthenticated("the API key is not valid")
+    if key.revoked_at is not None:
+        raise Unauthenticated("the API key was revoked", code="api_key_revoked")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise Unauthenticated("the API key has expired", code="api_key_expired")
+    if not found.is_current and not key.previous_secret_usable(now):
+        raise Unauthenticated(
+            "this secret was replaced by a rotation and its grace period is over",
+            code="api_key_rotated",
+        )
 
 
 def _mint_key(
