@@ -165,7 +165,7 @@ def child_cell(layer: str, url: str, admin_url: str, seconds: float, worlds_file
         )
         base_url = f"http://127.0.0.1:{port}"
         try:
-            give_up = time.monotonic() + 60
+            give_up = time.monotonic() + 600
             while True:
                 if server.poll() is not None or time.monotonic() > give_up:
                     raise RuntimeError("the server did not start")
@@ -501,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
                     for layer in layers:
                         scratch.reset()
                         environment = {**os.environ, "PYTHONPATH": str(src)}
-                        output = subprocess.run(
+                        done = subprocess.run(
                             [
                                 sys.executable,
                                 __file__,
@@ -514,10 +514,13 @@ def main(argv: list[str] | None = None) -> int:
                             ],
                             env=environment,
                             cwd=REPO,
-                            check=True,
+                            check=False,
                             capture_output=True,
                             text=True,
-                        ).stdout
+                        )
+                        if done.returncode != 0:
+                            raise RuntimeError(f"{name} {layer} failed:\n{done.stderr[-3000:]}")
+                        output = done.stdout
                         cell = json.loads(output.strip().splitlines()[-1])
                         context = lifecycle.build_context(lifecycle.bench_settings(scratch.url))
                         try:
