@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     # a key's last use is written at most once per interval (not on every request).
     api_key_rotation_grace_seconds: int = Field(300, ge=0, le=30 * 24 * 3600)
     api_key_last_used_interval_seconds: int = Field(60, ge=1)
+    # What authentication read for a key is kept this long in each process (0: not
+    # kept). A key revoked or rotated through another process works here this long.
+    api_key_cache_seconds: float = Field(5.0, ge=0, le=60)
     # Money out. The operator's account is the debtor of every SEPA transfer.
     operator_name: str | None = None
     operator_iban: str | None = None

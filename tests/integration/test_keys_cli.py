@@ -22,7 +22,19 @@ def cli_env(context: Any) -> dict[str, str]:
     }
 
 
+class Ticks:
+    """A monotonic clock for the server's key cache that the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_an_operator_creates_lists_and_revokes_a_named_key(client: Any, context: Any) -> None:
+    ticks = Ticks()
+    context.key_cache.clock = ticks
     runner = CliRunner()
     env = cli_env(context)
     created = runner.invoke(cli_app, ["keys", "create-admin", "--name", "Alice"], env=env)
@@ -48,6 +60,10 @@ def test_an_operator_creates_lists_and_revokes_a_named_key(client: Any, context:
 
     revoked = runner.invoke(cli_app, ["keys", "revoke", key["id"]], env=env)
     assert revoked.exit_code == 0, revoked.output
+    # The command line is another process: the server, which read the key a moment
+    # ago, refuses it once its cache has let it go (api_key_cache_seconds), not sooner.
+    assert client.get("/v1/api-keys?operator=true", headers=headers).status_code == 200
+    ticks.now += context.settings.api_key_cache_seconds
     assert client.get("/v1/me", headers=headers).status_code == 401
     again = runner.invoke(cli_app, ["keys", "revoke", key["id"]], env=env)
     assert again.exit_code == 1 and "already revoked" in again.output

@@ -12,23 +12,27 @@ and checks its scope (403 ``insufficient_scope`` naming the scope). See
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from axokey.domain.access import Scope, grants
 from axokey.domain.errors import Forbidden
 from axokey.domain.pagination import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from axokey.domain.parties import Principal
-from axokey.services.api_keys import authenticate
+from axokey.services.api_keys import authenticate, authenticate_without_waiting
 from axokey.services.context import ServiceContext
 
 T = TypeVar("T")
 
 
-def get_context(request: Request) -> ServiceContext:
+# Dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` one in its
+# thread pool, a hand-over to a thread and back for each.
+async def get_context(request: Request) -> ServiceContext:
     context: ServiceContext = request.app.state.context
     return context
 
@@ -47,18 +51,30 @@ class RequireScope:
     def __init__(self, scope: Scope | None) -> None:
         self.scope = scope
 
-    def __call__(
+    async def __call__(
         self,
         request: Request,
         context: ContextDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
-        principal = authenticate(
-            context,
-            credentials.credentials if credentials else None,
-            client_address=request.client.host if request.client else None,
-            request_id=getattr(request.state, "request_id", None),
+        key = credentials.credentials if credentials else None
+        client_address = request.client.host if request.client else None
+        request_id = getattr(request.state, "request_id", None)
+        # A key authentication read a moment ago: decided here, on the event loop;
+        # else in the thread pool, where waiting for the database blocks nothing.
+        principal = authenticate_without_waiting(
+            context, key, client_address=client_address, request_id=request_id
         )
+        if principal is None:
+            principal = await run_in_threadpool(
+                partial(
+                    authenticate,
+                    context,
+                    key,
+                    client_address=client_address,
+                    request_id=request_id,
+                )
+            )
         if self.scope is not None and not grants(principal.scopes, self.scope):
             raise Forbidden(
                 f"this API key lacks the scope {self.scope.value!r} that this request needs",
@@ -84,7 +100,7 @@ class PageParams(BaseModel):
     starting_after: str | None
 
 
-def get_page_params(
+async def get_page_params(
     limit: Annotated[
         int, Query(ge=1, le=PAGE_SIZE_MAX, description=f"Page size, 1 to {PAGE_SIZE_MAX}.")
     ] = PAGE_SIZE_DEFAULT,

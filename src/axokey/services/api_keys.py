@@ -2,7 +2,9 @@
 an optional expiry, rotation with a grace period, and revocation.
 
 Authentication is one indexed read (the key and its party, by the SHA-256 hash of
-the presented secret). The key's last use is written at most once per
+the presented secret), kept a few seconds per process (``key_cache``: revoking or
+rotating a key takes effect at once in the process that did it, within
+``api_key_cache_seconds`` in the others). The key's last use is written at most once per
 ``api_key_last_used_interval_seconds`` per key, not on every request.
 
 Key management follows one rule: a key manages (creates, rotates, revokes) only
@@ -55,6 +57,32 @@ def authenticate(
     request_id: str | None = None,
 ) -> Principal:
     """The principal behind a bearer key, or ``Unauthenticated``."""
+    principal = _authenticate(context, presented_key, client_address, request_id, wait=True)
+    assert principal is not None
+    return principal
+
+
+def authenticate_without_waiting(
+    context: ServiceContext,
+    presented_key: str | None,
+    *,
+    client_address: str | None = None,
+    request_id: str | None = None,
+) -> Principal | None:
+    """:func:`authenticate` when it needs no database (the key is in ``key_cache``
+    and its last use need not be written), so that an event loop may call it;
+    else None: call :func:`authenticate`, which may wait for the database."""
+    return _authenticate(context, presented_key, client_address, request_id, wait=False)
+
+
+def _authenticate(
+    context: ServiceContext,
+    presented_key: str | None,
+    client_address: str | None,
+    request_id: str | None,
+    *,
+    wait: bool,
+) -> Principal | None:
     if not presented_key:
         raise Unauthenticated("an API key is required: Authorization: Bearer <key>")
     key_hash = hash_api_key(presented_key)
@@ -69,25 +97,25 @@ def authenticate(
             client_address=client_address,
             request_id=request_id,
         )
-    with context.database.read() as connection:
-        found = api_key_repository.find_by_secret_hash(connection, key_hash)
+    cache = context.key_cache
+    found = cache.get(key_hash)
+    if found is None:
+        if not wait:
+            return None
+        generation = cache.generation
+        with context.database.read() as connection:
+            found = api_key_repository.find_by_secret_hash(connection, key_hash)
+        if found is not None:
+            cache.put(key_hash, found, generation)
     if found is None:
         raise Unauthenticated("the API key is not valid")
     key, party = found.key, found.party
-    if not keys_match(found.stored_hash, key_hash):
-        raise Unauthenticated("the API key is not valid")
     now = context.now()
-    if key.revoked_at is not None:
-        raise Unauthenticated("the API key was revoked", code="api_key_revoked")
-    if key.expires_at is not None and key.expires_at <= now:
-        raise Unauthenticated("the API key has expired", code="api_key_expired")
-    if not found.is_current and not key.previous_secret_usable(now):
-        raise Unauthenticated(
-            "this secret was replaced by a rotation and its grace period is over",
-            code="api_key_rotated",
-        )
+    _refuse_unusable(found, key_hash, now)
     interval = context.settings.api_key_last_used_interval_seconds
     if key.use_is_stale(now, interval):
+        if not wait:
+            return None
         stale_before = now - timedelta(seconds=interval)
         # Apart from the request's use case: this write never marks its idempotency key.
         context.database.run_apart(
@@ -95,6 +123,7 @@ def authenticate(
                 connection, key.id, now=now, ip=client_address, stale_before=stale_before
             )
         )
+        cache.used(key_hash, now)
     return Principal(
         role=party.role if party is not None else Role.ADMIN,
         party=party,
@@ -105,6 +134,22 @@ def authenticate(
         client_address=client_address,
         request_id=request_id,
     )
+
+
+def _refuse_unusable(found: api_key_repository.KeyMatch, key_hash: str, now: datetime) -> None:
+    """``Unauthenticated`` unless the key found may be used now."""
+    key = found.key
+    if not keys_match(found.stored_hash, key_hash):
+        raise Unauthenticated("the API key is not valid")
+    if key.revoked_at is not None:
+        raise Unauthenticated("the API key was revoked", code="api_key_revoked")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise Unauthenticated("the API key has expired", code="api_key_expired")
+    if not found.is_current and not key.previous_secret_usable(now):
+        raise Unauthenticated(
+            "this secret was replaced by a rotation and its grace period is over",
+            code="api_key_rotated",
+        )
 
 
 def _mint_key(
@@ -269,7 +314,8 @@ def get_key(context: ServiceContext, principal: Principal, key_id: str) -> ApiKe
 
 
 def revoke_key(context: ServiceContext, principal: Principal, key_id: str) -> ApiKey:
-    """Revoked at once: the next request with it gets 401."""
+    """Revoked at once in this process: its next request with the key gets 401;
+    other processes within ``api_key_cache_seconds`` (``key_cache``)."""
 
     def revoke(connection: Connection) -> ApiKey:
         key = _visible_key(connection, principal, key_id, lock=True)
@@ -290,7 +336,10 @@ def revoke_key(context: ServiceContext, principal: Principal, key_id: str) -> Ap
         assert revoked is not None
         return revoked
 
-    return context.database.run(revoke)
+    try:
+        return context.database.run(revoke)
+    finally:  # this process's next request with the key reads it again
+        context.key_cache.clear()
 
 
 def rotate_key(context: ServiceContext, principal: Principal, key_id: str) -> IssuedKey:
@@ -338,7 +387,10 @@ def rotate_key(context: ServiceContext, principal: Principal, key_id: str) -> Is
         assert rotated is not None
         return IssuedKey(rotated, secret)
 
-    return context.database.run(rotate)
+    try:
+        return context.database.run(rotate)
+    finally:  # this process's next request with the old secret reads it again
+        context.key_cache.clear()
 
 
 def _visible_key(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from axokey.adapters.db.engine import Database
 from axokey.config import Settings
+from axokey.services.key_cache import KeyCache
 
 if TYPE_CHECKING:
     from axokey.adapters.providers.base import HostedTestPayments, PaymentProvider
@@ -27,6 +28,11 @@ class ServiceContext:
     # The sandbox's customer side (its hosted pages' actions), only when the sandbox
     # is the configured provider: given by whoever builds the providers.
     test_payments: HostedTestPayments | None = None
+    # What authentication read for each key, for a few seconds (``key_cache``).
+    key_cache: KeyCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key_cache = KeyCache(self.settings.api_key_cache_seconds)
 
     def now(self) -> datetime:
         return self.clock()

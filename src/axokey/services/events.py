@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from axokey.adapters.db import email_repository, event_repository, webhook_repository
+from axokey.adapters.db import email_repository, event_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.domain.errors import InvariantBroken
 from axokey.domain.event_views import order_snapshot, recipients
@@ -60,7 +60,7 @@ def record_event(
         snapshot,
         sorted({*party_ids, *(order_parties(order) if order else [])}),
     )
-    seq = event_repository.insert_event(
+    event_repository.insert_event_and_deliveries(
         connection,
         event_id=event_id,
         event_type=event_type,
@@ -68,15 +68,7 @@ def record_event(
         party_ids=readers,
         data=payload,
         snapshot=snapshot,
-        now=now,
-    )
-    webhook_repository.enqueue_deliveries(
-        connection,
-        event_id=event_id,
-        event_seq=seq,
-        event_type=event_type,
         object_id=order.id if order else (object_id or event_id),
-        party_ids=readers,
         now=now,
     )
     email_kind = CUSTOMER_EMAIL_EVENTS.get(event_type)

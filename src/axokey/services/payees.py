@@ -113,7 +113,10 @@ def update_payout_details(
         assert party is not None
         return party
 
-    return context.database.run(change_payout_details)
+    try:
+        return context.database.run(change_payout_details)
+    finally:  # the party as authentication gives it (``key_cache``) is read again
+        context.key_cache.clear()
 
 
 def iban_history(context: ServiceContext, principal: Principal, party_id: str) -> list[IbanChange]:

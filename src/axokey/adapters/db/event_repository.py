@@ -8,10 +8,154 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, String, func, insert, literal, select
+from sqlalchemy import (
+    Connection,
+    Row,
+    String,
+    any_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql
 
-from axokey.adapters.db.tables import event_recipients, events, orders
+from axokey.adapters.db import webhook_repository
+from axokey.adapters.db.tables import (
+    event_recipients,
+    events,
+    orders,
+    webhook_deliveries,
+    webhook_endpoints,
+)
+
+
+def _event_with_readers_and_deliveries() -> Any:
+    """PostgreSQL: an event, who may read it, and its webhook deliveries (every
+    enabled endpoint of the operator or of a reader that subscribes to its type),
+    in one statement built once; returns the event's ``seq``."""
+    readers = bindparam("readers", type_=postgresql.ARRAY(String))
+    new_event = (
+        insert(events)
+        .values(
+            id=bindparam("event_id"),
+            type=bindparam("event_type"),
+            order_id=bindparam("order_id"),
+            party_ids=bindparam("party_ids", type_=events.c.party_ids.type),
+            data=bindparam("data", type_=events.c.data.type),
+            snapshot=bindparam("snapshot", type_=events.c.snapshot.type),
+            created_at=bindparam("now", type_=events.c.created_at.type),
+        )
+        .returning(events.c.seq)
+        .cte("new_event")
+    )
+    recipients = (
+        insert(event_recipients)
+        .from_select(["party_id", "event_seq"], select(func.unnest(readers), new_event.c.seq))
+        .returning(event_recipients.c.event_seq)
+        .cte("new_recipients")
+    )
+    created_at = bindparam("now", type_=webhook_deliveries.c.created_at.type)
+    deliveries = (
+        insert(webhook_deliveries)
+        .from_select(
+            [
+                "endpoint_id",
+                "event_id",
+                "event_seq",
+                "object_id",
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "created_at",
+            ],
+            select(
+                webhook_endpoints.c.id,
+                bindparam("event_id", type_=String),
+                new_event.c.seq,
+                bindparam("object_id", type_=String),
+                literal("pending", String),
+                literal(0),
+                created_at,
+                created_at,
+            )
+            .select_from(webhook_endpoints)
+            .join(new_event, true())  # its one row: the new event's seq
+            .where(
+                webhook_endpoints.c.enabled.is_(True),
+                or_(
+                    webhook_endpoints.c.party_id.is_(None),
+                    webhook_endpoints.c.party_id == any_(readers),
+                ),
+                cast(webhook_endpoints.c.event_types, postgresql.JSONB).op("?")(
+                    bindparam("event_type", type_=String)
+                ),
+            ),
+        )
+        .returning(webhook_deliveries.c.seq)
+        .cte("new_deliveries")
+    )
+    return select(new_event.c.seq).add_cte(recipients, deliveries)
+
+
+_EVENT_WITH_READERS_AND_DELIVERIES = _event_with_readers_and_deliveries()
+
+
+def insert_event_and_deliveries(
+    connection: Connection,
+    *,
+    event_id: str,
+    event_type: str,
+    order_id: str | None,
+    party_ids: Sequence[str],
+    data: dict[str, Any],
+    snapshot: dict[str, Any] | None,
+    object_id: str,
+    now: datetime,
+) -> int:
+    """:func:`insert_event`, then ``webhook_repository.enqueue_deliveries`` for it:
+    one statement on PostgreSQL. Returns the event's ``seq``."""
+    if connection.dialect.name == "postgresql":
+        return int(
+            connection.execute(
+                _EVENT_WITH_READERS_AND_DELIVERIES,
+                {
+                    "event_id": event_id,
+                    "event_type": event_type,
+                    "order_id": order_id,
+                    "party_ids": list(party_ids),
+                    "data": data,
+                    "snapshot": snapshot,
+                    "now": now,
+                    "readers": list(party_ids),
+                    "object_id": object_id,
+                },
+            ).scalar_one()
+        )
+    seq = insert_event(
+        connection,
+        event_id=event_id,
+        event_type=event_type,
+        order_id=order_id,
+        party_ids=party_ids,
+        data=data,
+        snapshot=snapshot,
+        now=now,
+    )
+    webhook_repository.enqueue_deliveries(
+        connection,
+        event_id=event_id,
+        event_seq=seq,
+        event_type=event_type,
+        object_id=object_id,
+        party_ids=party_ids,
+        now=now,
+    )
+    return seq
 
 
 def insert_event(

@@ -264,21 +264,34 @@ def _write_deferred(connection: Connection) -> None:
     _write_deltas(connection, connection.info.pop(DEFERRED_DELTAS_KEY, {}))
 
 
+_ADD_DELTAS = (
+    update(ledger_accounts)
+    .where(ledger_accounts.c.id == bindparam("account_id"))
+    .values(
+        debits_pending=ledger_accounts.c.debits_pending + bindparam("delta_debits_pending"),
+        debits_posted=ledger_accounts.c.debits_posted + bindparam("delta_debits_posted"),
+        credits_pending=ledger_accounts.c.credits_pending + bindparam("delta_credits_pending"),
+        credits_posted=ledger_accounts.c.credits_posted + bindparam("delta_credits_posted"),
+    )
+)
+
+
 def _write_deltas(connection: Connection, deltas_by_account: dict[str, list[int]]) -> None:
-    for account_id in sorted(deltas_by_account):
-        deltas = deltas_by_account[account_id]
-        if not any(deltas):
-            continue
-        connection.execute(
-            update(ledger_accounts)
-            .where(ledger_accounts.c.id == account_id)
-            .values(
-                debits_pending=ledger_accounts.c.debits_pending + deltas[0],
-                debits_posted=ledger_accounts.c.debits_posted + deltas[1],
-                credits_pending=ledger_accounts.c.credits_pending + deltas[2],
-                credits_posted=ledger_accounts.c.credits_posted + deltas[3],
-            )
-        )
+    """``x = x + delta`` on each account, in id order, in one executemany (one
+    round trip on PostgreSQL, whose driver pipelines it)."""
+    rows = [
+        {
+            "account_id": account_id,
+            "delta_debits_pending": deltas[0],
+            "delta_debits_posted": deltas[1],
+            "delta_credits_pending": deltas[2],
+            "delta_credits_posted": deltas[3],
+        }
+        for account_id, deltas in sorted(deltas_by_account.items())
+        if any(deltas)
+    ]
+    if rows:
+        connection.execute(_ADD_DELTAS, rows)
 
 
 def post_transfers(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Row,
     and_,
+    bindparam,
     exists,
     false,
     insert,
@@ -173,29 +174,56 @@ def insert_order(connection: Connection, order: Order, *, customer_token_hash: s
     )
 
 
-def save_order(connection: Connection, order: Order) -> None:
-    """Write the order's and its lines' mutable state (statuses and totals)."""
-    connection.execute(
-        update(orders)
-        .where(orders.c.id == order.id)
-        .values(
-            status=order.status.value,
-            courier_fee_status=order.fee_status.value,
-            paid_at=order.paid_at,
-            closed_at=order.closed_at,
-        )
+_SAVE_ORDER = (
+    update(orders)
+    .where(orders.c.id == bindparam("order_id"))
+    .values(
+        status=bindparam("status"),
+        courier_fee_status=bindparam("courier_fee_status"),
+        paid_at=bindparam("paid_at"),
+        closed_at=bindparam("closed_at"),
     )
-    for line in order.lines:
+)
+_SAVE_LINE = (
+    update(order_lines)
+    .where(order_lines.c.id == bindparam("line_id"))
+    .values(
+        status=bindparam("status"),
+        quantity_released=bindparam("quantity_released"),
+        released_amount=bindparam("released_amount"),
+        refunded_amount=bindparam("refunded_amount"),
+        closed_at=bindparam("closed_at"),
+    )
+)
+
+
+def save_order(connection: Connection, order: Order) -> None:
+    """Write the order's and its lines' mutable state (statuses and totals): two
+    statements built once, the lines' an executemany."""
+    connection.execute(
+        _SAVE_ORDER,
+        {
+            "order_id": order.id,
+            "status": order.status.value,
+            "courier_fee_status": order.fee_status.value,
+            "paid_at": order.paid_at,
+            "closed_at": order.closed_at,
+        },
+    )
+    if order.lines:
         connection.execute(
-            update(order_lines)
-            .where(order_lines.c.id == line.id)
-            .values(
-                status=line.status.value,
-                quantity_released=line.quantity_released,
-                released_amount=line.released_amount,
-                refunded_amount=line.refunded_amount,
-                closed_at=line.closed_at,
-            )
+            _SAVE_LINE,
+            [
+                {
+                    "line_id": line.id,
+                    "status": line.status.value,
+                    "quantity_released": line.quantity_released,
+                    "released_amount": line.released_amount,
+                    "refunded_amount": line.refunded_amount,
+                    "closed_at": line.closed_at,
+                }
+                for line in order.lines
+            ],
         )
 
 
