@@ -30,7 +30,8 @@ photo's content, two parameters together) are handled both ways:
 
 Bounded for CI (``AXOKEY_FUZZ_EXAMPLES`` examples per operation, mode and role;
 derandomised by default). A long run: ``AXOKEY_FUZZ_EXAMPLES=60`` (randomised,
-and it prints the number of requests sent), with ``-p no:timeout``.
+and it prints the number of requests sent), with ``-p no:timeout``; split over
+processes with ``AXOKEY_FUZZ_SHARD=1/2`` and ``2/2``.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ DERANDOMIZE = "AXOKEY_FUZZ_EXAMPLES" not in os.environ
 ROLES = ("operator", "M", "S1", "C", "ST")
 # While fixing: AXOKEY_FUZZ_OPERATIONS="POST /v1/orders" (a part of the labels to run).
 ONLY = os.environ.get("AXOKEY_FUZZ_OPERATIONS", "")
+# A long run split over processes: AXOKEY_FUZZ_SHARD="1/2" runs every second operation
+# of the document, from the first; "2/2" the others.
+SHARD, SHARDS = (int(part) for part in os.environ.get("AXOKEY_FUZZ_SHARD", "1/1").split("/"))
 # A long run's progress: one line per operation and mode appended to this file.
 LOG = os.environ.get("AXOKEY_FUZZ_LOG")
 
@@ -298,6 +302,8 @@ def fuzz(client: Any, keys: dict[str, dict[str, str]], ids: dict[str, list[Any]]
         operation = result.ok()
         outcome.operations += 1
         if ONLY and ONLY not in operation.label:
+            continue
+        if outcome.operations % SHARDS != SHARD % SHARDS:
             continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             if LOG:

@@ -729,7 +729,7 @@ export interface paths {
         put?: never;
         /**
          * Create Order
-         * @description A merchant creates an order; amounts, commissions and deposits per SPEC.md.
+         * @description A merchant creates an order; amounts, commissions, deposits: docs/money-rules.md.
          *
          *     Scope: `orders:write`.
          */
@@ -1344,7 +1344,7 @@ export interface paths {
         put?: never;
         /**
          * Sandbox Pay
-         * @description Sandbox only: play the customer on the hosted page (test cards in API.md).
+         * @description Sandbox only: play the customer on the hosted page (test cards: docs/getting-started.md).
          */
         post: operations["sandbox_pay"];
         delete?: never;

@@ -68,7 +68,7 @@ def create_order(
     principal: Annotated[Principal, requires(Scope.ORDERS_WRITE)],
     accept_language: Annotated[str | None, Header(max_length=500)] = None,
 ) -> OrderOut:
-    """A merchant creates an order; amounts, commissions and deposits per SPEC.md."""
+    """A merchant creates an order; amounts, commissions, deposits: docs/money-rules.md."""
     view = ordering.create_order(
         context,
         principal,

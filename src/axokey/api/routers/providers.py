@@ -34,7 +34,7 @@ async def provider_notification(
 
 @router.post("/v1/sandbox/payments/{payment_id}/pay", response_model=PaymentOut, tags=["sandbox"])
 def sandbox_pay(payment_id: str, body: SandboxPayIn, context: ContextDep) -> PaymentOut:
-    """Sandbox only: play the customer on the hosted page (test cards in API.md)."""
+    """Sandbox only: play the customer on the hosted page (test cards: docs/getting-started.md)."""
     return PaymentOut.of(payments.pay_in_sandbox(context, payment_id, body.card_number, body.otp))
 
 

@@ -83,7 +83,7 @@ class OrderCreate(Strict):
                     },
                 },
             ],
-            # SPEC.md's example A: 2 × P1 at 50,00 €, 1 × P2 at 29,99 €, delivered
+            # Example A of docs/money-rules.md: 2 × P1 at 50,00 €, 1 × P2 at 29,99 €, delivered
             # for 5,90 € (amount_total 13589).
             "examples": [
                 {

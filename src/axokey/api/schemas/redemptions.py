@@ -57,7 +57,7 @@ class RedemptionIn(Strict):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            # SPEC.md's example A: the courier hands over line 1; line 2 is missing.
+            # Example A of docs/money-rules.md: the courier hands over line 1; line 2 is missing.
             "examples": [
                 {
                     "code": "AXK1:K1:MEVVHRRDHGAAMG7ZGJTAZW7XVQ:RHVC2XCQEICA4W2UNLQDAFTKNQ",

@@ -107,7 +107,7 @@ def sync_detailed(
 ) -> Response[OrderOut | Problem]:
     """Create Order
 
-     A merchant creates an order; amounts, commissions and deposits per SPEC.md.
+     A merchant creates an order; amounts, commissions, deposits: docs/money-rules.md.
 
     Scope: `orders:write`.
 
@@ -149,7 +149,7 @@ def sync(
 ) -> OrderOut | Problem | None:
     """Create Order
 
-     A merchant creates an order; amounts, commissions and deposits per SPEC.md.
+     A merchant creates an order; amounts, commissions, deposits: docs/money-rules.md.
 
     Scope: `orders:write`.
 
@@ -186,7 +186,7 @@ async def asyncio_detailed(
 ) -> Response[OrderOut | Problem]:
     """Create Order
 
-     A merchant creates an order; amounts, commissions and deposits per SPEC.md.
+     A merchant creates an order; amounts, commissions, deposits: docs/money-rules.md.
 
     Scope: `orders:write`.
 
@@ -226,7 +226,7 @@ async def asyncio(
 ) -> OrderOut | Problem | None:
     """Create Order
 
-     A merchant creates an order; amounts, commissions and deposits per SPEC.md.
+     A merchant creates an order; amounts, commissions, deposits: docs/money-rules.md.
 
     Scope: `orders:write`.
 

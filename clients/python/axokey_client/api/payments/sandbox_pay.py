@@ -99,7 +99,7 @@ def sync_detailed(
 ) -> Response[PaymentOut | Problem]:
     """Sandbox Pay
 
-     Sandbox only: play the customer on the hosted page (test cards in API.md).
+     Sandbox only: play the customer on the hosted page (test cards: docs/getting-started.md).
 
     Args:
         payment_id (str):
@@ -136,7 +136,7 @@ def sync(
 ) -> PaymentOut | Problem | None:
     """Sandbox Pay
 
-     Sandbox only: play the customer on the hosted page (test cards in API.md).
+     Sandbox only: play the customer on the hosted page (test cards: docs/getting-started.md).
 
     Args:
         payment_id (str):
@@ -168,7 +168,7 @@ async def asyncio_detailed(
 ) -> Response[PaymentOut | Problem]:
     """Sandbox Pay
 
-     Sandbox only: play the customer on the hosted page (test cards in API.md).
+     Sandbox only: play the customer on the hosted page (test cards: docs/getting-started.md).
 
     Args:
         payment_id (str):
@@ -203,7 +203,7 @@ async def asyncio(
 ) -> PaymentOut | Problem | None:
     """Sandbox Pay
 
-     Sandbox only: play the customer on the hosted page (test cards in API.md).
+     Sandbox only: play the customer on the hosted page (test cards: docs/getting-started.md).
 
     Args:
         payment_id (str):
