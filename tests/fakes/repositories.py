@@ -46,11 +46,17 @@ class FakeNotifications:
     REJECTED = "rejected"
     rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
-    def store(self, _connection: Any, **values: Any) -> bool:
+    def store(self, _connection: Any, *, claimed: bool = False, **values: Any) -> bool:
         key = (values["provider"], values["event_id"])
         if key in self.rows:
             return False
-        self.rows[key] = {**values, "attempts": 0, "claimed_at": None}
+        if claimed and values["status"] != self.PROCESSING:
+            raise ValueError("a notification stored as claimed is processing")
+        self.rows[key] = {
+            **values,
+            "attempts": 1 if claimed else 0,
+            "claimed_at": values["now"] if claimed else None,
+        }
         return True
 
     def claim(

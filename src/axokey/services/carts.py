@@ -20,7 +20,7 @@ from axokey.domain.carts import Cart, CartLimits, CartLine, CartStatus
 from axokey.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from axokey.domain.identifiers import new_id
 from axokey.domain.money import check_currency
-from axokey.domain.orders import Fulfilment, LineRequest, Order
+from axokey.domain.orders import Fulfilment, LineRequest
 from axokey.domain.parties import Principal, Role
 from axokey.services import ordering
 from axokey.services.context import ServiceContext
@@ -293,7 +293,7 @@ def checkout(
     ``cart_checked_out``. ``new``'s currency and lines are the cart's."""
     require_role(principal, *CART_ROLES)
 
-    def order_from_cart(connection: Connection) -> Order:
+    def order_from_cart(connection: Connection) -> OrderView:
         cart = _cart_for(connection, principal, cart_id, lock=True)
         now = context.now()
         cart.check_open(now)
@@ -334,10 +334,9 @@ def checkout(
         order = ordering.place_order(connection, context, cart.merchant_id, placing)
         cart.check_out(order.id, now=now)
         cart_repository.save_cart(connection, cart)
-        return order
+        return ordering.new_order_view(connection, context, order)
 
-    order = context.database.run(order_from_cart)
-    return ordering.new_order_view(context, order)
+    return context.database.run(order_from_cart)
 
 
 def checkout_link(context: ServiceContext, principal: Principal, cart_id: str) -> str:

@@ -147,10 +147,12 @@ def create_order(context: ServiceContext, principal: Principal, new: NewOrder) -
     assert principal.party_id is not None
     merchant_id = principal.party_id
     placing = prepare_order(context, new)
-    order = context.database.run(
-        lambda connection: place_order(connection, context, merchant_id, placing)
-    )
-    return new_order_view(context, order, principal)
+
+    def place_and_show(connection: Connection) -> OrderView:
+        order = place_order(connection, context, merchant_id, placing)
+        return new_order_view(connection, context, order, principal)
+
+    return context.database.run(place_and_show)
 
 
 @dataclass(frozen=True)
@@ -179,11 +181,14 @@ def prepare_order(context: ServiceContext, new: NewOrder) -> PreparedOrder:
 
 
 def new_order_view(
-    context: ServiceContext, order: Order, principal: Principal | None = None
+    connection: Connection,
+    context: ServiceContext,
+    order: Order,
+    principal: Principal | None = None,
 ) -> OrderView:
-    """A new order as its creator sees it (nothing paid yet)."""
-    with context.database.read() as connection:
-        names = _names(connection, [order])
+    """A new order as its creator sees it (nothing paid yet), in the transaction
+    that placed it (its names read there: no second transaction)."""
+    names = _names(connection, [order])
     return OrderView(
         order,
         OrderMoney(0, 0, 0, 0),

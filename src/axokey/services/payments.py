@@ -21,6 +21,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 
 from axokey.adapters.db import (
     event_repository,
@@ -173,14 +174,13 @@ def _start_checkout(
         raise ProviderUnavailable(f"the payment provider is unavailable: {error}") from error
 
     def record_session(connection: Connection) -> Payment:
-        payment_repository.record_session(
+        payment = payment_repository.record_session(
             connection,
             payment_id,
             reference=session.provider_reference,
             checkout_url=session.checkout_url,
             now=context.now(),
         )
-        payment = _load_payment(connection, payment_id)
         assert payment is not None
         return payment
 
@@ -320,27 +320,45 @@ def receive_notification(
         raise InvalidNotificationError("the notification does not verify") from error
     stale_before = now - timedelta(seconds=context.settings.payment_reconcile_after_seconds)
 
-    def store_and_claim(connection: Connection) -> bool:
-        notification_repository.store(
+    def store_and_claim(connection: Connection) -> tuple[bool, Payment | None]:
+        # New: stored already claimed by this worker (one statement).
+        claimed = notification_repository.store(
             connection,
             provider=provider_name,
             event_id=notification.event_id,
             provider_reference=notification.provider_reference,
             body=body,
             body_sha256=digest,
-            status=notification_repository.RECEIVED,
+            status=notification_repository.PROCESSING,
             detail=None,
             now=now,
+            claimed=True,
+        ) or notification_repository.claim(
+            # Stored before but never processed (its worker died): process it now.
+            connection,
+            provider_name,
+            notification.event_id,
+            now=now,
+            stale_before=stale_before,
         )
-        # Stored before but never processed (its worker died): process it now.
-        return notification_repository.claim(
-            connection, provider_name, notification.event_id, now=now, stale_before=stale_before
+        # The payment it is about, read here rather than in a transaction of its own.
+        reference = notification.provider_reference
+        known = (
+            payment_repository.find_by_reference(connection, provider_name, reference)
+            if claimed and reference is not None
+            else None
         )
+        return claimed, known
 
-    if not context.database.run(store_and_claim):
+    claimed, known = context.database.run(store_and_claim)
+    if not claimed:
         return "duplicate"
     return _process_claimed(
-        context, provider_name, notification.event_id, notification.provider_reference
+        context,
+        provider_name,
+        notification.event_id,
+        notification.provider_reference,
+        known=known,
     )
 
 
@@ -349,14 +367,29 @@ def acknowledgement(context: ServiceContext, provider_name: str, outcome: str) -
     return _notifying_provider(context, provider_name).acknowledge_notification(outcome)
 
 
+class NotRead(Enum):
+    """A payment the caller has not read (as opposed to one it found missing)."""
+
+    NOT_READ = "not_read"
+
+
+NOT_READ = NotRead.NOT_READ
+
+
 def _process_claimed(
-    context: ServiceContext, provider_name: str, event_id: str, reference: str | None
+    context: ServiceContext,
+    provider_name: str,
+    event_id: str,
+    reference: str | None,
+    *,
+    known: Payment | NotRead | None = NOT_READ,
 ) -> str:
     """Process a notification this worker claimed; mark it processed, or give it
-    back for the next reconciliation when the provider cannot be asked."""
+    back for the next reconciliation when the provider cannot be asked.
+    ``known``: the payment of ``reference`` (or None), when the caller read it."""
     try:
         detail = (
-            synchronise_payment(context, provider_name, reference)
+            synchronise_payment(context, provider_name, reference, known=known)
             if reference is not None
             else "no_reference"
         )
@@ -381,17 +414,26 @@ def _process_claimed(
     return "processed"
 
 
-def synchronise_payment(context: ServiceContext, provider_name: str, reference: str) -> str:
+def synchronise_payment(
+    context: ServiceContext,
+    provider_name: str,
+    reference: str,
+    *,
+    known: Payment | NotRead | None = NOT_READ,
+) -> str:
     """Ask the provider for a payment's status and apply it (capture on success).
     The one path by which a provider's word changes a payment: notifications and
-    reconciliation both come here."""
+    reconciliation both come here. ``known``: the payment of ``reference`` (or
+    None) as the caller just read it, so as not to read it again."""
     provider = context.providers[provider_name]
-    with context.database.read() as connection:
-        known = payment_repository.find_by_reference(connection, provider_name, reference)
+    if isinstance(known, NotRead):
+        with context.database.read() as connection:
+            known = payment_repository.find_by_reference(connection, provider_name, reference)
     if known is None:
         # Not one of ours (the provider's own test event, or a stale one): nothing to
         # do, and nothing to ask the provider.
         return "unknown_payment"
+    found: Payment = known
     try:
         state = provider.fetch_status(reference)
     except UnrecognisedProviderAnswer as error:
@@ -403,9 +445,9 @@ def synchronise_payment(context: ServiceContext, provider_name: str, reference: 
 
     def apply_state(connection: Connection) -> tuple[str, list[str]]:
         # Lock order: the order first, then its payment (everyone does the same).
-        order = order_repository.load_order(connection, known.order_id, lock=True)
+        order = order_repository.load_order(connection, found.order_id, lock=True)
         assert order is not None
-        payment = payment_repository.load_payment(connection, known.id, lock=True)
+        payment = payment_repository.load_payment(connection, found.id, lock=True)
         assert payment is not None
         return _apply_state(connection, context, order, payment, provider_name, state)
 

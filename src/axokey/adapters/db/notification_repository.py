@@ -46,10 +46,15 @@ def store(
     status: str,
     detail: str | None,
     now: datetime,
+    claimed: bool = False,
 ) -> bool:
     """Store a notification unless one with this (provider, event id) is stored
     already. True when this call stored it (``INSERT … ON CONFLICT DO NOTHING
-    RETURNING``: a row comes back only from the insert that happened)."""
+    RETURNING``: a row comes back only from the insert that happened).
+    ``claimed``: stored as taken for processing by this worker (``status`` must be
+    ``processing``), as :func:`claim` would leave it, in the same statement."""
+    if claimed and status != PROCESSING:
+        raise ValueError("a notification stored as claimed is processing")
     statement = (
         insert_ignoring_conflicts(connection, provider_notifications, ["provider", "event_id"])
         .values(
@@ -60,8 +65,9 @@ def store(
             body_sha256=body_sha256,
             status=status,
             detail=detail[:DETAIL_MAX_LENGTH] if detail else None,
-            attempts=0,
+            attempts=1 if claimed else 0,
             received_at=now,
+            claimed_at=now if claimed else None,
         )
         .returning(provider_notifications.c.seq)
     )

@@ -120,12 +120,16 @@ def latest_open_started_at(connection: Connection, order_id: str) -> datetime | 
 
 def record_session(
     connection: Connection, payment_id: str, *, reference: str, checkout_url: str, now: datetime
-) -> None:
-    connection.execute(
+) -> Payment | None:
+    """The provider's session on the payment; returns the payment as saved (None if
+    there is no such payment)."""
+    row = connection.execute(
         update(payments)
         .where(payments.c.id == payment_id)
         .values(provider_reference=reference, checkout_url=checkout_url, updated_at=now)
-    )
+        .returning(*payments.c)
+    ).first()
+    return payment_from_row(row) if row else None
 
 
 def save_status(

@@ -272,7 +272,7 @@ class SandboxProvider:
             status, failure = PaymentStatus.FAILED, "insufficient_funds"
         else:
             status, failure = PaymentStatus.FAILED, "card_declined"
-        self._change(
+        state = self._change(
             reference,
             expect=PaymentStatus.REQUIRES_PAYMENT_METHOD,
             status=status,
@@ -281,18 +281,17 @@ class SandboxProvider:
         )
         if status is PaymentStatus.REQUIRES_ACTION and otp is not None:
             return self.complete_challenge(reference, otp)
-        return self.fetch_status(reference)
+        return state
 
     def complete_challenge(self, reference: str, otp: str) -> ProviderPaymentState:
         """The customer answers the 3-D Secure challenge (strong authentication)."""
         passed = hmac.compare_digest(otp.strip().encode(), CHALLENGE_OTP.encode())
-        self._change(
+        return self._change(
             reference,
             expect=PaymentStatus.REQUIRES_ACTION,
             status=PaymentStatus.SUCCEEDED if passed else PaymentStatus.FAILED,
             failure=None if passed else "authentication_failed",
         )
-        return self.fetch_status(reference)
 
     # --- internals ------------------------------------------------------------
 
@@ -306,14 +305,24 @@ class SandboxProvider:
         return row
 
     def _state(self, row: Row) -> ProviderPaymentState:  # type: ignore[type-arg]
-        status = PaymentStatus(row.status)
+        return self._state_of(row, PaymentStatus(row.status), row.transaction_id, row.failure_code)
+
+    def _state_of(
+        self,
+        row: Row,  # type: ignore[type-arg]
+        status: PaymentStatus,
+        transaction_id: str | None,
+        failure_code: str | None,
+    ) -> ProviderPaymentState:
+        """The state of the payment of ``row`` with the status, transaction and
+        failure given (those of the row, or those just written over it)."""
         return ProviderPaymentState(
             provider_reference=row.reference,
             status=status,
             amount_minor=row.amount,
             currency=row.currency,
-            transaction_id=row.transaction_id,
-            failure_code=row.failure_code,
+            transaction_id=transaction_id,
+            failure_code=failure_code,
             next_action_url=self.challenge_url(row.reference)
             if status is PaymentStatus.REQUIRES_ACTION
             else None,
@@ -327,10 +336,14 @@ class SandboxProvider:
         status: PaymentStatus,
         failure: str | None,
         last4: str | None = None,
-    ) -> None:
+    ) -> ProviderPaymentState:
+        """Move the payment, queue the notification it owes and deliver it; returns
+        the payment's state as changed (the delivery does not change it)."""
         now = self.clock()
 
-        def change_and_queue_notification(connection: Connection) -> tuple[str, bytes]:
+        def change_and_queue_notification(
+            connection: Connection,
+        ) -> tuple[str, bytes, ProviderPaymentState]:
             row = self._row(connection, reference, lock=True)
             if row.status != expect.value:
                 raise Conflict(
@@ -367,10 +380,13 @@ class SandboxProvider:
                     created_at=now,
                 )
             )
-            return event_id, body
+            transaction_id = values.get("transaction_id", row.transaction_id)
+            changed = self._state_of(row, status, transaction_id, failure)  # type: ignore[arg-type]
+            return event_id, body, changed
 
-        event_id, body = self.database.run(change_and_queue_notification)
+        event_id, body, changed = self.database.run(change_and_queue_notification)
         self._deliver(event_id, body)
+        return changed
 
     def _deliver(self, event_id: str, body: bytes) -> bool:
         """Tell the app, exactly as a remote provider would: a signed message. Marked
