@@ -186,7 +186,7 @@ def child_cell(layer: str, url: str, admin_url: str, seconds: float, worlds_file
                         "--pid",
                         str(server.pid),
                         "--rate",
-                        "200",
+                        os.environ.get("AXOKEY_AB_PY_SPY_RATE", "200"),
                         "--format",
                         "raw",
                         "--threads",

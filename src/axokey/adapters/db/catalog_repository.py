@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, select, update
 
 from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.tables import agreements, listings, products
@@ -70,12 +70,15 @@ def get_product(connection: Connection, product_id: str) -> Product | None:
     return product_from_row(row) if row else None
 
 
+_PRODUCTS = select(products).where(products.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def products_by_ids(connection: Connection, product_ids: Iterable[str]) -> dict[str, Product]:
     """The products among ``product_ids`` that exist, keyed by id."""
     wanted = sorted(set(product_ids))
     if not wanted:
         return {}
-    rows = connection.execute(select(products).where(products.c.id.in_(wanted))).all()
+    rows = connection.execute(_PRODUCTS, {"ids": wanted}).all()
     return {row.id: product_from_row(row) for row in rows}
 
 

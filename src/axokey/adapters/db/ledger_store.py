@@ -132,10 +132,15 @@ class _LockedView:
         return self._resolutions.get(pending_id)
 
 
+_TRANSFERS = select(ledger_transfers).where(
+    ledger_transfers.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def _read_transfers(connection: Connection, ids: set[str]) -> dict[str, Transfer]:
     if not ids:
         return {}
-    rows = connection.execute(select(ledger_transfers).where(ledger_transfers.c.id.in_(ids)))
+    rows = connection.execute(_TRANSFERS, {"ids": sorted(ids)})
     return {row.id: transfer_from_row(row) for row in rows}
 
 
@@ -427,12 +432,15 @@ def all_transfers(connection: Connection) -> list[Transfer]:
     return [transfer_from_row(row) for row in rows]
 
 
+_TRANSFERS_OF_ORDERS = (
+    select(ledger_transfers)
+    .where(ledger_transfers.c.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(ledger_transfers.c.seq)
+)
+
+
 def transfers_of_order(connection: Connection, order_id: str) -> list[Transfer]:
-    rows = connection.execute(
-        select(ledger_transfers)
-        .where(ledger_transfers.c.order_id == order_id)
-        .order_by(ledger_transfers.c.seq)
-    )
+    rows = connection.execute(_TRANSFERS_OF_ORDERS, {"order_ids": [order_id]})
     return [transfer_from_row(row) for row in rows]
 
 
@@ -443,11 +451,7 @@ def transfers_of_orders(
     found: dict[str, list[Transfer]] = {order_id: [] for order_id in order_ids}
     if not order_ids:
         return found
-    rows = connection.execute(
-        select(ledger_transfers)
-        .where(ledger_transfers.c.order_id.in_(order_ids))
-        .order_by(ledger_transfers.c.seq)
-    )
+    rows = connection.execute(_TRANSFERS_OF_ORDERS, {"order_ids": list(order_ids)})
     for row in rows:
         found[row.order_id].append(transfer_from_row(row))
     return found

@@ -85,14 +85,22 @@ def _order_from_row(row: Row[Any], lines: list[OrderLine]) -> Order:
     )
 
 
+# The reads of every request, built once (no construction nor cache key per call).
+_ORDER = select(orders).where(orders.c.id == bindparam("order_id"))
+_ORDER_LOCKED = _ORDER.with_for_update()
+_LINES_OF_ORDERS = (
+    select(order_lines)
+    .where(order_lines.c.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(order_lines.c.order_id, order_lines.c.position)
+)
+
+
 def lock_order_row(connection: Connection, order_id: str) -> Row[Any] | None:
     """Read an order's row, locking it until commit (PostgreSQL; SQLite's write
     transactions are serialised already). Every state change of an order goes
     through this lock, so two scans of one order never interleave."""
-    query = select(orders).where(orders.c.id == order_id)
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return connection.execute(query).first()
+    query = _ORDER_LOCKED if connection.dialect.name == "postgresql" else _ORDER
+    return connection.execute(query, {"order_id": order_id}).first()
 
 
 def load_orders(connection: Connection, rows: Sequence[Row[Any]]) -> list[Order]:
@@ -100,11 +108,7 @@ def load_orders(connection: Connection, rows: Sequence[Row[Any]]) -> list[Order]
         return []
     ids = [row.id for row in rows]
     lines: dict[str, list[OrderLine]] = {order_id: [] for order_id in ids}
-    for line_row in connection.execute(
-        select(order_lines)
-        .where(order_lines.c.order_id.in_(ids))
-        .order_by(order_lines.c.order_id, order_lines.c.position)
-    ):
+    for line_row in connection.execute(_LINES_OF_ORDERS, {"order_ids": ids}):
         lines[line_row.order_id].append(_line_from_row(line_row))
     return [_order_from_row(row, lines[row.id]) for row in rows]
 
@@ -113,38 +117,43 @@ def load_order(connection: Connection, order_id: str, *, lock: bool = False) -> 
     if lock:
         row = lock_order_row(connection, order_id)
     else:
-        row = connection.execute(select(orders).where(orders.c.id == order_id)).first()
+        row = connection.execute(_ORDER, {"order_id": order_id}).first()
     if row is None:
         return None
     return load_orders(connection, [row])[0]
 
 
+_INSERT_ORDER = insert(orders)
+_INSERT_LINES = insert(order_lines)
+
+
 def insert_order(connection: Connection, order: Order, *, customer_token_hash: str) -> None:
     connection.execute(
-        insert(orders).values(
-            id=order.id,
-            merchant_id=order.merchant_id,
-            status=order.status.value,
-            currency=order.currency,
-            payment_mode=order.payment_mode.value,
-            fulfilment=order.fulfilment.value,
-            customer_email=order.customer.email,
-            customer_email_index=field_encryption.email_index(connection, order.customer.email),
-            customer_name=order.customer.name,
-            customer_iban=order.customer.iban,
-            customer_locale=order.customer.locale,
-            courier_id=order.courier_id,
-            store_id=order.store_id,
-            delivery_fee=order.delivery_fee,
-            courier_fee_status=order.fee_status.value,
-            amount_total=order.amount_total,
-            redeem_by=order.redeem_by,
-            customer_token_hash=customer_token_hash,
-            created_at=order.created_at,
-        )
+        _INSERT_ORDER,
+        {
+            "id": order.id,
+            "merchant_id": order.merchant_id,
+            "status": order.status.value,
+            "currency": order.currency,
+            "payment_mode": order.payment_mode.value,
+            "fulfilment": order.fulfilment.value,
+            "customer_email": order.customer.email,
+            "customer_email_index": field_encryption.email_index(connection, order.customer.email),
+            "customer_name": order.customer.name,
+            "customer_iban": order.customer.iban,
+            "customer_locale": order.customer.locale,
+            "courier_id": order.courier_id,
+            "store_id": order.store_id,
+            "delivery_fee": order.delivery_fee,
+            "courier_fee_status": order.fee_status.value,
+            "amount_total": order.amount_total,
+            "redeem_by": order.redeem_by,
+            "customer_token_hash": customer_token_hash,
+            "created_at": order.created_at,
+        },
     )
     connection.execute(
-        insert(order_lines),
+        _INSERT_LINES,
         [
             {
                 "id": line.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from axokey.adapters.db.tables import parties
 from axokey.domain.parties import Party, PostalAddress, Role
@@ -25,8 +25,14 @@ def party_from_row(row: Row[Any]) -> Party:
     )
 
 
+_PARTY = select(parties).where(parties.c.id == bindparam("party_id"))
+_NAMES = select(parties.c.id, parties.c.name).where(
+    parties.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def get_party(connection: Connection, party_id: str) -> Party | None:
-    row = connection.execute(select(parties).where(parties.c.id == party_id)).first()
+    row = connection.execute(_PARTY, {"party_id": party_id}).first()
     return party_from_row(row) if row else None
 
 
@@ -35,9 +41,7 @@ def names_by_ids(connection: Connection, party_ids: Iterable[str]) -> dict[str, 
     wanted = sorted(set(party_ids))
     if not wanted:
         return {}
-    rows = connection.execute(
-        select(parties.c.id, parties.c.name).where(parties.c.id.in_(wanted))
-    ).all()
+    rows = connection.execute(_NAMES, {"ids": wanted}).all()
     return {row.id: row.name for row in rows}
 
 

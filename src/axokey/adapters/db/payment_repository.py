@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, exists, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, exists, func, insert, select, update
 
 from axokey.adapters.db.tables import ledger_transfers, orders, payments
 from axokey.domain.payments import OPEN_STATUSES, Payment, PaymentStatus
@@ -31,6 +31,9 @@ def payment_from_row(row: Row) -> Payment:  # type: ignore[type-arg]
     )
 
 
+_INSERT_PAYMENT = insert(payments)
+
+
 def add_payment(
     connection: Connection,
     *,
@@ -44,35 +47,41 @@ def add_payment(
     reconcile_after: datetime,
 ) -> None:
     connection.execute(
-        insert(payments).values(
-            id=payment_id,
-            order_id=order_id,
-            status=PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
-            amount=amount,
-            currency=currency,
-            provider=provider,
-            return_url=return_url,
-            reconcile_after=reconcile_after,
-            reconcile_attempts=0,
-            created_at=now,
-            updated_at=now,
-        )
+        _INSERT_PAYMENT,
+        {
+            "id": payment_id,
+            "order_id": order_id,
+            "status": PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
+            "amount": amount,
+            "currency": currency,
+            "provider": provider,
+            "return_url": return_url,
+            "reconcile_after": reconcile_after,
+            "reconcile_attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
+
+
+_COUNT_FOR_ORDER = (
+    select(func.count()).select_from(payments).where(payments.c.order_id == bindparam("order_id"))
+)
+_PAYMENT = select(payments).where(payments.c.id == bindparam("payment_id"))
+_PAYMENT_LOCKED = _PAYMENT.with_for_update()
+_BY_REFERENCE = select(payments).where(
+    payments.c.provider == bindparam("provider"),
+    payments.c.provider_reference == bindparam("reference"),
+)
 
 
 def count_for_order(connection: Connection, order_id: str) -> int:
-    return int(
-        connection.execute(
-            select(func.count()).select_from(payments).where(payments.c.order_id == order_id)
-        ).scalar_one()
-    )
+    return int(connection.execute(_COUNT_FOR_ORDER, {"order_id": order_id}).scalar_one())
 
 
 def load_payment(connection: Connection, payment_id: str, *, lock: bool = False) -> Payment | None:
-    query = select(payments).where(payments.c.id == payment_id)
-    if lock and connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = connection.execute(query).first()
+    query = _PAYMENT_LOCKED if lock and connection.dialect.name == "postgresql" else _PAYMENT
+    row = connection.execute(query, {"payment_id": payment_id}).first()
     return payment_from_row(row) if row else None
 
 
@@ -87,11 +96,7 @@ def load_with_merchant(connection: Connection, payment_id: str) -> tuple[Payment
 
 
 def find_by_reference(connection: Connection, provider: str, reference: str) -> Payment | None:
-    row = connection.execute(
-        select(payments).where(
-            payments.c.provider == provider, payments.c.provider_reference == reference
-        )
-    ).first()
+    row = connection.execute(_BY_REFERENCE, {"provider": provider, "reference": reference}).first()
     return payment_from_row(row) if row else None
 
 

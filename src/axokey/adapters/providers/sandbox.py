@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from axokey.adapters.db.engine import Database
 from axokey.adapters.db.tables import sandbox_notifications, sandbox_payments, sandbox_refunds
@@ -64,6 +64,9 @@ PENDING = "pending"
 DELIVERED = "delivered"
 
 logger = logging.getLogger("axokey.sandbox")
+
+_PAYMENT = select(sandbox_payments).where(sandbox_payments.c.reference == bindparam("reference"))
+_PAYMENT_LOCKED = _PAYMENT.with_for_update()
 
 
 def luhn_valid(number: str) -> bool:
@@ -296,10 +299,9 @@ class SandboxProvider:
     # --- internals ------------------------------------------------------------
 
     def _row(self, connection: Connection, reference: str, *, lock: bool = False) -> Row:  # type: ignore[type-arg]
-        query = select(sandbox_payments).where(sandbox_payments.c.reference == reference)
-        if lock and connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = connection.execute(query).first()
+        locked = lock and connection.dialect.name == "postgresql"
+        query = _PAYMENT_LOCKED if locked else _PAYMENT
+        row = connection.execute(query, {"reference": reference}).first()
         if row is None:
             raise NotFound("no such sandbox payment", code="payment_not_found")
         return row
