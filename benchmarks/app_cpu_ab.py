@@ -557,12 +557,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {cell['revision']} | {cell['layer']} | {cell['instructions_per_lifecycle']:,} "
                 f"| {cell['statements_per_lifecycle']} |"
             )
-    print(
-        "| revision | layer | lifecycles/s | app CPU ms/lifecycle | PostgreSQL CPU ms | "
-        "statements/lifecycle | load average |"
-    )
-    print("|---|---|---:|---:|---:|---:|---|")
-    for layer in layers:
+    timed = [c for c in cells if "lifecycles_per_s" in c]
+    if timed:
+        print(
+            "| revision | layer | lifecycles/s | app CPU ms/lifecycle | PostgreSQL CPU ms | "
+            "statements/lifecycle | load average |"
+        )
+        print("|---|---|---:|---:|---:|---:|---|")
+    for layer in layers if timed else []:
         for name in ("A", "B"):
             mine = [c for c in cells if c["variant"] == name and c["layer"] == layer]
             if not mine:

@@ -329,7 +329,19 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     app = mean([c["app_cpu_ms"] for c in http_one])
     database = mean([c["postgres_cpu_ms"] for c in http_one])
     service = report["service"]
+    # What the machine's cores allow 2 workers: the clients, PostgreSQL and the app
+    # share them, so the rate cannot exceed cores / (their CPU per lifecycle).
+    http_two = [c for c in cells if c["workers"] == 2]
+    two_cpu_ms = mean(
+        [c["app_cpu_ms"] + c["postgres_cpu_ms"] + (c["client_cpu_ms"] or 0) for c in http_two]
+    )
+    cpus = report["environment"]["cpus"] or 1
+    two_bound = round(cpus * 1000 / two_cpu_ms, 2) if two_cpu_ms else None
     return {
+        "two_workers_cpu_ms": two_cpu_ms,
+        "two_workers_bound_per_s": two_bound,
+        "two_workers_of_bound": round(two / two_bound, 2) if two_bound else None,
+        "two_over_one_bound": round(two_bound / one, 2) if two_bound and one else None,
         "http_1_worker_app_cpu_ms": app,
         "http_1_worker_postgres_cpu_ms": database,
         "goal_app_cpu_le_postgres": app <= database,
@@ -385,6 +397,16 @@ def markdown(report: dict[str, Any]) -> str:
     size = report.get("size")
     if size:
         lines += size_rows(size)
+    if summary.get("two_workers_bound_per_s"):
+        lines += [
+            "",
+            f"What {environment['cpus']} cores allow: with 2 workers the app, PostgreSQL and "
+            f"the clients spend {summary['two_workers_cpu_ms']} ms of CPU per lifecycle "
+            f"together, so the cores carry at most {summary['two_workers_bound_per_s']} "
+            f"lifecycles/s, {summary['two_over_one_bound']} × the 1-worker rate; 2 workers "
+            f"reached {summary['workers_2_per_s']}/s, "
+            f"{round(100 * (summary['two_workers_of_bound'] or 0))} % of that bound.",
+        ]
     lines += [
         "",
         "| layer | accounts | workers | lifecycles/s | redeem p50 / p99 ms | CPU ms/lifecycle: "

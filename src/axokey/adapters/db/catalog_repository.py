@@ -150,11 +150,15 @@ def listings_for(
     if not wanted:
         return {}
     rows = connection.execute(
-        select(listings).where(
-            listings.c.merchant_id == merchant_id, listings.c.product_id.in_(wanted)
-        )
+        _LISTINGS_FOR, {"merchant_id": merchant_id, "product_ids": wanted}
     ).all()
     return {row.product_id: listing_from_row(row) for row in rows}
+
+
+_LISTINGS_FOR = select(listings).where(
+    listings.c.merchant_id == bindparam("merchant_id"),
+    listings.c.product_id.in_(bindparam("product_ids", expanding=True)),
+)
 
 
 def listed_product_by_gtin(
@@ -263,16 +267,21 @@ def active_agreement(
 ) -> Agreement | None:
     """The agreement in force between a merchant and a supplier: the latest accepted."""
     row = connection.execute(
-        select(agreements)
-        .where(
-            agreements.c.merchant_id == merchant_id,
-            agreements.c.supplier_id == supplier_id,
-            agreements.c.status == AgreementStatus.ACTIVE.value,
-        )
-        .order_by(agreements.c.accepted_at.desc(), agreements.c.id.desc())
-        .limit(1)
+        _ACTIVE_AGREEMENT, {"merchant_id": merchant_id, "supplier_id": supplier_id}
     ).first()
     return agreement_from_row(row) if row else None
+
+
+_ACTIVE_AGREEMENT = (
+    select(agreements)
+    .where(
+        agreements.c.merchant_id == bindparam("merchant_id"),
+        agreements.c.supplier_id == bindparam("supplier_id"),
+        agreements.c.status == AgreementStatus.ACTIVE.value,
+    )
+    .order_by(agreements.c.accepted_at.desc(), agreements.c.id.desc())
+    .limit(1)
+)
 
 
 def insert_agreement(connection: Connection, agreement: Agreement) -> None:

@@ -22,17 +22,18 @@ def enqueue_email(
     now: datetime,
 ) -> None:
     connection.execute(
-        insert_ignoring_conflicts(connection, outbound_emails, ["event_id"]).values(
-            id=new_id("eml"),
-            kind=kind,
-            order_id=order_id,
-            event_id=event_id,
-            details=details,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
+        insert_ignoring_conflicts(connection, outbound_emails, ["event_id"]),
+        {
+            "id": new_id("eml"),
+            "kind": kind,
+            "order_id": order_id,
+            "event_id": event_id,
+            "details": details,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
     )
 
 

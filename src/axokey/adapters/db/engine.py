@@ -95,16 +95,31 @@ def _configure_sqlite(engine: Engine, busy_timeout_seconds: float) -> None:
 
 
 def insert_ignoring_conflicts(
-    connection: Connection, table: Table, index_elements: list[str]
+    connection: Connection, table: Table, index_elements: list[str], *, returning_key: bool = False
 ) -> Insert:
     """``INSERT … ON CONFLICT (index_elements) DO NOTHING`` in this connection's
     dialect (PostgreSQL and SQLite spell it the same; SQLAlchemy needs each one's).
 
     Do not read the result's ``rowcount`` to learn whether a row was inserted:
     psycopg 3 reports -1 for it. To know, use :func:`insert_if_absent`.
+
+    ``returning_key``: ``RETURNING`` the first of ``index_elements`` (a row comes
+    back only from an insert that happened). Built once per dialect, table, key and
+    that choice: executed with its values as parameters, the statement is compiled
+    once (no construction nor cache key per call).
     """
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    key = (connection.dialect.name, table.name, tuple(index_elements), returning_key)
+    statement = _INSERTS_IGNORING_CONFLICTS.get(key)
+    if statement is None:
+        dialect_insert = postgresql.insert if key[0] == "postgresql" else sqlite.insert
+        statement = dialect_insert(table).on_conflict_do_nothing(index_elements=index_elements)
+        if returning_key:
+            statement = statement.returning(table.c[index_elements[0]])
+        _INSERTS_IGNORING_CONFLICTS[key] = statement
+    return statement
+
+
+_INSERTS_IGNORING_CONFLICTS: dict[tuple[str, str, tuple[str, ...], bool], Insert] = {}
 
 
 def insert_if_absent(
@@ -125,12 +140,13 @@ def insert_if_absent(
     concurrent calls with one key, exactly one returns True. ``index_elements``
     must name the columns of a primary key or unique constraint of ``table``.
     """
-    statement = (
-        insert_ignoring_conflicts(connection, table, index_elements)
-        .values(dict(values))
-        .returning(table.c[index_elements[0]])
+    return (
+        connection.execute(
+            insert_ignoring_conflicts(connection, table, index_elements, returning_key=True),
+            dict(values),
+        ).first()
+        is not None
     )
-    return connection.execute(statement).first() is not None
 
 
 def _run_commit_checks(connection: Connection) -> None:

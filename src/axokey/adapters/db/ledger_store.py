@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Row,
     and_,
@@ -144,18 +143,25 @@ def _read_transfers(connection: Connection, ids: set[str]) -> dict[str, Transfer
     return {row.id: transfer_from_row(row) for row in rows}
 
 
+_TRANSFERS_AND_RESOLUTIONS = select(ledger_transfers).where(
+    or_(
+        ledger_transfers.c.id.in_(bindparam("ids", expanding=True)),
+        ledger_transfers.c.pending_id.in_(bindparam("pending_ids", expanding=True)),
+    )
+)
+
+
 def _read_transfers_and_resolutions(
     connection: Connection, ids: set[str], pending_ids: set[str]
 ) -> tuple[dict[str, Transfer], dict[str, Transfer]]:
     """The transfers ``ids`` and the resolutions of ``pending_ids``, in one statement:
     one snapshot, so that a batch committed meanwhile is seen whole or not at all
     (its accounts may be unlocked ones, which no lock orders)."""
-    condition: ColumnElement[bool] = ledger_transfers.c.id.in_(ids)
-    if pending_ids:
-        condition = or_(condition, ledger_transfers.c.pending_id.in_(pending_ids))
+    query = _TRANSFERS_AND_RESOLUTIONS if pending_ids else _TRANSFERS
+    parameters = {"ids": sorted(ids), "pending_ids": sorted(pending_ids)}
     transfers: dict[str, Transfer] = {}
     resolutions: dict[str, Transfer] = {}
-    for row in connection.execute(select(ledger_transfers).where(condition)):
+    for row in connection.execute(query, parameters):
         transfer = transfer_from_row(row)
         if row.id in ids:
             transfers[row.id] = transfer
@@ -187,18 +193,36 @@ class Movement:
             account.credits_must_not_exceed_debits and account.id in self.credited
         )
 
-    def condition(self) -> ColumnElement[bool]:
-        """:meth:`locks` in SQL."""
-        return or_(
-            and_(
-                ledger_accounts.c.debits_must_not_exceed_credits,
-                ledger_accounts.c.id.in_(sorted(self.debited)),
-            ),
-            and_(
-                ledger_accounts.c.credits_must_not_exceed_debits,
-                ledger_accounts.c.id.in_(sorted(self.credited)),
-            ),
-        )
+    def parameters(self) -> dict[str, list[str]]:
+        """The parameters of :data:`_LOCKS` (:meth:`locks` in SQL)."""
+        return {"debited": sorted(self.debited), "credited": sorted(self.credited)}
+
+
+# Movement.locks in SQL, its accounts bound as parameters (Movement.parameters).
+_LOCKS = or_(
+    and_(
+        ledger_accounts.c.debits_must_not_exceed_credits,
+        ledger_accounts.c.id.in_(bindparam("debited", expanding=True)),
+    ),
+    and_(
+        ledger_accounts.c.credits_must_not_exceed_debits,
+        ledger_accounts.c.id.in_(bindparam("credited", expanding=True)),
+    ),
+)
+_ACCOUNTS_IN = ledger_accounts.c.id.in_(bindparam("ids", expanding=True))
+_LOCKED = (
+    select(ledger_accounts)
+    .where(_ACCOUNTS_IN, _LOCKS)
+    .order_by(ledger_accounts.c.id)
+    .with_for_update()
+    .cte("locked")
+)
+# PostgreSQL: the accounts the batch may bring to a limit locked in id order, the
+# others read as committed; SQLite's write transaction holds its one write lock.
+_LOCK_ACCOUNTS = select(_LOCKED).union_all(
+    select(ledger_accounts).where(_ACCOUNTS_IN, not_(_LOCKS))
+)
+_READ_ACCOUNTS = select(ledger_accounts).where(_ACCOUNTS_IN)
 
 
 def lock_accounts(
@@ -215,20 +239,11 @@ def lock_accounts(
     if not ids:
         return {}
     if connection.dialect.name == "postgresql":
-        locking = movement.condition()
-        locked = (
-            select(ledger_accounts)
-            .where(ledger_accounts.c.id.in_(ids), locking)
-            .order_by(ledger_accounts.c.id)
-            .with_for_update()
-            .cte("locked")
-        )
-        query: Any = select(locked).union_all(
-            select(ledger_accounts).where(ledger_accounts.c.id.in_(ids), not_(locking))
-        )
+        query: Any = _LOCK_ACCOUNTS
+        parameters: dict[str, list[str]] = {"ids": ids, **movement.parameters()}
     else:  # SQLite: the write transaction already holds the database's one write lock
-        query = select(ledger_accounts).where(ledger_accounts.c.id.in_(ids))
-    accounts = {row.id: account_from_row(row) for row in connection.execute(query)}
+        query, parameters = _READ_ACCOUNTS, {"ids": ids}
+    accounts = {row.id: account_from_row(row) for row in connection.execute(query, parameters)}
     deferred: dict[str, list[int]] = connection.info.get(DEFERRED_DELTAS_KEY, {})
     for account_id, deltas in deferred.items():
         if account_id in accounts:
@@ -357,6 +372,7 @@ def post_transfers(
     return outcome
 
 
+_INSERT_TRANSFERS = ledger_transfers.insert()
 _SET_COUNTERS = (
     update(ledger_accounts)
     .where(ledger_accounts.c.id == bindparam("account_id"))
@@ -379,7 +395,7 @@ def _write(
     (locked: written now), its unlimited accounts' deltas (deferred to the end)."""
     if outcome.created:
         connection.execute(
-            ledger_transfers.insert(),
+            _INSERT_TRANSFERS,
             [
                 {
                     "id": transfer.id,

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
-from axokey.adapters.db.engine import insert_ignoring_conflicts
+from axokey.adapters.db.engine import insert_if_absent
 from axokey.adapters.db.tables import provider_notifications
 
 RECEIVED = "received"
@@ -55,23 +55,23 @@ def store(
     ``processing``), as :func:`claim` would leave it, in the same statement."""
     if claimed and status != PROCESSING:
         raise ValueError("a notification stored as claimed is processing")
-    statement = (
-        insert_ignoring_conflicts(connection, provider_notifications, ["provider", "event_id"])
-        .values(
-            provider=provider,
-            event_id=event_id,
-            provider_reference=provider_reference,
-            body=body,
-            body_sha256=body_sha256,
-            status=status,
-            detail=detail[:DETAIL_MAX_LENGTH] if detail else None,
-            attempts=1 if claimed else 0,
-            received_at=now,
-            claimed_at=now if claimed else None,
-        )
-        .returning(provider_notifications.c.seq)
+    return insert_if_absent(
+        connection,
+        provider_notifications,
+        ["provider", "event_id"],
+        {
+            "provider": provider,
+            "event_id": event_id,
+            "provider_reference": provider_reference,
+            "body": body,
+            "body_sha256": body_sha256,
+            "status": status,
+            "detail": detail[:DETAIL_MAX_LENGTH] if detail else None,
+            "attempts": 1 if claimed else 0,
+            "received_at": now,
+            "claimed_at": now if claimed else None,
+        },
     )
-    return connection.execute(statement).first() is not None
 
 
 def claim(
@@ -81,31 +81,55 @@ def claim(
     is older than ``stale_before`` (its worker died). One claimant wins: the
     conditional UPDATE re-reads the row after any concurrent claim commits."""
     result = connection.execute(
-        update(provider_notifications)
-        .where(
-            *_key(provider, event_id),
-            or_(
-                provider_notifications.c.status == RECEIVED,
-                (provider_notifications.c.status == PROCESSING)
-                & (provider_notifications.c.claimed_at <= stale_before),
-            ),
-        )
-        .values(
-            status=PROCESSING,
-            claimed_at=now,
-            attempts=provider_notifications.c.attempts + 1,
-        )
+        _CLAIM,
+        {
+            "key_provider": provider,
+            "key_event_id": event_id,
+            "now": now,
+            "stale_before": stale_before,
+        },
     )
     return result.rowcount == 1
+
+
+_BY_KEY = (
+    provider_notifications.c.provider == bindparam("key_provider"),
+    provider_notifications.c.event_id == bindparam("key_event_id"),
+)
+_CLAIM = (
+    update(provider_notifications)
+    .where(
+        *_BY_KEY,
+        or_(
+            provider_notifications.c.status == RECEIVED,
+            (provider_notifications.c.status == PROCESSING)
+            & (provider_notifications.c.claimed_at <= bindparam("stale_before")),
+        ),
+    )
+    .values(
+        status=PROCESSING,
+        claimed_at=bindparam("now"),
+        attempts=provider_notifications.c.attempts + 1,
+    )
+)
+_FINISH = (
+    update(provider_notifications)
+    .where(*_BY_KEY, provider_notifications.c.status == PROCESSING)
+    .values(status=PROCESSED, processed_at=bindparam("now"), detail=bindparam("new_detail"))
+)
 
 
 def finish(
     connection: Connection, provider: str, event_id: str, *, detail: str, now: datetime
 ) -> None:
     connection.execute(
-        update(provider_notifications)
-        .where(*_key(provider, event_id), provider_notifications.c.status == PROCESSING)
-        .values(status=PROCESSED, processed_at=now, detail=detail[:DETAIL_MAX_LENGTH])
+        _FINISH,
+        {
+            "key_provider": provider,
+            "key_event_id": event_id,
+            "now": now,
+            "new_detail": detail[:DETAIL_MAX_LENGTH],
+        },
     )
 
 

@@ -236,19 +236,23 @@ def save_order(connection: Connection, order: Order) -> None:
         )
 
 
+_BY_SHORT_CODE = select(orders.c.id).where(orders.c.short_code == bindparam("short_code"))
+_BY_QR_REFERENCE = select(orders.c.id).where(orders.c.qr_reference == bindparam("reference"))
+_SET_CODES = (
+    update(orders)
+    .where(orders.c.id == bindparam("order_id"))
+    .values(qr_reference=bindparam("reference"), short_code=bindparam("new_short_code"))
+)
+
+
 def short_code_taken(connection: Connection, short_code: str) -> bool:
-    return (
-        connection.execute(select(orders.c.id).where(orders.c.short_code == short_code)).first()
-        is not None
-    )
+    return connection.execute(_BY_SHORT_CODE, {"short_code": short_code}).first() is not None
 
 
 def set_codes(connection: Connection, order_id: str, *, reference: str, short_code: str) -> None:
     """The order's QR reference and short code (issued at capture, replaced on rotation)."""
     connection.execute(
-        update(orders)
-        .where(orders.c.id == order_id)
-        .values(qr_reference=reference, short_code=short_code)
+        _SET_CODES, {"order_id": order_id, "reference": reference, "new_short_code": short_code}
     )
 
 
@@ -304,16 +308,12 @@ def _stored(connection: Connection, rows: Sequence[Row[Any]]) -> list[StoredOrde
 
 
 def order_id_by_qr_reference(connection: Connection, qr_reference_hex: str) -> str | None:
-    order_id = connection.execute(
-        select(orders.c.id).where(orders.c.qr_reference == qr_reference_hex)
-    ).scalar()
+    order_id = connection.execute(_BY_QR_REFERENCE, {"reference": qr_reference_hex}).scalar()
     return str(order_id) if order_id is not None else None
 
 
 def order_id_by_short_code(connection: Connection, short_code: str) -> str | None:
-    order_id = connection.execute(
-        select(orders.c.id).where(orders.c.short_code == short_code)
-    ).scalar()
+    order_id = connection.execute(_BY_SHORT_CODE, {"short_code": short_code}).scalar()
     return str(order_id) if order_id is not None else None
 
 

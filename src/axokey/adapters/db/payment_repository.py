@@ -123,16 +123,26 @@ def latest_open_started_at(connection: Connection, order_id: str) -> datetime | 
     return value
 
 
+_RECORD_SESSION = (
+    update(payments)
+    .where(payments.c.id == bindparam("payment_id"))
+    .values(
+        provider_reference=bindparam("reference"),
+        checkout_url=bindparam("url"),
+        updated_at=bindparam("now"),
+    )
+    .returning(*payments.c)
+)
+
+
 def record_session(
     connection: Connection, payment_id: str, *, reference: str, checkout_url: str, now: datetime
 ) -> Payment | None:
     """The provider's session on the payment; returns the payment as saved (None if
     there is no such payment)."""
     row = connection.execute(
-        update(payments)
-        .where(payments.c.id == payment_id)
-        .values(provider_reference=reference, checkout_url=checkout_url, updated_at=now)
-        .returning(*payments.c)
+        _RECORD_SESSION,
+        {"payment_id": payment_id, "reference": reference, "url": checkout_url, "now": now},
     ).first()
     return payment_from_row(row) if row else None
 
@@ -150,20 +160,36 @@ def save_status(
 ) -> bool:
     """Write a status the payment's machine allowed, if the payment is still in
     ``expected`` (False otherwise: someone else moved it first)."""
-    values: dict[str, object] = {
-        "status": status.value,
-        "failure_code": failure_code,
-        "next_action_url": next_action_url,
-        "updated_at": now,
-    }
-    if transaction_id is not None:
-        values["provider_transaction_id"] = transaction_id
     result = connection.execute(
-        update(payments)
-        .where(payments.c.id == payment_id, payments.c.status == expected.value)
-        .values(**values)
+        _SAVE_STATUS,
+        {
+            "payment_id": payment_id,
+            "expected": expected.value,
+            "new_status": status.value,
+            "new_failure_code": failure_code,
+            "new_next_action_url": next_action_url,
+            "now": now,
+            "transaction_id": transaction_id,
+        },
     )
     return result.rowcount == 1
+
+
+# A transaction id is kept when the provider reports none (None leaves it as it is).
+_SAVE_STATUS = (
+    update(payments)
+    .where(payments.c.id == bindparam("payment_id"), payments.c.status == bindparam("expected"))
+    .values(
+        status=bindparam("new_status"),
+        failure_code=bindparam("new_failure_code"),
+        next_action_url=bindparam("new_next_action_url"),
+        updated_at=bindparam("now"),
+        provider_transaction_id=func.coalesce(
+            bindparam("transaction_id", type_=payments.c.provider_transaction_id.type),
+            payments.c.provider_transaction_id,
+        ),
+    )
+)
 
 
 def due_for_reconciliation(connection: Connection, now: datetime, limit: int) -> list[Payment]:
@@ -194,19 +220,21 @@ def captured_payment_id(connection: Connection, order_id: str) -> str | None:
     """The payment that paid the order. Another payment that also succeeded (paid
     twice) went through the escrow under its own capture id and was refunded whole:
     refunds of lines never go back to it."""
-    refunded_whole = exists(
-        select(ledger_transfers.c.id).where(ledger_transfers.c.id == payments.c.id + ":capture")
+    return connection.execute(_CAPTURED_PAYMENT_ID, {"order_id": order_id}).scalar()
+
+
+_CAPTURED_PAYMENT_ID = (
+    select(payments.c.id)
+    .where(
+        payments.c.order_id == bindparam("order_id"),
+        payments.c.status == PaymentStatus.SUCCEEDED.value,
+        ~exists(
+            select(ledger_transfers.c.id).where(ledger_transfers.c.id == payments.c.id + ":capture")
+        ),
     )
-    return connection.execute(
-        select(payments.c.id)
-        .where(
-            payments.c.order_id == order_id,
-            payments.c.status == PaymentStatus.SUCCEEDED.value,
-            ~refunded_whole,
-        )
-        .order_by(payments.c.created_at)
-        .limit(1)
-    ).scalar()
+    .order_by(payments.c.created_at)
+    .limit(1)
+)
 
 
 def open_payments_count(connection: Connection) -> int:

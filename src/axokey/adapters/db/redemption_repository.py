@@ -10,6 +10,8 @@ from sqlalchemy import Connection, insert
 
 from axokey.adapters.db.tables import redemptions
 
+_INSERT = insert(redemptions)
+
 
 def insert_redemption(
     connection: Connection,
@@ -22,12 +24,13 @@ def insert_redemption(
     now: datetime,
 ) -> None:
     connection.execute(
-        insert(redemptions).values(
-            id=redemption_id,
-            order_id=order_id,
-            professional_id=professional_id,
-            courier_fee_released=courier_fee_released,
-            result=result,
-            created_at=now,
-        )
+        _INSERT,
+        {
+            "id": redemption_id,
+            "order_id": order_id,
+            "professional_id": professional_id,
+            "courier_fee_released": courier_fee_released,
+            "result": result,
+            "created_at": now,
+        },
     )

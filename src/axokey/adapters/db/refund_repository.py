@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Connection, Row, insert, select, true, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, select, true, update
 
 from axokey.adapters.db.order_repository import visible_orders_clause
 from axokey.adapters.db.pagination import newest_first_page
@@ -79,30 +79,35 @@ def add_refund(
 ) -> None:
     """A new refund, pending (its ledger transfer is already posted)."""
     connection.execute(
-        insert(refunds).values(
-            id=refund_id,
-            transfer_id=transfer_id,
-            order_id=order_id,
-            line_id=line_id,
-            amount=amount,
-            currency=currency,
-            reason=reason,
-            method=method,
-            status=RefundState.PENDING.value,
-            iban=iban,
-            payment_id=payment_id,
-            attempts=0,
-            created_at=now,
-            updated_at=now,
-        )
+        _INSERT_REFUND,
+        {
+            "id": refund_id,
+            "transfer_id": transfer_id,
+            "order_id": order_id,
+            "line_id": line_id,
+            "amount": amount,
+            "currency": currency,
+            "reason": reason,
+            "method": method,
+            "status": RefundState.PENDING.value,
+            "iban": iban,
+            "payment_id": payment_id,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
+
+
+_INSERT_REFUND = insert(refunds)
+_IDS_OF_ORDER = select(refunds.c.id, refunds.c.transfer_id).where(
+    refunds.c.order_id == bindparam("order_id")
+)
 
 
 def refund_ids_by_transfer(connection: Connection, order_id: str) -> dict[str, str]:
     """The refunds of an order, keyed by the ledger transfer that moved their money."""
-    rows = connection.execute(
-        select(refunds.c.id, refunds.c.transfer_id).where(refunds.c.order_id == order_id)
-    )
+    rows = connection.execute(_IDS_OF_ORDER, {"order_id": order_id})
     return {row.transfer_id: row.id for row in rows}
 
 
@@ -121,17 +126,25 @@ def save_status(
 ) -> bool:
     """Write a status the refund's machine allowed, if the refund is still in
     ``expected``; ``failure_code`` and ``provider_refund_id`` only when given."""
-    values: dict[str, Any] = {"status": status.value, "updated_at": now}
+    # The parameters named after columns are the SET clause: one statement is
+    # compiled per set of columns written.
+    values: dict[str, Any] = {
+        "refund_id": refund_id,
+        "expected": expected.value,
+        "status": status.value,
+        "updated_at": now,
+    }
     if failure_code is not UNCHANGED:
         values["failure_code"] = failure_code
     if provider_refund_id is not UNCHANGED:
         values["provider_refund_id"] = provider_refund_id
-    moved = connection.execute(
-        update(refunds)
-        .where(refunds.c.id == refund_id, refunds.c.status == expected.value)
-        .values(**values)
-    )
+    moved = connection.execute(_MOVE, values)
     return bool(moved.rowcount == 1)
+
+
+_MOVE = update(refunds).where(
+    refunds.c.id == bindparam("refund_id"), refunds.c.status == bindparam("expected")
+)
 
 
 def claim_card_refund(
@@ -140,27 +153,37 @@ def claim_card_refund(
     """Mark a card refund in ``expected`` as being sent by this worker (one more
     attempt) and return it; None if another worker has it."""
     claimed = connection.execute(
-        update(refunds)
-        .where(
-            refunds.c.id == refund_id,
-            refunds.c.status == expected.value,
-            refunds.c.method == "card",
-        )
-        .values(status=RefundState.SENDING.value, attempts=refunds.c.attempts + 1, updated_at=now)
+        _CLAIM_CARD_REFUND, {"refund_id": refund_id, "expected": expected.value, "now": now}
     )
     if claimed.rowcount != 1:
         return None
-    row = connection.execute(
-        select(
-            refunds,
-            payments.c.provider,
-            payments.c.provider_reference,
-            payments.c.provider_transaction_id,
-        )
-        .select_from(refunds.outerjoin(payments, payments.c.id == refunds.c.payment_id))
-        .where(refunds.c.id == refund_id)
-    ).one()
+    row = connection.execute(_CARD_REFUND, {"refund_id": refund_id}).one()
     return _card_refund_from_row(row)
+
+
+_CLAIM_CARD_REFUND = (
+    update(refunds)
+    .where(
+        refunds.c.id == bindparam("refund_id"),
+        refunds.c.status == bindparam("expected"),
+        refunds.c.method == "card",
+    )
+    .values(
+        status=RefundState.SENDING.value,
+        attempts=refunds.c.attempts + 1,
+        updated_at=bindparam("now"),
+    )
+)
+_CARD_REFUND = (
+    select(
+        refunds,
+        payments.c.provider,
+        payments.c.provider_reference,
+        payments.c.provider_transaction_id,
+    )
+    .select_from(refunds.outerjoin(payments, payments.c.id == refunds.c.payment_id))
+    .where(refunds.c.id == bindparam("refund_id"))
+)
 
 
 def move_stalled_sends(

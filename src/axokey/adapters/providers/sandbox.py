@@ -67,6 +67,20 @@ logger = logging.getLogger("axokey.sandbox")
 
 _PAYMENT = select(sandbox_payments).where(sandbox_payments.c.reference == bindparam("reference"))
 _PAYMENT_LOCKED = _PAYMENT.with_for_update()
+_INSERT_PAYMENT = insert(sandbox_payments)
+# The parameters named after columns are the SET clause; "key" is the payment's.
+_UPDATE_PAYMENT = update(sandbox_payments).where(sandbox_payments.c.reference == bindparam("key"))
+_REFUND = select(sandbox_refunds).where(sandbox_refunds.c.refund_id == bindparam("refund_id"))
+_INSERT_REFUND = insert(sandbox_refunds)
+_INSERT_NOTIFICATION = insert(sandbox_notifications)
+_MARK_DELIVERED = (
+    update(sandbox_notifications)
+    .where(
+        sandbox_notifications.c.event_id == bindparam("key"),
+        sandbox_notifications.c.status == PENDING,
+    )
+    .values(status=DELIVERED, attempts=sandbox_notifications.c.attempts + 1)
+)
 
 
 def luhn_valid(number: str) -> bool:
@@ -101,18 +115,19 @@ class SandboxProvider:
 
         def record_the_checkout(connection: Connection) -> None:
             connection.execute(
-                insert(sandbox_payments).values(
-                    reference=reference,
-                    merchant_reference=request.payment_id,
-                    amount=request.amount_minor,
-                    currency=request.currency,
-                    status=PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
-                    return_url=request.return_url,
-                    refunded_amount=0,
-                    event_counter=0,
-                    created_at=now,
-                    updated_at=now,
-                )
+                _INSERT_PAYMENT,
+                {
+                    "reference": reference,
+                    "merchant_reference": request.payment_id,
+                    "amount": request.amount_minor,
+                    "currency": request.currency,
+                    "status": PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
+                    "return_url": request.return_url,
+                    "refunded_amount": 0,
+                    "event_counter": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                },
             )
 
         self.database.run(record_the_checkout)
@@ -138,9 +153,7 @@ class SandboxProvider:
         now = self.clock()
 
         def refund_once(connection: Connection) -> RefundOutcome:
-            done = connection.execute(
-                select(sandbox_refunds).where(sandbox_refunds.c.refund_id == refund_id)
-            ).first()
+            done = connection.execute(_REFUND, {"refund_id": refund_id}).first()
             if done is not None:  # the same refund asked again: the same answer
                 return RefundOutcome(RefundStatus(done.status), done.refund_id, done.failure_code)
             payment = self._row(connection, provider_reference, lock=True)
@@ -155,20 +168,24 @@ class SandboxProvider:
                 failure = "amount_exceeds_captured"
             status = RefundStatus.FAILED if failure else RefundStatus.SUCCEEDED
             connection.execute(
-                insert(sandbox_refunds).values(
-                    refund_id=refund_id,
-                    reference=provider_reference,
-                    amount=amount_minor,
-                    status=status.value,
-                    failure_code=failure,
-                    created_at=now,
-                )
+                _INSERT_REFUND,
+                {
+                    "refund_id": refund_id,
+                    "reference": provider_reference,
+                    "amount": amount_minor,
+                    "status": status.value,
+                    "failure_code": failure,
+                    "created_at": now,
+                },
             )
             if failure is None:
                 connection.execute(
-                    update(sandbox_payments)
-                    .where(sandbox_payments.c.reference == provider_reference)
-                    .values(refunded_amount=payment.refunded_amount + amount_minor, updated_at=now)
+                    _UPDATE_PAYMENT,
+                    {
+                        "key": provider_reference,
+                        "refunded_amount": payment.refunded_amount + amount_minor,
+                        "updated_at": now,
+                    },
                 )
             return RefundOutcome(status, refund_id, failure)
 
@@ -362,25 +379,22 @@ class SandboxProvider:
                 values["card_last4"] = last4
             if status is PaymentStatus.SUCCEEDED:
                 values["transaction_id"] = "sbxtx_" + secrets.token_hex(10)
-            connection.execute(
-                update(sandbox_payments)
-                .where(sandbox_payments.c.reference == reference)
-                .values(**values)
-            )
+            connection.execute(_UPDATE_PAYMENT, {"key": reference, **values})
             # The notification it owes, in the same transaction as the change.
             event_id = f"{reference}:{int(row.event_counter) + 1}"
             body = json.dumps(
                 {"event_id": event_id, "reference": reference}, separators=(",", ":")
             ).encode()
             connection.execute(
-                insert(sandbox_notifications).values(
-                    event_id=event_id,
-                    reference=reference,
-                    body=body,
-                    status=PENDING,
-                    attempts=0,
-                    created_at=now,
-                )
+                _INSERT_NOTIFICATION,
+                {
+                    "event_id": event_id,
+                    "reference": reference,
+                    "body": body,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "created_at": now,
+                },
             )
             transaction_id = values.get("transaction_id", row.transaction_id)
             changed = self._state_of(row, status, transaction_id, failure)  # type: ignore[arg-type]
@@ -409,16 +423,7 @@ class SandboxProvider:
         delivered_at = self.clock()
         self.database.run(
             lambda connection: connection.execute(
-                update(sandbox_notifications)
-                .where(
-                    sandbox_notifications.c.event_id == event_id,
-                    sandbox_notifications.c.status == PENDING,
-                )
-                .values(
-                    status=DELIVERED,
-                    delivered_at=delivered_at,
-                    attempts=sandbox_notifications.c.attempts + 1,
-                )
+                _MARK_DELIVERED, {"key": event_id, "delivered_at": delivered_at}
             )
         )
         return True
