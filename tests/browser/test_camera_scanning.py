@@ -65,6 +65,8 @@ def test_the_store_adds_one_product_per_barcode_the_camera_sees(
     start.click()
     expect(page.locator("#cart-camera")).to_be_visible()
     expect(page.locator("#cart-camera-stop")).to_be_visible()
+    # The video shows before it plays; the detector is made once it does.
+    page.wait_for_function("window.__detectorFormats !== undefined")
     assert page.evaluate("window.__detectorFormats") == ["ean_13", "ean_8", "upc_a", "upc_e"]
 
     # P1 held in view for two frames (one add), away, P1 again, then P2.
@@ -108,6 +110,7 @@ def test_the_scanner_stops_at_the_customers_code_and_looks_it_up(
     expect(page.locator("#photo-start")).to_be_hidden()
     page.locator("#camera-start").click()
     expect(page.locator("#camera")).to_be_visible()
+    page.wait_for_function("window.__detectorFormats !== undefined")
     assert page.evaluate("window.__detectorFormats") == ["qr_code"]
 
     page.evaluate("(payload) => window.__frames.push('', payload, payload)", payload)
