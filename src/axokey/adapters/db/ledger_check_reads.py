@@ -256,21 +256,7 @@ def _moves() -> Any:
                 else_=0,
             ).label("suspect_resolutions"),
             transfer.c.currency,
-            case(
-                (
-                    and_(
-                        posted,
-                        transfer.c.debit_account_id.startswith(
-                            accounts.account_id_prefix(accounts.CLEARING), autoescape=True
-                        ),
-                        transfer.c.credit_account_id.startswith(
-                            accounts.account_id_prefix(accounts.ESCROW), autoescape=True
-                        ),
-                    ),
-                    transfer.c.amount,
-                ),
-                else_=0,
-            ).label("captured"),
+            case((_captured(transfer), transfer.c.amount), else_=0).label("captured"),
         )
         .select_from(
             transfer.outerjoin(
@@ -281,66 +267,102 @@ def _moves() -> Any:
     )
 
 
+def _captured(transfer: Any) -> Any:
+    """Whether ``transfer`` is money captured (``payouts.captured_by``: posted, from a
+    clearing account to an escrow)."""
+    return and_(
+        transfer.c.kind.in_(_POSTED),
+        transfer.c.debit_account_id.startswith(
+            accounts.account_id_prefix(accounts.CLEARING), autoescape=True
+        ),
+        transfer.c.credit_account_id.startswith(
+            accounts.account_id_prefix(accounts.ESCROW), autoescape=True
+        ),
+    )
+
+
+def _sums_by_side() -> Any:
+    """PostgreSQL's :func:`_sums`: one scan of :func:`_moves` grouped by debit
+    account, by credit account and by currency at once (``GROUPING SETS``, hashed),
+    kept aside (``MATERIALIZED``: one row per account and side); then the debit
+    side's rows full-joined to the credit side's by account, and the currencies'.
+    No second grouping of the sums: it was the costliest step (``NUMERIC`` states,
+    one per sum and account, several hundred bytes each, spilling to disk on a
+    large ledger)."""
+    moves = _moves()
+    by_side = (
+        select(
+            # 1: grouped by debit account; 2: by credit account; 3: by currency.
+            func.grouping(moves.c.debit_account_id, moves.c.credit_account_id).label("grouping"),
+            func.coalesce(moves.c.debit_account_id, moves.c.credit_account_id).label("account_id"),
+            moves.c.currency,
+            *[func.sum(moves.c[name]).label(name) for name in (*_MOVE_SUMS, "captured")],
+        )
+        .group_by(
+            func.grouping_sets(
+                moves.c.debit_account_id, moves.c.credit_account_id, moves.c.currency
+            )
+        )
+        .cte("by_side")
+        .prefix_with("MATERIALIZED")
+    )
+    debits = select(by_side).where(by_side.c.grouping == 1).subquery("debits")
+    credits = select(by_side).where(by_side.c.grouping == 2).subquery("credits")
+    by_account = select(
+        func.coalesce(debits.c.account_id, credits.c.account_id).label("account_id"),
+        null().label("currency"),
+        debits.c.pending_change.label("debits_pending"),
+        debits.c.posted_change.label("debits_posted"),
+        credits.c.pending_change.label("credits_pending"),
+        credits.c.posted_change.label("credits_posted"),
+        debits.c.paid,
+        debits.c.refunded,
+        debits.c.suspect_resolutions,
+        null().label("captured"),
+    ).select_from(debits.join(credits, credits.c.account_id == debits.c.account_id, full=True))
+    by_currency = select(
+        null(), by_side.c.currency, *[null() for _ in range(7)], by_side.c.captured
+    ).where(by_side.c.grouping == 3)
+    return by_account.union_all(by_currency).subquery("sums")
+
+
 def _sums(connection: Connection) -> Any:
     """Per account id named by a transfer (``currency`` NULL): the sums of
     :func:`_moves` over the transfers debiting it (``debits_pending``,
     ``debits_posted``, ``paid``, ``refunded``, ``suspect_resolutions``) and
     crediting it (``credits_pending``, ``credits_posted``). Per currency
-    (``account_id`` NULL): the money captured. On PostgreSQL one scan of the
-    transfers makes the three groupings at once (``GROUPING SETS``); SQLite, which
-    has none, reads each transfer as two legs, and the transfers again for the
-    money captured."""
-    moves = _moves()
+    (``account_id`` NULL): the money captured. On PostgreSQL,
+    :func:`_sums_by_side`; SQLite reads each transfer as two legs, and the
+    transfers again for the money captured."""
     if connection.dialect.name == "postgresql":
-        by_side = (
-            select(
-                # 1: grouped by debit account; 2: by credit account; 3: by currency.
-                func.grouping(moves.c.debit_account_id, moves.c.credit_account_id).label(
-                    "grouping"
-                ),
-                func.coalesce(moves.c.debit_account_id, moves.c.credit_account_id).label(
-                    "account_id"
-                ),
-                moves.c.currency,
-                *[func.sum(moves.c[name]).label(name) for name in (*_MOVE_SUMS, "captured")],
-            )
-            .group_by(
-                func.grouping_sets(
-                    moves.c.debit_account_id, moves.c.credit_account_id, moves.c.currency
-                )
-            )
-            .subquery("by_side")
-        )
-        grouping = by_side.c.grouping
-        debit_side, credit_side, by_currency = grouping == 1, grouping == 2, grouping == 3
-        value = by_side.c
-    else:
-        side = (
-            select(literal_column("1").label("grouping"))
-            .union_all(select(literal_column("2")))
-            .subquery("side")
-        )
-        legs = select(
-            side.c.grouping,
-            case(
-                (side.c.grouping == 1, moves.c.debit_account_id),
-                else_=moves.c.credit_account_id,
-            ).label("account_id"),
-            null().label("currency"),
-            *[moves.c[name] for name in _MOVE_SUMS],
-            literal_column("0").label("captured"),
-        ).select_from(moves.join(side, true()))
-        currencies = select(
-            literal_column("3"),
-            null(),
-            moves.c.currency,
-            *[literal_column("0") for _ in _MOVE_SUMS],
-            func.sum(moves.c.captured),
-        ).group_by(moves.c.currency)
-        united = legs.union_all(currencies).subquery("legs")
-        grouping = united.c.grouping
-        debit_side, credit_side, by_currency = grouping == 1, grouping == 2, grouping == 3
-        value = united.c
+        return _sums_by_side()
+    moves = _moves()
+    side = (
+        select(literal_column("1").label("grouping"))
+        .union_all(select(literal_column("2")))
+        .subquery("side")
+    )
+    legs = select(
+        side.c.grouping,
+        case(
+            (side.c.grouping == 1, moves.c.debit_account_id),
+            else_=moves.c.credit_account_id,
+        ).label("account_id"),
+        null().label("currency"),
+        *[moves.c[name] for name in _MOVE_SUMS],
+        literal_column("0").label("captured"),
+    ).select_from(moves.join(side, true()))
+    currencies = select(
+        literal_column("3"),
+        null(),
+        moves.c.currency,
+        *[literal_column("0") for _ in _MOVE_SUMS],
+        func.sum(moves.c.captured),
+    ).group_by(moves.c.currency)
+    united = legs.union_all(currencies).subquery("legs")
+    grouping = united.c.grouping
+    debit_side, credit_side, by_currency = grouping == 1, grouping == 2, grouping == 3
+    value = united.c
 
     def on(rows: Any, name: str) -> Any:
         return func.sum(case((rows, value[name]), else_=0))
