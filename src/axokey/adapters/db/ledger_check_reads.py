@@ -92,6 +92,15 @@ def _unique_in_force(connection: Connection, column: str) -> bool:
     return found is not None
 
 
+def _has_bigint_sum(connection: Connection) -> bool:
+    """Whether the database has ``axokey_bigint_sum`` (PostgreSQL, created with the
+    schema by ``migrations/hand_written``; absent from a database built before)."""
+    found = connection.execute(
+        text("SELECT to_regprocedure('axokey_bigint_sum(bigint)') IS NOT NULL")
+    ).scalar_one()
+    return bool(found)
+
+
 def repeated_transfer_ids(connection: Connection) -> list[tuple[str, int]]:
     """Transfer ids stored more than once, with how many times (the unique
     constraint on ``id`` forbids it: this checks that it held)."""
@@ -281,14 +290,17 @@ def _captured(transfer: Any) -> Any:
     )
 
 
-def _sums_by_side() -> Any:
+def _sums_by_side(bigint_sum: bool) -> Any:
     """PostgreSQL's :func:`_sums`: one scan of :func:`_moves` grouped by debit
     account, by credit account and by currency at once (``GROUPING SETS``, hashed),
     kept aside (``MATERIALIZED``: one row per account and side); then the debit
     side's rows full-joined to the credit side's by account, and the currencies'.
     No second grouping of the sums: it was the costliest step (``NUMERIC`` states,
     one per sum and account, several hundred bytes each, spilling to disk on a
-    large ledger)."""
+    large ledger). The sums are ``axokey_bigint_sum`` (``migrations/hand_written``)
+    where the database has it: a BIGINT state in each group instead of ``sum``'s
+    128-bit one allocated apart, so the groups take less than half the memory."""
+    total = func.axokey_bigint_sum if bigint_sum else func.sum
     moves = _moves()
     by_side = (
         select(
@@ -296,7 +308,7 @@ def _sums_by_side() -> Any:
             func.grouping(moves.c.debit_account_id, moves.c.credit_account_id).label("grouping"),
             func.coalesce(moves.c.debit_account_id, moves.c.credit_account_id).label("account_id"),
             moves.c.currency,
-            *[func.sum(moves.c[name]).label(name) for name in (*_MOVE_SUMS, "captured")],
+            *[total(moves.c[name]).label(name) for name in (*_MOVE_SUMS, "captured")],
         )
         .group_by(
             func.grouping_sets(
@@ -335,7 +347,7 @@ def _sums(connection: Connection) -> Any:
     :func:`_sums_by_side`; SQLite reads each transfer as two legs, and the
     transfers again for the money captured."""
     if connection.dialect.name == "postgresql":
-        return _sums_by_side()
+        return _sums_by_side(_has_bigint_sum(connection))
     moves = _moves()
     side = (
         select(literal_column("1").label("grouping"))

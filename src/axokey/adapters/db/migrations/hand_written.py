@@ -86,6 +86,23 @@ RULES: list[DatabaseRule] = [
     # The audit trail: an entry records what happened; nothing rewrites it. Its client
     # address alone is cleared past its retention (``client_address_retention_months``).
     *append_only("audit_events", what="audit events", clearable=("ip",)),
+    # ``axokey ledger check`` sums the transfers of every account (10⁶ accounts on
+    # 10⁶ orders). ``sum(bigint)`` keeps a 128-bit state allocated apart for each
+    # group (about 80 bytes; six sums per account): the check's hash tables outgrow
+    # ``work_mem`` and spill to disk. This one keeps a BIGINT state in the group
+    # itself (``int8pl``: no allocation) and returns BIGINT; like any BIGINT
+    # addition it raises ``bigint out of range`` rather than wrap (an account's
+    # counters are BIGINT columns: no account can hold a larger sum). As ``sum``:
+    # NULLs skipped, NULL over no row. ``ledger_check_reads`` falls back to ``sum``
+    # on a database built before this rule.
+    DatabaseRule(
+        name="axokey_bigint_sum",
+        create=(
+            "CREATE AGGREGATE axokey_bigint_sum(bigint)"
+            " (SFUNC = int8pl, STYPE = bigint, COMBINEFUNC = int8pl, PARALLEL = SAFE)",
+        ),
+        drop=("DROP AGGREGATE IF EXISTS axokey_bigint_sum(bigint)",),
+    ),
 ]
 
 
