@@ -296,10 +296,10 @@ def _sums_by_side(bigint_sum: bool) -> Any:
     kept aside (``MATERIALIZED``: one row per account and side); then the debit
     side's rows full-joined to the credit side's by account, and the currencies'.
     No second grouping of the sums: it was the costliest step (``NUMERIC`` states,
-    one per sum and account, several hundred bytes each, spilling to disk on a
-    large ledger). The sums are ``axokey_bigint_sum`` (``migrations/hand_written``)
-    where the database has it: a BIGINT state in each group instead of ``sum``'s
-    128-bit one allocated apart, so the groups take less than half the memory."""
+    one per sum and account: 265 MB for the 10⁵ accounts of 10⁵ orders). The sums
+    are ``axokey_bigint_sum`` (``migrations/hand_written``) where the database has
+    it: a BIGINT state in each group instead of ``sum``'s 128-bit one allocated
+    apart, so the groups take less than half the memory."""
     total = func.axokey_bigint_sum if bigint_sum else func.sum
     moves = _moves()
     by_side = (
