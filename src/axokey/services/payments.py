@@ -88,10 +88,6 @@ class ReconciliationReport:
     payments_captured: int = 0
 
 
-def _load_payment(connection: Connection, payment_id: str) -> Payment | None:
-    return payment_repository.load_payment(connection, payment_id)
-
-
 def _reconcile_delay(context: ServiceContext, attempts: int) -> timedelta:
     settings = context.settings
     return timedelta(
