@@ -28,13 +28,6 @@ class StoredNotification:
     attempts: int
 
 
-def _key(provider: str, event_id: str):  # type: ignore[no-untyped-def]
-    return (
-        provider_notifications.c.provider == provider,
-        provider_notifications.c.event_id == event_id,
-    )
-
-
 def store(
     connection: Connection,
     *,
@@ -112,6 +105,12 @@ _CLAIM = (
         attempts=provider_notifications.c.attempts + 1,
     )
 )
+_RELEASE = (
+    update(provider_notifications)
+    .where(*_BY_KEY, provider_notifications.c.status == PROCESSING)
+    .values(status=RECEIVED, claimed_at=None, detail=bindparam("new_detail"))
+)
+_LOAD = select(provider_notifications).where(*_BY_KEY)
 _FINISH = (
     update(provider_notifications)
     .where(*_BY_KEY, provider_notifications.c.status == PROCESSING)
@@ -137,16 +136,17 @@ def release(connection: Connection, provider: str, event_id: str, *, detail: str
     """Processing failed (the provider could not be asked): back to ``received``
     for the next reconciliation."""
     connection.execute(
-        update(provider_notifications)
-        .where(*_key(provider, event_id), provider_notifications.c.status == PROCESSING)
-        .values(status=RECEIVED, claimed_at=None, detail=detail[:DETAIL_MAX_LENGTH])
+        _RELEASE,
+        {
+            "key_provider": provider,
+            "key_event_id": event_id,
+            "new_detail": detail[:DETAIL_MAX_LENGTH],
+        },
     )
 
 
 def load(connection: Connection, provider: str, event_id: str) -> StoredNotification | None:
-    row = connection.execute(
-        select(provider_notifications).where(*_key(provider, event_id))
-    ).first()
+    row = connection.execute(_LOAD, {"key_provider": provider, "key_event_id": event_id}).first()
     if row is None:
         return None
     return StoredNotification(

@@ -79,7 +79,11 @@ _MARK_DELIVERED = (
         sandbox_notifications.c.event_id == bindparam("key"),
         sandbox_notifications.c.status == PENDING,
     )
-    .values(status=DELIVERED, attempts=sandbox_notifications.c.attempts + 1)
+    .values(
+        status=DELIVERED,
+        delivered_at=bindparam("at"),
+        attempts=sandbox_notifications.c.attempts + 1,
+    )
 )
 
 
@@ -423,7 +427,7 @@ class SandboxProvider:
         delivered_at = self.clock()
         self.database.run(
             lambda connection: connection.execute(
-                _MARK_DELIVERED, {"key": event_id, "delivered_at": delivered_at}
+                _MARK_DELIVERED, {"key": event_id, "at": delivered_at}
             )
         )
         return True
