@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import xml.etree.ElementTree as ET  # parsing our own file back
 from decimal import Decimal
 from functools import cache
@@ -74,23 +75,40 @@ def pain001_schema() -> Any:
     return xmlschema.XMLSchema(str(path))
 
 
+# EPC's SEPA character set: what banks accept in a pain.001's texts and references.
+SEPA_TEXT = re.compile(r"[A-Za-z0-9/\-?:().,'+ ]+")
+
+
 def bank_file(client: Any, batch_id: str) -> ET.Element:
-    """The batch's pain.001, validated against the official XSD, parsed."""
+    """The batch's pain.001, validated against the official XSD, parsed; its
+    references and texts are in the SEPA character set."""
     response = client.get(f"/v1/payout-batches/{batch_id}/pain.001", headers=ADMIN)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/xml")
     pain001_schema().validate(response.content)
-    return ET.fromstring(response.content)
+    document = ET.fromstring(response.content)
+    for name in ("MsgId", "PmtInfId", "EndToEndId", "Nm", "Ustrd", "StrtNm", "TwnNm"):
+        for element in document.iterfind(f".//p:{name}", NS):
+            assert SEPA_TEXT.fullmatch(element.text or ""), (name, element.text)
+    assert document.findtext(".//p:GrpHdr/p:MsgId", namespaces=NS) == sepa_spelling(batch_id)
+    return document
+
+
+def sepa_spelling(identifier: str) -> str:
+    """How a bank's file spells one of our ids (no underscore in the SEPA set)."""
+    return identifier.replace("_", "-")
 
 
 def transactions(document: ET.Element) -> dict[str, dict[str, Any]]:
-    """Each CdtTrfTxInf by EndToEndId: amount, IBAN, name, address, remittance."""
+    """Each CdtTrfTxInf by its item's id (its EndToEndId in our spelling): amount,
+    IBAN, name, address, remittance."""
     found = {}
     for transaction in document.iterfind(".//p:CdtTrfTxInf", NS):
         amount = transaction.find("p:Amt/p:InstdAmt", NS)
         assert amount is not None
         address = transaction.find("p:Cdtr/p:PstlAdr", NS)
-        found[transaction.findtext("p:PmtId/p:EndToEndId", namespaces=NS)] = {
+        end_to_end_id = transaction.findtext("p:PmtId/p:EndToEndId", namespaces=NS) or ""
+        found[end_to_end_id.replace("-", "_")] = {
             "amount": Decimal(amount.text or ""),
             "currency": amount.get("Ccy"),
             "iban": transaction.findtext("p:CdtrAcct/p:Id/p:IBAN", namespaces=NS),

@@ -4,13 +4,20 @@ texts and amounts."""
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import UTC, datetime
 
 import pytest
 
-from axokey.adapters.sepa.pain001 import decimal_amount, sepa_text
+from axokey.adapters.sepa.pain001 import (
+    decimal_amount,
+    our_identifier,
+    sepa_identifier,
+    sepa_text,
+)
 from axokey.adapters.sepa.pain002 import read_status_report
 from axokey.domain.errors import Conflict, ValidationFailed
+from axokey.domain.identifiers import PREFIXES, new_id
 from axokey.domain.ledger import TransferKind
 from axokey.domain.parties import PostalAddress
 from axokey.domain.payouts import (
@@ -138,9 +145,20 @@ def test_texts_are_reduced_to_the_sepa_character_set() -> None:
     assert sepa_text("Société Générale d'Épicerie & Fils <Lyon>", 70) == (
         "Societe Generale d'Epicerie Fils Lyon"
     )
-    assert sepa_text("ord_1 ✓", 140, keep_ids=True) == "ord_1"
+    assert sepa_text("ord_1 ✓", 140, ids=True) == "ord-1"
+    assert sepa_text("a_b", 140) == "a b"
     assert sepa_text("???", 2) == "??"
     assert sepa_text("★", 10) == "-"
+
+
+@pytest.mark.parametrize("prefix", sorted(PREFIXES))
+def test_every_id_has_a_sepa_spelling_that_reads_back(prefix: str) -> None:
+    identifier = new_id(prefix)
+    spelt = sepa_identifier(identifier)
+    # EPC's character set, and the 35 characters of MsgId, PmtInfId and EndToEndId.
+    assert re.fullmatch(r"[A-Za-z0-9/\-?:().,'+ ]{1,35}", spelt), spelt
+    assert our_identifier(spelt) == identifier
+    assert our_identifier(identifier) == identifier  # as an older file wrote it
 
 
 def test_a_status_report_with_entities_is_refused() -> None:

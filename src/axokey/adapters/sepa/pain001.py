@@ -1,15 +1,19 @@
 """ISO 20022 ``pain.001.001.09`` (customer credit transfer initiation), streamed.
 
 One payment information block for the batch, debited from the operator's account,
-one ``CdtTrfTxInf`` per item (``EndToEndId`` = the item's id), structured postal
+one ``CdtTrfTxInf`` per item (``EndToEndId`` = the item's id in SEPA's spelling:
+:func:`sepa_identifier`), structured postal
 addresses, remittance text. ``NbOfTxs`` and ``CtrlSum`` come from the batch, known
 before the first transaction, so the file is written in one pass: memory stays
 bounded by one page of items whatever the batch's size.
 
 Texts are reduced to the SEPA character set (Latin letters, digits and
 ``/ - ? : ( ) . , ' +`` and space): accents are dropped, anything else becomes a
-space, as EPC's implementation guidelines ask. Our own ids keep their underscore
-(``EndToEndId`` is the item's id by contract, and remittance texts name ids).
+space, as EPC's implementation guidelines ask. That set has no underscore, so our
+ids (``pob_01J…``, ``poi_01J…``, ``ord_01J…``) are written with a hyphen instead
+(``pob-01J…``) in ``MsgId``, ``PmtInfId``, ``EndToEndId`` and remittance texts; the
+mapping is reversible (an id holds one underscore and no hyphen), and ``pain002``
+maps the bank's references back (:func:`our_identifier`).
 """
 
 from __future__ import annotations
@@ -27,8 +31,6 @@ from axokey.domain.payouts import PayoutBatch, PayoutItem
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 _NOT_SEPA = re.compile(r"[^A-Za-z0-9/\-?:().,'+ ]")
-# Our ids (``po_…``, ``ord_…``) keep their underscore, as in ``EndToEndId``.
-_NOT_SEPA_OR_ID = re.compile(r"[^A-Za-z0-9_/\-?:().,'+ ]")
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,24 @@ class DebtorAccount:
     bic: str | None
 
 
-def sepa_text(value: str, max_length: int, *, keep_ids: bool = False) -> str:
-    """``value`` in the SEPA character set, at most ``max_length`` characters."""
+def sepa_identifier(our_id: str) -> str:
+    """One of our ids in the SEPA character set: ``poi_01J…`` → ``poi-01J…``."""
+    return our_id.replace("_", "-")
+
+
+def our_identifier(sepa_id: str) -> str:
+    """The id :func:`sepa_identifier` wrote, read back from a bank's file (a reference
+    written with the underscore, by an older file, reads back as itself)."""
+    return sepa_id.replace("-", "_")
+
+
+def sepa_text(value: str, max_length: int, *, ids: bool = False) -> str:
+    """``value`` in the SEPA character set, at most ``max_length`` characters;
+    ``ids``: the ids it names are spelt as :func:`sepa_identifier` spells them."""
+    if ids:
+        value = sepa_identifier(value)
     ascii_only = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    pattern = _NOT_SEPA_OR_ID if keep_ids else _NOT_SEPA
-    cleaned = " ".join(pattern.sub(" ", ascii_only).split())
+    cleaned = " ".join(_NOT_SEPA.sub(" ", ascii_only).split())
     return cleaned[:max_length].strip() or "-"
 
 
@@ -86,14 +101,14 @@ def _transaction(item: PayoutItem) -> str:
     )
     return (
         "<CdtTrfTxInf>"
-        f"<PmtId>{_element('EndToEndId', item.id)}</PmtId>"
+        f"<PmtId>{_element('EndToEndId', sepa_identifier(item.id))}</PmtId>"
         f'<Amt><InstdAmt Ccy="{item.currency}">'
         f"{decimal_amount(item.amount, item.currency)}</InstdAmt></Amt>"
         f"{agent}"
         f"<Cdtr>{_element('Nm', sepa_text(creditor.name, 70))}"
         f"{_postal_address(creditor.address)}</Cdtr>"
         f"<CdtrAcct><Id>{_element('IBAN', creditor.iban)}</Id></CdtrAcct>"
-        f"<RmtInf>{_element('Ustrd', sepa_text(item.remittance, 140, keep_ids=True))}</RmtInf>"
+        f"<RmtInf>{_element('Ustrd', sepa_text(item.remittance, 140, ids=True))}</RmtInf>"
         "</CdtTrfTxInf>\n"
     )
 
@@ -123,14 +138,14 @@ def pain001_chunks(
         f'<Document xmlns="{NAMESPACE}">\n'
         "<CstmrCdtTrfInitn>\n"
         "<GrpHdr>"
-        f"{_element('MsgId', batch.id)}"
+        f"{_element('MsgId', sepa_identifier(batch.id))}"
         f"{_element('CreDtTm', created_at.strftime('%Y-%m-%dT%H:%M:%S'))}"
         f"{_element('NbOfTxs', count)}"
         f"{_element('CtrlSum', control_sum)}"
         f"<InitgPty>{_element('Nm', name)}</InitgPty>"
         "</GrpHdr>\n"
         "<PmtInf>"
-        f"{_element('PmtInfId', batch.id)}"
+        f"{_element('PmtInfId', sepa_identifier(batch.id))}"
         "<PmtMtd>TRF</PmtMtd>"
         "<BtchBookg>true</BtchBookg>"
         f"{_element('NbOfTxs', count)}"

@@ -2,7 +2,8 @@
 
 What a confirmation needs: the original message id (the batch's id, our
 ``MsgId``), and the transfers the bank rejected, each by its ``EndToEndId`` with
-the bank's reason code (and additional text). A report that rejects the whole group
+the bank's reason code (and additional text). Both are our ids as ``pain001`` spelt
+them in the SEPA character set; they are read back as our ids. A report that rejects the whole group
 or payment information block without listing transactions rejects every item.
 
 The file comes from outside: a document type declaration (entities) is refused
@@ -14,6 +15,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from axokey.adapters.sepa.pain001 import our_identifier
 from axokey.domain.errors import FieldError, ValidationFailed
 
 REJECTED = "RJCT"
@@ -21,8 +23,8 @@ REJECTED = "RJCT"
 
 @dataclass(frozen=True)
 class StatusReport:
-    original_message_id: str
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (EndToEndId, reason)
+    original_message_id: str  # our batch id
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (our item id, reason)
     everything_rejected: str | None = None  # the reason, when the whole file was refused
 
 
@@ -75,6 +77,7 @@ def read_status_report(data: bytes) -> StatusReport:
     message_id = _text(group, "OrgnlMsgId")
     if group is None or not message_id:
         raise _invalid("the report names no original message (OrgnlMsgId)")
+    message_id = our_identifier(message_id)
     result = StatusReport(original_message_id=message_id)
     if _text(group, "GrpSts") == REJECTED:
         return StatusReport(message_id, everything_rejected=_reason(group))
@@ -88,5 +91,5 @@ def read_status_report(data: bytes) -> StatusReport:
             end_to_end_id = _text(transaction, "OrgnlEndToEndId")
             if not end_to_end_id:
                 raise _invalid("a rejected transaction names no OrgnlEndToEndId")
-            result.rejected.append((end_to_end_id, _reason(transaction)))
+            result.rejected.append((our_identifier(end_to_end_id), _reason(transaction)))
     return result
