@@ -10,7 +10,7 @@ bounded by one page of items whatever the batch's size.
 Texts are reduced to the SEPA character set (Latin letters, digits and
 ``/ - ? : ( ) . , ' +`` and space): accents are dropped, anything else becomes a
 space, as EPC's implementation guidelines ask. That set has no underscore, so our
-ids (``pob_01J…``, ``poi_01J…``, ``ord_01J…``) are written with a hyphen instead
+ids (``pob_01J…``, ``po_01J…``, ``ord_01J…``) are written with a hyphen instead
 (``pob-01J…``) in ``MsgId``, ``PmtInfId``, ``EndToEndId`` and remittance texts; the
 mapping is reversible (an id holds one underscore and no hyphen), and ``pain002``
 maps the bank's references back (:func:`our_identifier`).
@@ -43,7 +43,7 @@ class DebtorAccount:
 
 
 def sepa_identifier(our_id: str) -> str:
-    """One of our ids in the SEPA character set: ``poi_01J…`` → ``poi-01J…``."""
+    """One of our ids in the SEPA character set: ``po_01J…`` → ``po-01J…``."""
     return our_id.replace("_", "-")
 
 
