@@ -251,7 +251,9 @@ def test_paying_through_the_pages_shows_the_qr_code_and_the_short_code(client: A
     world, order, customer_path = new_order(client)
     checkout_path = press_pay(client, customer_path)
     assert checkout_path.startswith("/sandbox/checkout/sbx_")
-    checkout = page(client.get(checkout_path))
+    # A browser that names neither of our languages gets French, the pages' first.
+    assert page(client.get(checkout_path)).find("h1").text() == "Payer 135,89 €"  # type: ignore[union-attr]
+    checkout = page(client.get(checkout_path, headers={"Accept-Language": "de, en;q=0.5"}))
     assert checkout.find("h1").text() == "Pay 135.89 EUR"  # type: ignore[union-attr]
     listed = [row.find("code").text() for row in checkout.by_id("test-cards").find_all("tr")]  # type: ignore[union-attr]
     assert NEEDS_CHALLENGE in listed and SUCCEEDS in listed
@@ -320,7 +322,7 @@ def test_an_invalid_card_number_shows_the_form_again_without_echoing_it(client: 
     for wrong in ("4242424242424241", "4111 1111 1111 1112", "12ab", "9" * 40):
         response = submit(client, form, {"card_number": wrong})
         document = page(response, 422)
-        assert "not valid" in document.by_id("card-error").text()
+        assert "pas valide" in document.by_id("card-error").text()
         assert "value" not in document.by_id("card_number").attrs
         if len(wrong) > 8:
             assert wrong not in response.text
@@ -335,7 +337,7 @@ def test_submitting_a_card_or_a_code_to_a_finished_payment_is_a_409(client: Any)
     assert back_from_provider(client, landed) == customer_path
 
     again = page(submit(client, form, {"card_number": SUCCEEDS}), 409)
-    assert "has been made" in again.by_id("payment-outcome").text()
+    assert "est effectué" in again.by_id("payment-outcome").text()
     assert again.find(id="card-form") is None
     challenge = client.post(checkout_path.replace("/checkout/", "/3ds/"), data={"otp": "123456"})
     assert page(challenge, 409).by_id("payment-outcome").attrs["data-status"] == "succeeded"
@@ -496,7 +498,7 @@ def test_the_sandbox_pages_are_404_when_the_sandbox_is_not_the_provider(
         client.get(checkout_path.replace("/checkout/", "/3ds/")),
         client.post(checkout_path.replace("/checkout/", "/3ds/"), data={"otp": "123456"}),
     ):
-        assert "sandbox is not enabled" in page(response, 404).by_id("error-page").text()
+        assert "bac à sable" in page(response, 404).by_id("error-page").text()
 
 
 def test_an_unknown_sandbox_payment_is_a_404_page(client: Any) -> None:

@@ -8,8 +8,9 @@ first used, so there is no build step to forget. ``babel`` formats money and dat
 
 The language of a page or a problem response comes, in order, from an explicit
 choice (the page's ``?lang=`` switch, then its cookie), from the order's own locale
-when the page is about an order, then from ``Accept-Language``; else English, the
-language of API clients that send no header.
+when the page is about an order, then from ``Accept-Language``. When none of these
+names French or English: a page is French (our first readers are French), a problem
+response English (the language of API clients that send no header).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from babel.numbers import format_currency
 from axokey.domain.money import currency_exponent
 
 LANGUAGES = ("fr", "en")
-DEFAULT_LANGUAGE = "en"
+DEFAULT_LANGUAGE = "en"  # an API client's, when it asks for none of ours
+PAGE_LANGUAGE = "fr"  # a person's, when nothing names one of ours
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 # The Babel locale that writes each language's money and dates.
 _BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -88,13 +90,16 @@ def from_accept_language(header: str | None) -> str | None:
     return min(ranked)[2] if ranked else None
 
 
-def choose_language(*candidates: str | None, accept_language: str | None = None) -> str:
-    """The first supported of ``candidates``, else by ``Accept-Language``, else English."""
+def choose_language(
+    *candidates: str | None, accept_language: str | None = None, default: str = DEFAULT_LANGUAGE
+) -> str:
+    """The first supported of ``candidates``, else by ``Accept-Language``, else
+    ``default`` (English unless told)."""
     for candidate in candidates:
         language = supported(candidate)
         if language:
             return language
-    return from_accept_language(accept_language) or DEFAULT_LANGUAGE
+    return from_accept_language(accept_language) or default
 
 
 def set_language(language: str) -> None:

@@ -100,12 +100,13 @@ def format_day(day: date) -> str:
 
 def page_language(request: Request, order_locale: str | None = None) -> str:
     """The page's language: the switch (``?lang=``, then its cookie), the order's
-    locale, ``Accept-Language``, English."""
+    locale, ``Accept-Language``; French when none of them names French or English."""
     return i18n.choose_language(
         request.query_params.get("lang"),
         request.cookies.get(LANGUAGE_COOKIE),
         order_locale,
         accept_language=request.headers.get("accept-language"),
+        default=i18n.PAGE_LANGUAGE,
     )
 
 
