@@ -9,6 +9,14 @@ beside the writer (WAL).
 PostgreSQL (psycopg 3): READ COMMITTED; the ledger locks the accounts it touches
 with ``SELECT … FOR UPDATE`` in a fixed order; deadlocks and serialization
 failures are retried a bounded number of times.
+
+Dead connections (the server restarted, a firewall dropped an idle one): a pooled
+connection idle for more than ``PING_AFTER_IDLE_SECONDS`` is pinged when checked out,
+and replaced if the ping fails. One reused sooner is not pinged (a round trip saved
+on almost every transaction under load); if it turns out dead at a statement, no
+``COMMIT`` was sent, so ``Database.run`` runs the unit of work again on a new
+connection. A connection lost during ``COMMIT`` is never retried: the commit may
+have happened.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.pool import QueuePool
 
 T = TypeVar("T")
@@ -32,6 +40,9 @@ T = TypeVar("T")
 READ_ONLY_OPTION = "axokey_read_only"
 TRANSACTION_ATTEMPTS_MAX = 8
 RETRY_BACKOFF_SECONDS = 0.02
+# A pooled PostgreSQL connection idle longer than this is pinged before it is used.
+PING_AFTER_IDLE_SECONDS = 1.0
+_CHECKED_IN_AT = "axokey_checked_in_at"
 
 
 def normalise_url(url: str) -> str:
@@ -63,13 +74,31 @@ def make_engine(url: str, *, busy_timeout_seconds: float = 30.0, pool_size: int 
         )
         _configure_sqlite(engine, busy_timeout_seconds)
         return engine
-    return create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        pool_timeout=30,
-    )
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30)
+    _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """``pool_pre_ping``, but only for a connection idle longer than
+    ``PING_AFTER_IDLE_SECONDS`` (see the module's docstring)."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.get(_CHECKED_IN_AT)
+        if checked_in_at is None or time.monotonic() - checked_in_at <= PING_AFTER_IDLE_SECONDS:
+            return  # new, or used a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the driver's own error: the connection is gone
+            raise DisconnectionError(f"idle connection is dead: {error}") from error
+        if not alive:
+            raise DisconnectionError("idle connection is dead")
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_seconds: float) -> None:
@@ -162,7 +191,12 @@ RACING_UNIQUE_CONSTRAINTS = frozenset({"uq_ledger_transfers_id", "uq_ledger_tran
 
 
 def _is_retryable(error: DBAPIError) -> bool:
-    """Deadlocks, serialization failures and a busy SQLite: safe to run again."""
+    """Deadlocks, serialization failures, a busy SQLite, and a connection found dead
+    at a statement (``COMMIT`` was not sent): safe to run again."""
+    if error.connection_invalidated:
+        # A statement's error names the statement; a failed COMMIT names none, and
+        # may have committed.
+        return error.statement is not None
     original = error.orig
     sqlstate = getattr(original, "sqlstate", None)
     if sqlstate in ("40001", "40P01"):
@@ -203,6 +237,10 @@ def _end_bookkeeping(connection: Connection) -> int:
 def _clear_bookkeeping(connection: Connection) -> None:
     # ``info`` belongs to the pooled DBAPI connection: nothing of this transaction
     # may be left for the next user of that connection.
+    if connection.invalidated:
+        # The DBAPI connection is gone (reading ``info`` would raise and hide the
+        # error that invalidated it); the pool clears ``info`` before reconnecting.
+        return
     for key in list(connection.info):
         if isinstance(key, str) and key.startswith(BOOKKEEPING_PREFIX):
             del connection.info[key]
