@@ -215,9 +215,6 @@ class FakeRefunds:
         assert refund_id not in self.rows
         self.add(refund_id, updated_at=now, created_at=now, **values)
 
-    def refund_ids_by_transfer(self, _c: Any, order_id: str) -> dict[str, str]:
-        return {r["transfer_id"]: r["id"] for r in self.rows.values() if r["order_id"] == order_id}
-
     def save_status(
         self,
         _c: Any,

@@ -226,10 +226,9 @@ def place_order(
     product_ids = [line.product_id for line in new.lines]
     products = catalog_repository.products_by_ids(connection, product_ids)
     listings = catalog_repository.listings_for(connection, merchant_id, product_ids)
-    agreements = {
-        supplier_id: catalog_repository.active_agreement(connection, merchant_id, supplier_id)
-        for supplier_id in {product.supplier_id for product in products.values()}
-    }
+    agreements = catalog_repository.active_agreements(
+        connection, merchant_id, {product.supplier_id for product in products.values()}
+    )
     lines = build_lines(
         mode=new.payment_mode,
         fulfilment=new.fulfilment,
@@ -286,13 +285,13 @@ def money_of(connection: Connection, order: Order) -> OrderMoney:
 
 
 def _names(connection: Connection, orders: Sequence[Order]) -> dict[str, str]:
-    """The names of the orders' products, suppliers and merchants, by id (two queries)."""
+    """The names of the orders' products, suppliers and merchants, by id (one query)."""
     lines = [line for order in orders for line in order.lines]
-    products = catalog_repository.products_by_ids(connection, [line.product_id for line in lines])
-    names = {product_id: product.name for product_id, product in products.items()}
     parties = {line.supplier_id for line in lines} | {order.merchant_id for order in orders}
-    names.update(party_repository.names_by_ids(connection, sorted(parties)))
-    return names
+    products, names = catalog_repository.names_of(
+        connection, [line.product_id for line in lines], parties
+    )
+    return {**products, **names}
 
 
 def _views(

@@ -18,7 +18,6 @@ from axokey.adapters import code_images, metrics
 from axokey.adapters.db import (
     catalog_repository,
     order_repository,
-    party_repository,
     redemption_repository,
 )
 from axokey.adapters.db.transaction import Connection
@@ -57,11 +56,10 @@ def _names(connection: Connection, order: Order) -> Names:
     """The names of the order's products and suppliers (a courier reads "Desk lamp",
     never ``prd_…``). Only names: what the scanner may show to whoever may scan."""
     lines = order.lines
-    products = catalog_repository.products_by_ids(connection, [line.product_id for line in lines])
-    return Names(
-        products={product_id: product.name for product_id, product in products.items()},
-        parties=party_repository.names_by_ids(connection, [line.supplier_id for line in lines]),
+    products, parties = catalog_repository.names_of(
+        connection, [line.product_id for line in lines], [line.supplier_id for line in lines]
     )
+    return Names(products=products, parties=parties)
 
 
 @dataclass(frozen=True)
@@ -197,8 +195,9 @@ def redeem_order(
         )
         post_or_raise(connection, context, decision.transfers, now=now)
         order_repository.save_order(connection, order)
-        card_refunds = refunding.record_refunds(connection, context, order, decision.refunds)
-        refund_ids = refunding.refund_ids_by_transfer(connection, order.id)
+        card_refunds, refund_ids = refunding.record_refunds_by_transfer(
+            connection, context, order, decision.refunds
+        )
         result = {
             "released": [release.__dict__ for release in decision.releases],
             "refunded": [

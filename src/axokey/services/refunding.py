@@ -55,7 +55,7 @@ __all__ = [
     "list_refunds",
     "reconcile_card_refunds",
     "record_refunds",
-    "refund_ids_by_transfer",
+    "record_refunds_by_transfer",
     "retry_stalled_card_refunds",
     "send_card_refunds",
 ]
@@ -79,14 +79,32 @@ def record_refunds(
 
     Returns the ids of the card refunds to send once the transaction commits.
     """
+    card_refunds, _ = record_refunds_by_transfer(
+        connection, context, order, decisions, payment_id=payment_id, currency=currency
+    )
+    return card_refunds
+
+
+def record_refunds_by_transfer(
+    connection: Connection,
+    context: ServiceContext,
+    order: Order,
+    decisions: Sequence[RefundDecision],
+    *,
+    payment_id: str | None = None,
+    currency: str | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """:func:`record_refunds`, and the new refunds' ids by their ledger transfer's."""
     if not decisions:
-        return []
+        return [], {}
     now = context.now()
     payment_id = payment_id or payment_repository.captured_payment_id(connection, order.id)
     method = "sepa" if order.customer.iban else "card"
     card_refunds = []
+    by_transfer = {}
     for decision in decisions:
         refund_id = new_id("rfd")
+        by_transfer[decision.transfer_id] = refund_id
         refund_repository.add_refund(
             connection,
             refund_id=refund_id,
@@ -103,12 +121,7 @@ def record_refunds(
         )
         if method == "card":
             card_refunds.append(refund_id)
-    return card_refunds
-
-
-def refund_ids_by_transfer(connection: Connection, order_id: str) -> dict[str, str]:
-    """The refunds of an order, keyed by the ledger transfer that moved their money."""
-    return refund_repository.refund_ids_by_transfer(connection, order_id)
+    return card_refunds, by_transfer
 
 
 def _claim(

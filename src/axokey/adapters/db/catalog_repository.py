@@ -7,10 +7,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    bindparam,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 
 from axokey.adapters.db.pagination import newest_first_page
-from axokey.adapters.db.tables import agreements, listings, products
+from axokey.adapters.db.tables import agreements, listings, parties, products
 from axokey.domain.catalog import (
     Agreement,
     AgreementStatus,
@@ -80,6 +89,32 @@ def products_by_ids(connection: Connection, product_ids: Iterable[str]) -> dict[
         return {}
     rows = connection.execute(_PRODUCTS, {"ids": wanted}).all()
     return {row.id: product_from_row(row) for row in rows}
+
+
+# What a person reads instead of ids, in one statement: products' and parties' names.
+_NAMES = (
+    select(products.c.id, products.c.name, literal_column("'product'").label("kind"))
+    .where(products.c.id.in_(bindparam("product_ids", expanding=True)))
+    .union_all(
+        select(parties.c.id, parties.c.name, literal_column("'party'")).where(
+            parties.c.id.in_(bindparam("party_ids", expanding=True))
+        )
+    )
+)
+
+
+def names_of(
+    connection: Connection, product_ids: Iterable[str], party_ids: Iterable[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The names of the products and of the parties among those ids that exist,
+    each keyed by id: (products, parties), read in one statement."""
+    wanted_products, wanted_parties = sorted(set(product_ids)), sorted(set(party_ids))
+    found: dict[str, dict[str, str]] = {"product": {}, "party": {}}
+    if wanted_products or wanted_parties:
+        parameters = {"product_ids": wanted_products, "party_ids": wanted_parties}
+        for row in connection.execute(_NAMES, parameters):
+            found[row.kind][row.id] = row.name
+    return found["product"], found["party"]
 
 
 def product_id_by_sku(connection: Connection, supplier_id: str, sku: str) -> str | None:
@@ -281,6 +316,31 @@ _ACTIVE_AGREEMENT = (
     )
     .order_by(agreements.c.accepted_at.desc(), agreements.c.id.desc())
     .limit(1)
+)
+
+
+def active_agreements(
+    connection: Connection, merchant_id: str, supplier_ids: Iterable[str]
+) -> dict[str, Agreement | None]:
+    """:func:`active_agreement` of each supplier, in one statement."""
+    wanted = sorted(set(supplier_ids))
+    found: dict[str, Agreement | None] = dict.fromkeys(wanted)
+    if wanted:
+        parameters = {"merchant_id": merchant_id, "supplier_ids": wanted}
+        for row in connection.execute(_ACTIVE_AGREEMENTS, parameters):
+            if found[row.supplier_id] is None:  # the latest accepted comes first
+                found[row.supplier_id] = agreement_from_row(row)
+    return found
+
+
+_ACTIVE_AGREEMENTS = (
+    select(agreements)
+    .where(
+        agreements.c.merchant_id == bindparam("merchant_id"),
+        agreements.c.supplier_id.in_(bindparam("supplier_ids", expanding=True)),
+        agreements.c.status == AgreementStatus.ACTIVE.value,
+    )
+    .order_by(agreements.c.supplier_id, agreements.c.accepted_at.desc(), agreements.c.id.desc())
 )
 
 

@@ -100,16 +100,6 @@ def add_refund(
 
 
 _INSERT_REFUND = insert(refunds)
-_IDS_OF_ORDER = select(refunds.c.id, refunds.c.transfer_id).where(
-    refunds.c.order_id == bindparam("order_id")
-)
-
-
-def refund_ids_by_transfer(connection: Connection, order_id: str) -> dict[str, str]:
-    """The refunds of an order, keyed by the ledger transfer that moved their money."""
-    rows = connection.execute(_IDS_OF_ORDER, {"order_id": order_id})
-    return {row.transfer_id: row.id for row in rows}
-
 
 # --- moved -----------------------------------------------------------------------------
 
