@@ -29,11 +29,11 @@ from sqlalchemy import (
     update,
 )
 
+from axokey.adapters.db.bulk import insert_rows, update_rows
 from axokey.adapters.db.engine import (
     BEFORE_COMMIT_KEY,
     LEDGER_BATCHES_KEY,
     in_unit_of_work,
-    insert_ignoring_conflicts,
 )
 from axokey.adapters.db.tables import ledger_accounts, ledger_transfers
 from axokey.domain.ledger import (
@@ -102,10 +102,7 @@ def ensure_accounts(connection: Connection, accounts: Iterable[Account], now: da
         }
         for account in {account.id: account for account in accounts}.values()
     ]
-    if not rows:
-        return
-    statement = insert_ignoring_conflicts(connection, ledger_accounts, ["id"])
-    connection.execute(statement, rows)
+    insert_rows(connection, ledger_accounts, rows, ignoring_conflicts_on=["id"])
 
 
 class _LockedView:
@@ -372,19 +369,6 @@ def post_transfers(
     return outcome
 
 
-_INSERT_TRANSFERS = ledger_transfers.insert()
-_SET_COUNTERS = (
-    update(ledger_accounts)
-    .where(ledger_accounts.c.id == bindparam("account_id"))
-    .values(
-        debits_pending=bindparam("new_debits_pending"),
-        debits_posted=bindparam("new_debits_posted"),
-        credits_pending=bindparam("new_credits_pending"),
-        credits_posted=bindparam("new_credits_posted"),
-    )
-)
-
-
 def _write(
     connection: Connection,
     accounts: dict[str, Account],
@@ -392,10 +376,12 @@ def _write(
     movement: Movement,
 ) -> None:
     """The batch's new transfers (one insert), its limited accounts' new counters
-    (locked: written now), its unlimited accounts' deltas (deferred to the end)."""
+    (locked: written now, one update), its unlimited accounts' deltas (deferred to
+    the end)."""
     if outcome.created:
-        connection.execute(
-            _INSERT_TRANSFERS,
+        insert_rows(
+            connection,
+            ledger_transfers,
             [
                 {
                     "id": transfer.id,
@@ -427,15 +413,14 @@ def _write(
             continue
         changed.append(
             {
-                "account_id": account.id,
-                "new_debits_pending": account.debits_pending,
-                "new_debits_posted": account.debits_posted,
-                "new_credits_pending": account.credits_pending,
-                "new_credits_posted": account.credits_posted,
+                "id": account.id,
+                "debits_pending": account.debits_pending,
+                "debits_posted": account.debits_posted,
+                "credits_pending": account.credits_pending,
+                "credits_posted": account.credits_posted,
             }
         )
-    if changed:  # one statement for all of them (executemany)
-        connection.execute(_SET_COUNTERS, changed)
+    update_rows(connection, ledger_accounts, "id", changed)  # locked: in any order
 
 
 def all_accounts(connection: Connection) -> list[Account]:

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from axokey.adapters.db import field_encryption
+from axokey.adapters.db.bulk import insert_rows, update_rows
 from axokey.adapters.db.pagination import newest_first_page
 from axokey.adapters.db.tables import order_lines, orders
 from axokey.domain.catalog import ProductKind
@@ -124,7 +125,6 @@ def load_order(connection: Connection, order_id: str, *, lock: bool = False) -> 
 
 
 _INSERT_ORDER = insert(orders)
-_INSERT_LINES = insert(order_lines)
 
 
 def insert_order(connection: Connection, order: Order, *, customer_token_hash: str) -> None:
@@ -152,8 +152,9 @@ def insert_order(connection: Connection, order: Order, *, customer_token_hash: s
             "created_at": order.created_at,
         },
     )
-    connection.execute(
-        _INSERT_LINES,
+    insert_rows(
+        connection,
+        order_lines,
         [
             {
                 "id": line.id,
@@ -193,22 +194,12 @@ _SAVE_ORDER = (
         closed_at=bindparam("closed_at"),
     )
 )
-_SAVE_LINE = (
-    update(order_lines)
-    .where(order_lines.c.id == bindparam("line_id"))
-    .values(
-        status=bindparam("status"),
-        quantity_released=bindparam("quantity_released"),
-        released_amount=bindparam("released_amount"),
-        refunded_amount=bindparam("refunded_amount"),
-        closed_at=bindparam("closed_at"),
-    )
-)
 
 
 def save_order(connection: Connection, order: Order) -> None:
     """Write the order's and its lines' mutable state (statuses and totals): two
-    statements built once, the lines' an executemany."""
+    statements built once. The caller holds the order's lock (``lock_order_row``),
+    and with it its lines."""
     connection.execute(
         _SAVE_ORDER,
         {
@@ -219,21 +210,22 @@ def save_order(connection: Connection, order: Order) -> None:
             "closed_at": order.closed_at,
         },
     )
-    if order.lines:
-        connection.execute(
-            _SAVE_LINE,
-            [
-                {
-                    "line_id": line.id,
-                    "status": line.status.value,
-                    "quantity_released": line.quantity_released,
-                    "released_amount": line.released_amount,
-                    "refunded_amount": line.refunded_amount,
-                    "closed_at": line.closed_at,
-                }
-                for line in order.lines
-            ],
-        )
+    update_rows(
+        connection,
+        order_lines,
+        "id",
+        [
+            {
+                "id": line.id,
+                "status": line.status.value,
+                "quantity_released": line.quantity_released,
+                "released_amount": line.released_amount,
+                "refunded_amount": line.refunded_amount,
+                "closed_at": line.closed_at,
+            }
+            for line in order.lines
+        ],
+    )
 
 
 _BY_SHORT_CODE = select(orders.c.id).where(orders.c.short_code == bindparam("short_code"))
