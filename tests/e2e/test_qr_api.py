@@ -145,6 +145,41 @@ def test_rotating_changes_both_codes_and_the_old_ones_stop_working(
     }
 
 
+def test_a_short_code_another_order_has_is_drawn_again(
+    world: World, paid: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from axokey.services import signing
+
+    real = signing.new_redemption_codes
+    drawn: list[tuple[str, str]] = []
+
+    def draw() -> tuple[str, str]:
+        drawn.append(real())
+        return drawn[-1]
+
+    monkeypatch.setattr(signing, "new_redemption_codes", draw)
+    rotated = ok(
+        world.client.post(
+            f"/v1/orders/{paid['id']}/rotate-code", headers=world.parties["M"].headers
+        )
+    )["redemption"]
+    assert len(drawn) == 1
+    taken = drawn[0][1]
+
+    def taken_first() -> tuple[str, str]:
+        drawn.append((real()[0], taken) if len(drawn) == 1 else real())
+        return drawn[-1]
+
+    monkeypatch.setattr(signing, "new_redemption_codes", taken_first)
+    other = delivery_order(world, "escrow")
+    world.pay(other["id"])  # its capture draws the taken short code first, then another
+    assert len(drawn) == 3 and drawn[1][1] == taken and drawn[2][1] != taken
+    new = world.get_order(other["id"])["redemption"]
+    assert new["short_code"] != rotated["short_code"]
+    assert ok(preview(world, rotated["short_code"]))["order_id"] == paid["id"]
+    assert ok(preview(world, new["short_code"]))["order_id"] == other["id"]
+
+
 def test_an_unpaid_order_has_no_code_to_rotate(world: World) -> None:
     order = delivery_order(world, "escrow")
     response = world.client.post(

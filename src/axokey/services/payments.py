@@ -803,8 +803,7 @@ def capture(connection: Connection, context: ServiceContext, order: Order, provi
     )
     post_or_raise(connection, context, transfers, now=now)
     order_repository.save_order(connection, order)
-    reference, short_code = _unused_codes(connection)
-    order_repository.set_codes(connection, order.id, reference=reference, short_code=short_code)
+    _give_new_codes(connection, order.id)
     record_event(
         connection,
         "order.paid",
@@ -814,12 +813,14 @@ def capture(connection: Connection, context: ServiceContext, order: Order, provi
     )
 
 
-def _unused_codes(connection: Connection) -> tuple[str, str]:
-    """New codes; the short code (50 bits) is checked against existing ones."""
+def _give_new_codes(connection: Connection, order_id: str) -> None:
+    """New codes for the order; a short code (50 bits) another order has is drawn again."""
     for _ in range(10):
         reference, short_code = signing.new_redemption_codes()
-        if not order_repository.short_code_taken(connection, short_code):
-            return reference, short_code
+        if order_repository.set_codes_unless_taken(
+            connection, order_id, reference=reference, short_code=short_code
+        ):
+            return
     raise AssertionError("could not draw an unused short code in 10 attempts")
 
 
@@ -833,7 +834,6 @@ def rotate_codes(context: ServiceContext, principal: Principal, order_id: str) -
             raise NotFound(f"order {order_id} not found", code="order_not_found")
         if row.qr_reference is None:
             raise Conflict("the order has no code yet: it is not paid", code="order_not_paid")
-        reference, short_code = _unused_codes(connection)
-        order_repository.set_codes(connection, order_id, reference=reference, short_code=short_code)
+        _give_new_codes(connection, order_id)
 
     context.database.run(replace_codes)

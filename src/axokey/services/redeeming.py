@@ -97,8 +97,7 @@ def preview_redemption(
     by = _professional(principal)
     read = signing.read_code(context, code)  # verified before the database is asked
     with context.database.read() as connection:
-        order = order_repository.load_order(connection, signing.order_id_of_code(connection, read))
-        assert order is not None
+        order = signing.order_of_code(connection, read)
         names = _names(connection, order)
     lines = preview(order, by, now=context.now(), grace=_grace(context))
     return RedemptionPreview(order, lines, courier_fee_releasable(order, by), names)
@@ -183,9 +182,7 @@ def redeem_order(
     read = signing.read_code(context, code)  # verified before any lock is taken
 
     def release_and_refund(connection: Connection) -> tuple[Redemption, list[str]]:
-        order_id = signing.order_id_of_code(connection, read)
-        order = order_repository.load_order(connection, order_id, lock=True)
-        assert order is not None
+        order = signing.order_of_code(connection, read, lock=True)
         now = context.now()
         named = list(handovers)
         if gtins:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from axokey.adapters.db import order_repository
 from axokey.adapters.db.transaction import Connection
 from axokey.domain import redemption_codes
+from axokey.domain.orders import Order
 from axokey.domain.redemption_codes import Keyring, UnknownCode
 from axokey.services.context import ServiceContext
 
@@ -80,13 +81,20 @@ def read_code(context: ServiceContext, text: str) -> redemption_codes.ReadCode:
     return redemption_codes.read_code(keyring(context), text)
 
 
-def order_id_of_code(connection: Connection, code: redemption_codes.ReadCode) -> str:
-    """The order a verified code belongs to; rotated-away codes match none."""
+def order_of_code(
+    connection: Connection, code: redemption_codes.ReadCode, *, lock: bool = False
+) -> Order:
+    """The order a verified code belongs to, with its lines (its row locked with
+    ``lock``), in one read; rotated-away codes match none."""
     if code.reference is not None:
-        order_id = order_repository.order_id_by_qr_reference(connection, code.reference.hex())
+        order = order_repository.load_order_by_code(
+            connection, code.reference.hex(), short_code=False, lock=lock
+        )
     else:
         assert code.short_code is not None, "a code is a reference or a short code"
-        order_id = order_repository.order_id_by_short_code(connection, code.short_code)
-    if order_id is None:
+        order = order_repository.load_order_by_code(
+            connection, code.short_code, short_code=True, lock=lock
+        )
+    if order is None:
         raise UnknownCode()
-    return order_id
+    return order

@@ -114,6 +114,30 @@ def load_orders(connection: Connection, rows: Sequence[Row[Any]]) -> list[Order]
     return [_order_from_row(row, lines[row.id]) for row in rows]
 
 
+_ORDER_BY_QR_REFERENCE = select(orders).where(orders.c.qr_reference == bindparam("reference"))
+_ORDER_BY_SHORT_CODE = select(orders).where(orders.c.short_code == bindparam("reference"))
+_ORDERS_BY_CODE_LOCKED = {
+    False: _ORDER_BY_QR_REFERENCE.with_for_update(),
+    True: _ORDER_BY_SHORT_CODE.with_for_update(),
+}
+_ORDERS_BY_CODE = {False: _ORDER_BY_QR_REFERENCE, True: _ORDER_BY_SHORT_CODE}
+
+
+def load_order_by_code(
+    connection: Connection, reference: str, *, short_code: bool, lock: bool = False
+) -> Order | None:
+    """The order whose current QR reference (hex), or short code, is ``reference``:
+    one read, locked as :func:`lock_order_row` locks with ``lock``. A code replaced
+    while this waited for the lock finds nothing: PostgreSQL checks the condition
+    again on the row as it was committed."""
+    locked = lock and connection.dialect.name == "postgresql"
+    query = (_ORDERS_BY_CODE_LOCKED if locked else _ORDERS_BY_CODE)[short_code]
+    row = connection.execute(query, {"reference": reference}).first()
+    if row is None:
+        return None
+    return load_orders(connection, [row])[0]
+
+
 def load_order(connection: Connection, order_id: str, *, lock: bool = False) -> Order | None:
     if lock:
         row = lock_order_row(connection, order_id)
@@ -228,24 +252,26 @@ def save_order(connection: Connection, order: Order) -> None:
     )
 
 
-_BY_SHORT_CODE = select(orders.c.id).where(orders.c.short_code == bindparam("short_code"))
-_BY_QR_REFERENCE = select(orders.c.id).where(orders.c.qr_reference == bindparam("reference"))
-_SET_CODES = (
+_TAKEN = orders.alias("taken")
+_SET_CODES_UNLESS_TAKEN = (
     update(orders)
-    .where(orders.c.id == bindparam("order_id"))
+    .where(
+        orders.c.id == bindparam("order_id"),
+        ~exists().where(_TAKEN.c.short_code == bindparam("new_short_code")),
+    )
     .values(qr_reference=bindparam("reference"), short_code=bindparam("new_short_code"))
+    .returning(orders.c.id)
 )
 
 
-def short_code_taken(connection: Connection, short_code: str) -> bool:
-    return connection.execute(_BY_SHORT_CODE, {"short_code": short_code}).first() is not None
-
-
-def set_codes(connection: Connection, order_id: str, *, reference: str, short_code: str) -> None:
-    """The order's QR reference and short code (issued at capture, replaced on rotation)."""
-    connection.execute(
-        _SET_CODES, {"order_id": order_id, "reference": reference, "new_short_code": short_code}
-    )
+def set_codes_unless_taken(
+    connection: Connection, order_id: str, *, reference: str, short_code: str
+) -> bool:
+    """Give the order this QR reference and short code (issued at capture, replaced
+    on rotation), unless another order has that short code: False then, and nothing
+    changed. One statement (the check is in the update)."""
+    parameters = {"order_id": order_id, "reference": reference, "new_short_code": short_code}
+    return connection.execute(_SET_CODES_UNLESS_TAKEN, parameters).first() is not None
 
 
 def due_order_ids(
@@ -297,16 +323,6 @@ def _stored(connection: Connection, rows: Sequence[Row[Any]]) -> list[StoredOrde
         StoredOrder(order, row.qr_reference, row.short_code)
         for row, order in zip(rows, load_orders(connection, rows), strict=True)
     ]
-
-
-def order_id_by_qr_reference(connection: Connection, qr_reference_hex: str) -> str | None:
-    order_id = connection.execute(_BY_QR_REFERENCE, {"reference": qr_reference_hex}).scalar()
-    return str(order_id) if order_id is not None else None
-
-
-def order_id_by_short_code(connection: Connection, short_code: str) -> str | None:
-    order_id = connection.execute(_BY_SHORT_CODE, {"short_code": short_code}).scalar()
-    return str(order_id) if order_id is not None else None
 
 
 def merchant_of(connection: Connection, order_id: str) -> str | None:
