@@ -45,43 +45,21 @@ def record_event(
 ) -> str:
     """Write one event and queue its deliveries. ``object_id``: what the event is
     about when it is not an order (deliveries about one object go out in order)."""
-    if event_type not in EVENT_TYPES:
-        raise InvariantBroken(f"unknown event type {event_type}")
-    event_id = new_id("evt")
-    payload = dict(data or {})
-    snapshot = None
-    if order is not None:
-        payload.setdefault("order_id", order.id)
-        payload.setdefault("order_status", order.status.value)
-        snapshot = order_snapshot(order)
-    readers = recipients(
-        event_type,
-        payload,
-        snapshot,
-        sorted({*party_ids, *(order_parties(order) if order else [])}),
-    )
+    snapshot = order_snapshot(order) if order is not None else None
+    event = _new_event(event_type, order, snapshot, party_ids, data, object_id)
     event_repository.insert_event_and_deliveries(
         connection,
-        event_id=event_id,
-        event_type=event_type,
-        order_id=order.id if order else None,
-        party_ids=readers,
-        data=payload,
-        snapshot=snapshot,
-        object_id=order.id if order else (object_id or event_id),
+        event_id=event.event_id,
+        event_type=event.event_type,
+        order_id=event.order_id,
+        party_ids=event.party_ids,
+        data=event.data,
+        snapshot=event.snapshot,
+        object_id=event.object_id,
         now=now,
     )
-    email_kind = CUSTOMER_EMAIL_EVENTS.get(event_type)
-    if order is not None and email_kind is not None:
-        email_repository.enqueue_email(
-            connection,
-            kind=email_kind,
-            order_id=order.id,
-            event_id=event_id,
-            details=payload,
-            now=now,
-        )
-    return event_id
+    _queue_customer_email(connection, order, event, now)
+    return event.event_id
 
 
 def record_order_events(
@@ -91,5 +69,62 @@ def record_order_events(
     *,
     now: datetime,
 ) -> None:
-    for event_type, data in decided:
-        record_event(connection, event_type, now=now, order=order, data=data)
+    """The events a decision about ``order`` produced, in their order: written
+    together (one statement on PostgreSQL), each with the order as it now stands."""
+    snapshot = order_snapshot(order)
+    new_events = [
+        _new_event(event_type, order, snapshot, (), data, None) for event_type, data in decided
+    ]
+    if not new_events:
+        return
+    event_repository.insert_events_and_deliveries(connection, new_events, now=now)
+    for event in new_events:
+        _queue_customer_email(connection, order, event, now)
+
+
+def _new_event(
+    event_type: str,
+    order: Order | None,
+    snapshot: dict[str, Any] | None,
+    party_ids: Iterable[str],
+    data: dict[str, Any] | None,
+    object_id: str | None,
+) -> event_repository.NewEvent:
+    if event_type not in EVENT_TYPES:
+        raise InvariantBroken(f"unknown event type {event_type}")
+    event_id = new_id("evt")
+    payload = dict(data or {})
+    if order is not None:
+        payload.setdefault("order_id", order.id)
+        payload.setdefault("order_status", order.status.value)
+    readers = recipients(
+        event_type,
+        payload,
+        snapshot,
+        sorted({*party_ids, *(order_parties(order) if order else [])}),
+    )
+    return event_repository.NewEvent(
+        event_id=event_id,
+        event_type=event_type,
+        order_id=order.id if order else None,
+        party_ids=readers,
+        data=payload,
+        snapshot=snapshot,
+        object_id=order.id if order else (object_id or event_id),
+    )
+
+
+def _queue_customer_email(
+    connection: Connection, order: Order | None, event: event_repository.NewEvent, now: datetime
+) -> None:
+    """The customer's email for the events the customer receives (``order.paid``…)."""
+    email_kind = CUSTOMER_EMAIL_EVENTS.get(event.event_type)
+    if order is not None and email_kind is not None:
+        email_repository.enqueue_email(
+            connection,
+            kind=email_kind,
+            order_id=order.id,
+            event_id=event.event_id,
+            details=event.data,
+            now=now,
+        )

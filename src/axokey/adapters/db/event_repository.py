@@ -4,7 +4,9 @@ webhook dispatcher and the email sender."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.dialects import postgresql
@@ -156,6 +159,104 @@ def insert_event_and_deliveries(
         now=now,
     )
     return seq
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to write, with who may read it and what its deliveries are about."""
+
+    event_id: str
+    event_type: str
+    order_id: str | None
+    party_ids: Sequence[str]
+    data: dict[str, Any]
+    snapshot: dict[str, Any] | None
+    object_id: str
+
+
+# PostgreSQL: several events, their readers and their webhook deliveries in one
+# statement, each event's columns as one array; events take their ``seq`` in the
+# given order, and so do their deliveries.
+_EVENTS_WITH_READERS_AND_DELIVERIES = text(
+    """
+    WITH given AS (
+        SELECT * FROM unnest(
+            CAST(:ids AS VARCHAR[]), CAST(:types AS VARCHAR[]), CAST(:order_ids AS VARCHAR[]),
+            CAST(:party_ids AS JSON[]), CAST(:datas AS JSON[]), CAST(:snapshots AS JSON[]),
+            CAST(:object_ids AS VARCHAR[])
+        ) WITH ORDINALITY
+          AS given (id, type, order_id, party_ids, data, snapshot, object_id, position)
+    ),
+    new_events AS (
+        INSERT INTO events (id, type, order_id, party_ids, data, snapshot, created_at)
+        SELECT id, type, order_id, party_ids, data, snapshot, :now
+          FROM given ORDER BY position
+        RETURNING seq, id
+    ),
+    readers AS (
+        SELECT new_events.seq, given.id, given.type, given.object_id,
+               json_array_elements_text(given.party_ids) AS party_id
+          FROM new_events JOIN given ON given.id = new_events.id
+    ),
+    new_readers AS (
+        INSERT INTO event_recipients (party_id, event_seq)
+        SELECT party_id, seq FROM readers
+    ),
+    new_deliveries AS (
+        INSERT INTO webhook_deliveries
+            (endpoint_id, event_id, event_seq, object_id, status, attempts,
+             next_attempt_at, created_at)
+        SELECT endpoint.id, new_events.id, new_events.seq, given.object_id, 'pending', 0,
+               :now, :now
+          FROM new_events
+          JOIN given ON given.id = new_events.id
+          JOIN webhook_endpoints AS endpoint
+            ON endpoint.enabled
+           AND CAST(endpoint.event_types AS JSONB) ? given.type
+           AND (endpoint.party_id IS NULL
+                OR endpoint.party_id IN (
+                    SELECT readers.party_id FROM readers WHERE readers.id = given.id))
+         ORDER BY new_events.seq, endpoint.id
+    )
+    SELECT count(*) FROM new_events
+    """
+).bindparams(bindparam("now", type_=events.c.created_at.type))
+
+
+def insert_events_and_deliveries(
+    connection: Connection, new_events: Sequence[NewEvent], *, now: datetime
+) -> None:
+    """:func:`insert_event_and_deliveries` for each of ``new_events``, in their order:
+    one statement on PostgreSQL."""
+    if connection.dialect.name != "postgresql" or len(new_events) == 1:
+        for event in new_events:
+            insert_event_and_deliveries(
+                connection,
+                event_id=event.event_id,
+                event_type=event.event_type,
+                order_id=event.order_id,
+                party_ids=event.party_ids,
+                data=event.data,
+                snapshot=event.snapshot,
+                object_id=event.object_id,
+                now=now,
+            )
+        return
+    dumps = connection.dialect._json_serializer or json.dumps
+    parameters = {
+        "ids": [event.event_id for event in new_events],
+        "types": [event.event_type for event in new_events],
+        "order_ids": [event.order_id for event in new_events],
+        "party_ids": [dumps(list(event.party_ids)) for event in new_events],
+        "datas": [dumps(event.data) for event in new_events],
+        "snapshots": [
+            None if event.snapshot is None else dumps(event.snapshot) for event in new_events
+        ],
+        "object_ids": [event.object_id for event in new_events],
+        "now": now,
+    }
+    written = connection.execute(_EVENTS_WITH_READERS_AND_DELIVERIES, parameters).scalar_one()
+    assert written == len(new_events), "every event is written"
 
 
 def insert_event(
