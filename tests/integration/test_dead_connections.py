@@ -1,6 +1,7 @@
 """A pooled PostgreSQL connection that died (a server restart, a dropped idle
-connection) costs no request: pinged after an idle spell, and otherwise found dead
-at its first statement, where ``Database.run`` runs the unit of work again."""
+connection) costs no write: pinged after an idle spell, and otherwise found dead at
+its first statement, where ``Database.run`` runs the unit of work again; the pool
+then replaces the other connections as old as that one before they are used."""
 
 from __future__ import annotations
 
@@ -73,6 +74,32 @@ def test_a_connection_found_dead_at_a_statement_runs_the_work_again(
     assert len(attempts) == 2 and new != old
     with database.read() as connection:
         assert connection.execute(text(f"SELECT count(*) FROM {PROBE}")).scalar() == 1
+
+
+def test_after_one_dead_connection_the_older_ones_are_replaced_unused(
+    database: Database, database_url: str
+) -> None:
+    pooled = Database(make_engine(database_url, pool_size=2))
+    try:
+        with pooled.engine.connect() as first, pooled.engine.connect() as second:
+            old = {
+                int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+                for connection in (first, second)
+            }
+        for pid in old:  # a restart: every pooled connection is dead
+            kill(database_url, pid)
+        attempts: list[int] = []
+
+        def work(connection: Any) -> int:
+            attempts.append(1)
+            return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+        assert pooled.run(work) not in old
+        assert len(attempts) == 2  # the second attempt was not given the other dead one
+        with pooled.read() as connection:  # nor is a read
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar() not in old
+    finally:
+        pooled.dispose()
 
 
 def test_an_idle_connection_is_pinged_and_replaced(
