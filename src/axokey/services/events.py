@@ -47,17 +47,7 @@ def record_event(
     about when it is not an order (deliveries about one object go out in order)."""
     snapshot = order_snapshot(order) if order is not None else None
     event = _new_event(event_type, order, snapshot, party_ids, data, object_id)
-    event_repository.insert_event_and_deliveries(
-        connection,
-        event_id=event.event_id,
-        event_type=event.event_type,
-        order_id=event.order_id,
-        party_ids=event.party_ids,
-        data=event.data,
-        snapshot=event.snapshot,
-        object_id=event.object_id,
-        now=now,
-    )
+    event_repository.insert_events_and_deliveries(connection, [event], now=now)
     _queue_customer_email(connection, order, event, now)
     return event.event_id
 

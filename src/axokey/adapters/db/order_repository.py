@@ -197,15 +197,22 @@ def insert_order(connection: Connection, order: Order, *, customer_token_hash: s
                 "deposit_bps": line.deposit_bps,
                 "deposit": line.deposit,
                 "service_date": line.service_date,
-                "status": line.status.value,
-                "quantity_released": line.quantity_released,
-                "released_amount": line.released_amount,
-                "refunded_amount": line.refunded_amount,
-                "closed_at": line.closed_at,
+                **_line_state(line),
             }
             for line in order.lines
         ],
     )
+
+
+def _line_state(line: OrderLine) -> dict[str, Any]:
+    """What changes on a line as its order moves (``save_order`` writes it)."""
+    return {
+        "status": line.status.value,
+        "quantity_released": line.quantity_released,
+        "released_amount": line.released_amount,
+        "refunded_amount": line.refunded_amount,
+        "closed_at": line.closed_at,
+    }
 
 
 _SAVE_ORDER = (
@@ -238,17 +245,7 @@ def save_order(connection: Connection, order: Order) -> None:
         connection,
         order_lines,
         "id",
-        [
-            {
-                "id": line.id,
-                "status": line.status.value,
-                "quantity_released": line.quantity_released,
-                "released_amount": line.released_amount,
-                "refunded_amount": line.refunded_amount,
-                "closed_at": line.closed_at,
-            }
-            for line in order.lines
-        ],
+        [{"id": line.id, **_line_state(line)} for line in order.lines],
     )
 
 
