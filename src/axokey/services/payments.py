@@ -212,7 +212,7 @@ def get_payment(context: ServiceContext, principal: Principal, payment_id: str) 
 
 def provider_reference_of(context: ServiceContext, payment_id: str) -> tuple[str, str]:
     """(provider, provider_reference) of a payment, for the sandbox's customer API."""
-    with context.database.read() as connection:
+    with context.database.read_one_statement() as connection:
         payment = payment_repository.load_payment(connection, payment_id)
     if payment is None or payment.provider_reference is None:
         raise NotFound(f"payment {payment_id} not found", code="payment_not_found")
@@ -231,7 +231,7 @@ def order_payment_references(
 
 
 def payment_by_reference(context: ServiceContext, provider: str, reference: str) -> Payment:
-    with context.database.read() as connection:
+    with context.database.read_one_statement() as connection:
         payment = payment_repository.find_by_reference(connection, provider, reference)
     if payment is None:
         raise NotFound("payment not found", code="payment_not_found")

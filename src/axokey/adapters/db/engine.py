@@ -278,6 +278,7 @@ class Database:
             # transfers): one snapshot for all of them, as on SQLite.
             read_options["isolation_level"] = "REPEATABLE READ"
         self._read_engine = engine.execution_options(**read_options)
+        self._autocommit_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def dialect(self) -> str:
@@ -323,6 +324,19 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """A read-only transaction (a consistent snapshot on both databases)."""
         with self._read_engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def read_one_statement(self) -> Iterator[Connection]:
+        """A read of one statement. On PostgreSQL it runs outside any transaction
+        (autocommit): one statement is its own snapshot, and ``BEGIN`` and ``COMMIT``,
+        two round trips, are saved. Two statements would each see their own
+        snapshot: anything that reads twice uses :meth:`read`. On SQLite, :meth:`read`."""
+        if self.dialect != "postgresql":
+            with self.read() as connection:
+                yield connection
+            return
+        with self._autocommit_engine.connect() as connection:
             yield connection
 
     def run(self, work: Callable[[Connection], T]) -> T:

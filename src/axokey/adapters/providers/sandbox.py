@@ -138,7 +138,7 @@ class SandboxProvider:
         return CheckoutSession(reference, self.checkout_url(reference))
 
     def fetch_status(self, provider_reference: str) -> ProviderPaymentState:
-        with self.database.read() as connection:
+        with self.database.read_one_statement() as connection:
             try:
                 row = self._row(connection, provider_reference)
             except NotFound as error:

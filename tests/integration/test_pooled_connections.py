@@ -1,7 +1,9 @@
 """A pooled PostgreSQL connection that died (a server restart, a dropped idle
 connection) costs no write: pinged after an idle spell, and otherwise found dead at
 its first statement, where ``Database.run`` runs the unit of work again; the pool
-then replaces the other connections as old as that one before they are used."""
+then replaces the other connections as old as that one before they are used. And a
+one-statement read, outside any transaction, leaves its pooled connection
+transactional for the next user."""
 
 from __future__ import annotations
 
@@ -119,3 +121,26 @@ def test_a_connection_lost_at_commit_is_not_run_again() -> None:
     lost_at_commit = DBAPIError(None, None, Exception("gone"), connection_invalidated=True)
     assert _is_retryable(lost_at_statement)
     assert not _is_retryable(lost_at_commit)  # the commit may have happened
+
+
+def test_a_one_statement_read_opens_no_transaction_and_leaves_none_behind(
+    database: Database,
+) -> None:
+    from psycopg.pq import TransactionStatus
+
+    with database.read_one_statement() as connection:
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        assert driver.info.transaction_status is TransactionStatus.IDLE  # no BEGIN sent
+    # The same pooled connection (pool_size=1) is transactional again: a failed
+    # unit of work leaves nothing.
+    with pytest.raises(ZeroDivisionError):
+
+        def write_then_fail(connection: Any) -> None:
+            connection.execute(text(f"INSERT INTO {PROBE} (n) VALUES (1)"))
+            raise ZeroDivisionError
+
+        database.run(write_then_fail)
+    with database.read_one_statement() as connection:
+        assert connection.execute(text(f"SELECT count(*) FROM {PROBE}")).scalar() == 0
