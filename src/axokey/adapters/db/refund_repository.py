@@ -142,15 +142,23 @@ def claim_card_refund(
 ) -> CardRefund | None:
     """Mark a card refund in ``expected`` as being sent by this worker (one more
     attempt) and return it; None if another worker has it."""
-    claimed = connection.execute(
+    row = connection.execute(
         _CLAIM_CARD_REFUND, {"refund_id": refund_id, "expected": expected.value, "now": now}
+    ).first()
+    return _card_refund_from_row(row) if row is not None else None
+
+
+def _of_its_payment(column: Any) -> Any:
+    """``column`` of the refund's payment, as a column of the refund's row."""
+    return (
+        select(column)
+        .where(payments.c.id == refunds.c.payment_id)
+        .scalar_subquery()
+        .label(column.name)
     )
-    if claimed.rowcount != 1:
-        return None
-    row = connection.execute(_CARD_REFUND, {"refund_id": refund_id}).one()
-    return _card_refund_from_row(row)
 
 
+# The claim and the refund as claimed, with its payment's provider, in one statement.
 _CLAIM_CARD_REFUND = (
     update(refunds)
     .where(
@@ -163,16 +171,12 @@ _CLAIM_CARD_REFUND = (
         attempts=refunds.c.attempts + 1,
         updated_at=bindparam("now"),
     )
-)
-_CARD_REFUND = (
-    select(
+    .returning(
         refunds,
-        payments.c.provider,
-        payments.c.provider_reference,
-        payments.c.provider_transaction_id,
+        _of_its_payment(payments.c.provider),
+        _of_its_payment(payments.c.provider_reference),
+        _of_its_payment(payments.c.provider_transaction_id),
     )
-    .select_from(refunds.outerjoin(payments, payments.c.id == refunds.c.payment_id))
-    .where(refunds.c.id == bindparam("refund_id"))
 )
 
 
