@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Row,
@@ -336,22 +337,50 @@ def visible_orders_clause(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause over ``orders`` selecting what ``principal`` may see: the
     operator every order; a merchant its own; a supplier the orders that hold its
     lines; a courier or a store the orders assigned to it; anyone else none."""
+    return _visible_to(_visibility(principal), principal.party_id)
+
+
+def _visibility(principal: Principal) -> str:
+    """Which of the visibility rules applies to ``principal``."""
     if principal.is_admin:
+        return "all"
+    if principal.party_id is None:  # a party's rule needs the party
+        return "none"
+    if principal.role in (Role.MERCHANT, Role.COURIER, Role.STORE, Role.SUPPLIER):
+        return principal.role.value
+    return "none"
+
+
+def _visible_to(rule: str, party: str | BindParameter[str] | None) -> ColumnElement[bool]:
+    """The rule ``rule`` as a clause, for the party ``party`` (a value or a parameter)."""
+    if rule == "all":
         return true()
-    party_id = principal.party_id
-    if principal.role is Role.MERCHANT:
-        return orders.c.merchant_id == party_id
-    if principal.role is Role.COURIER:
-        return orders.c.courier_id == party_id
-    if principal.role is Role.STORE:
-        return orders.c.store_id == party_id
-    if principal.role is Role.SUPPLIER:
+    if rule == Role.MERCHANT.value:
+        return orders.c.merchant_id == party
+    if rule == Role.COURIER.value:
+        return orders.c.courier_id == party
+    if rule == Role.STORE.value:
+        return orders.c.store_id == party
+    if rule == Role.SUPPLIER.value:
         return exists(
             select(order_lines.c.id).where(
-                order_lines.c.order_id == orders.c.id, order_lines.c.supplier_id == party_id
+                order_lines.c.order_id == orders.c.id, order_lines.c.supplier_id == party
             )
         )
     return false()
+
+
+_VISIBILITY_RULES = (
+    "all",
+    *(role.value for role in (Role.MERCHANT, Role.COURIER, Role.STORE, Role.SUPPLIER)),
+    "none",
+)
+# One order as each rule shows it, built once (the party bound as a parameter).
+_STORED_ORDER = select(orders).where(orders.c.id == bindparam("order_id"))
+_STORED_ORDER_VISIBLE = {
+    rule: _STORED_ORDER.where(_visible_to(rule, bindparam("party_id")))
+    for rule in _VISIBILITY_RULES
+}
 
 
 def is_visible(connection: Connection, principal: Principal, order_id: str) -> bool:
@@ -365,10 +394,12 @@ def stored_order(
     connection: Connection, order_id: str, *, visible_to: Principal | None = None
 ) -> StoredOrder | None:
     """An order with its codes; with ``visible_to``, only if that caller may see it."""
-    query = select(orders).where(orders.c.id == order_id)
-    if visible_to is not None:
-        query = query.where(visible_orders_clause(visible_to))
-    row = connection.execute(query).first()
+    if visible_to is None:
+        row = connection.execute(_STORED_ORDER, {"order_id": order_id}).first()
+    else:
+        query = _STORED_ORDER_VISIBLE[_visibility(visible_to)]
+        parameters = {"order_id": order_id, "party_id": visible_to.party_id}
+        row = connection.execute(query, parameters).first()
     return _stored(connection, [row])[0] if row is not None else None
 
 
