@@ -127,9 +127,13 @@ def test_active_agreement_is_the_latest_accepted(context: ServiceContext) -> Non
     merchant = new_party(context, Role.MERCHANT)
     merchant_id, supplier_id = id_of(merchant), id_of(supplier)
 
+    other = id_of(new_party(context, Role.SUPPLIER))  # no agreement at all
+
     def active() -> Any:
         with context.database.read() as connection:
-            return lookups.active_agreement(connection, merchant_id, supplier_id)
+            found = lookups.active_agreements(connection, merchant_id, [supplier_id, other])
+        assert found[other] is None
+        return found[supplier_id]
 
     first = catalog.propose_agreement(
         context, merchant, supplier_id=id_of(supplier), deposit_bps=3000
@@ -145,7 +149,8 @@ def test_active_agreement_is_the_latest_accepted(context: ServiceContext) -> Non
     assert active() == accepted_first
     assert active().deposit_bps == 3000
     with context.database.read() as connection:
-        assert lookups.active_agreement(connection, id_of(supplier), id_of(merchant)) is None
+        reversed_pair = lookups.active_agreements(connection, supplier_id, [merchant_id])
+        assert reversed_pair == {merchant_id: None}
     assert catalog.read_agreement(context, ADMIN, second.id).status is AgreementStatus.SUPERSEDED
 
 

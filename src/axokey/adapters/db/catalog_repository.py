@@ -297,32 +297,11 @@ def get_agreement(
     return agreement_from_row(row) if row else None
 
 
-def active_agreement(
-    connection: Connection, merchant_id: str, supplier_id: str
-) -> Agreement | None:
-    """The agreement in force between a merchant and a supplier: the latest accepted."""
-    row = connection.execute(
-        _ACTIVE_AGREEMENT, {"merchant_id": merchant_id, "supplier_id": supplier_id}
-    ).first()
-    return agreement_from_row(row) if row else None
-
-
-_ACTIVE_AGREEMENT = (
-    select(agreements)
-    .where(
-        agreements.c.merchant_id == bindparam("merchant_id"),
-        agreements.c.supplier_id == bindparam("supplier_id"),
-        agreements.c.status == AgreementStatus.ACTIVE.value,
-    )
-    .order_by(agreements.c.accepted_at.desc(), agreements.c.id.desc())
-    .limit(1)
-)
-
-
 def active_agreements(
     connection: Connection, merchant_id: str, supplier_ids: Iterable[str]
 ) -> dict[str, Agreement | None]:
-    """:func:`active_agreement` of each supplier, in one statement."""
+    """The agreement in force between the merchant and each supplier (the latest
+    accepted; None where there is none), read in one statement."""
     wanted = sorted(set(supplier_ids))
     found: dict[str, Agreement | None] = dict.fromkeys(wanted)
     if wanted:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select
@@ -26,23 +25,11 @@ def party_from_row(row: Row[Any]) -> Party:
 
 
 _PARTY = select(parties).where(parties.c.id == bindparam("party_id"))
-_NAMES = select(parties.c.id, parties.c.name).where(
-    parties.c.id.in_(bindparam("ids", expanding=True))
-)
 
 
 def get_party(connection: Connection, party_id: str) -> Party | None:
     row = connection.execute(_PARTY, {"party_id": party_id}).first()
     return party_from_row(row) if row else None
-
-
-def names_by_ids(connection: Connection, party_ids: Iterable[str]) -> dict[str, str]:
-    """The names of the parties among ``party_ids`` that exist, keyed by id."""
-    wanted = sorted(set(party_ids))
-    if not wanted:
-        return {}
-    rows = connection.execute(_NAMES, {"ids": wanted}).all()
-    return {row.id: row.name for row in rows}
 
 
 def role_of(connection: Connection, party_id: str, *, lock: bool = False) -> Role | None:
