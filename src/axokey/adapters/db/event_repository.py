@@ -108,59 +108,6 @@ def _event_with_readers_and_deliveries() -> Any:
 _EVENT_WITH_READERS_AND_DELIVERIES = _event_with_readers_and_deliveries()
 
 
-def insert_event_and_deliveries(
-    connection: Connection,
-    *,
-    event_id: str,
-    event_type: str,
-    order_id: str | None,
-    party_ids: Sequence[str],
-    data: dict[str, Any],
-    snapshot: dict[str, Any] | None,
-    object_id: str,
-    now: datetime,
-) -> int:
-    """:func:`insert_event`, then ``webhook_repository.enqueue_deliveries`` for it:
-    one statement on PostgreSQL. Returns the event's ``seq``."""
-    if connection.dialect.name == "postgresql":
-        return int(
-            connection.execute(
-                _EVENT_WITH_READERS_AND_DELIVERIES,
-                {
-                    "event_id": event_id,
-                    "event_type": event_type,
-                    "order_id": order_id,
-                    "party_ids": list(party_ids),
-                    "data": data,
-                    "snapshot": snapshot,
-                    "now": now,
-                    "readers": list(party_ids),
-                    "object_id": object_id,
-                },
-            ).scalar_one()
-        )
-    seq = insert_event(
-        connection,
-        event_id=event_id,
-        event_type=event_type,
-        order_id=order_id,
-        party_ids=party_ids,
-        data=data,
-        snapshot=snapshot,
-        now=now,
-    )
-    webhook_repository.enqueue_deliveries(
-        connection,
-        event_id=event_id,
-        event_seq=seq,
-        event_type=event_type,
-        object_id=object_id,
-        party_ids=party_ids,
-        now=now,
-    )
-    return seq
-
-
 @dataclass(frozen=True)
 class NewEvent:
     """An event to write, with who may read it and what its deliveries are about."""
@@ -172,6 +119,46 @@ class NewEvent:
     data: dict[str, Any]
     snapshot: dict[str, Any] | None
     object_id: str
+
+
+def _insert_event_and_deliveries(connection: Connection, event: NewEvent, now: datetime) -> None:
+    """:func:`insert_event`, then ``webhook_repository.enqueue_deliveries`` for it:
+    one statement on PostgreSQL."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            _EVENT_WITH_READERS_AND_DELIVERIES,
+            {
+                "event_id": event.event_id,
+                "event_type": event.event_type,
+                "order_id": event.order_id,
+                "party_ids": list(event.party_ids),
+                "data": event.data,
+                "snapshot": event.snapshot,
+                "now": now,
+                "readers": list(event.party_ids),
+                "object_id": event.object_id,
+            },
+        )
+        return
+    seq = insert_event(
+        connection,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        order_id=event.order_id,
+        party_ids=event.party_ids,
+        data=event.data,
+        snapshot=event.snapshot,
+        now=now,
+    )
+    webhook_repository.enqueue_deliveries(
+        connection,
+        event_id=event.event_id,
+        event_seq=seq,
+        event_type=event.event_type,
+        object_id=event.object_id,
+        party_ids=event.party_ids,
+        now=now,
+    )
 
 
 # PostgreSQL: several events, their readers and their webhook deliveries in one
@@ -226,21 +213,11 @@ _EVENTS_WITH_READERS_AND_DELIVERIES = text(
 def insert_events_and_deliveries(
     connection: Connection, new_events: Sequence[NewEvent], *, now: datetime
 ) -> None:
-    """:func:`insert_event_and_deliveries` for each of ``new_events``, in their order:
-    one statement on PostgreSQL."""
+    """Each of ``new_events``, who may read it and its webhook deliveries, in their
+    order: one statement on PostgreSQL."""
     if connection.dialect.name != "postgresql" or len(new_events) == 1:
         for event in new_events:
-            insert_event_and_deliveries(
-                connection,
-                event_id=event.event_id,
-                event_type=event.event_type,
-                order_id=event.order_id,
-                party_ids=event.party_ids,
-                data=event.data,
-                snapshot=event.snapshot,
-                object_id=event.object_id,
-                now=now,
-            )
+            _insert_event_and_deliveries(connection, event, now)
         return
     dumps = connection.dialect._json_serializer or json.dumps
     parameters = {
